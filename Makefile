@@ -1,0 +1,54 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+# Every target below is incremental: a stamp file records what was built from which inputs.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+NPM    ?= npm
+
+WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+
+.PHONY: run test lint deps web js-deps kernel-env bench clean
+
+## deps: the server's virtualenv at .venv with the project installed (editable) and dev tools.
+deps: $(VENV)/.stamp
+$(VENV)/.stamp: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## kernel-env: the candidates' Python (ipykernel + the ML stack), world-readable, outside /root.
+kernel-env: .kernel-env/.stamp
+.kernel-env/.stamp: kernels/requirements.txt kernels/build_env.py $(VENV)/.stamp
+	$(PY) -m kernels.build_env --requirements kernels/requirements.txt --target .kernel-env
+
+## web: the browser client, rebuilt only when its sources change.
+web: web/dist/.stamp
+web/dist/.stamp: $(WEB_SOURCES) web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run build
+	touch $@
+
+## js-deps: the stock yjs + y-websocket client used by tests/js and bench/sync.
+js-deps: tests/js/node_modules/.stamp
+tests/js/node_modules/.stamp: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: deps web kernel-env
+	$(VENV)/bin/pairboard serve --demo
+
+test: deps web kernel-env js-deps
+	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check server kernels tests bench
+	$(VENV)/bin/ruff format --check server kernels tests bench
+	$(VENV)/bin/mypy
+
+bench: deps js-deps kernel-env
+	$(PY) bench/sync/run.py
+	$(PY) bench/kernels.py
+
+clean:
+	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules
