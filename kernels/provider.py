@@ -1,0 +1,102 @@
+"""The kernel provider interface: what the server needs from "a place where code runs".
+
+Two real implementations sit behind it: `kernels.local` (jupyter-client on this host, sandboxed,
+with a warm pool) and `kernels.gateway` (Jupyter Kernel Gateway / Enterprise Gateway over REST and
+websockets). The server only ever speaks this interface, so a session's kernel can live on this
+host or on a cluster without the run logic knowing which.
+
+Execution yields typed events in the order the kernel's iopub channel produced them; the last
+event of every execution is exactly one `Finished`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+RunStatus = Literal["ok", "error", "interrupted", "timeout", "killed"]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """Text the code wrote to stdout or stderr."""
+
+    name: Literal["stdout", "stderr"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Display:
+    """A rich output: `display_data` (kind "display") or an `execute_result` (kind "result")."""
+
+    kind: Literal["display", "result"]
+    data: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Error:
+    """An exception raised by the code; the traceback keeps its ANSI colours."""
+
+    ename: str
+    evalue: str
+    traceback: list[str]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the sandbox says about the run (output truncated, kernel restarted, ...)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The end of one execution. `status` is final; `reason` explains non-ok endings."""
+
+    status: RunStatus
+    duration_ms: int
+    reason: str = ""
+
+
+Event = Stream | Display | Error | Notice | Finished
+
+
+class KernelHandle(Protocol):
+    """One live kernel owned by one session."""
+
+    @property
+    def kernel_id(self) -> str: ...
+
+    def execute(self, code: str) -> AsyncIterator[Event]:
+        """Run `code`, yielding its events as they arrive; always ends with one `Finished`.
+
+        Limits (wall time, output size) are applied here; exceeding one ends the run with
+        the matching status and a `Notice`, never an exception.
+        """
+        ...
+
+    async def interrupt(self) -> None: ...
+
+    async def restart(self) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+    async def is_alive(self) -> bool: ...
+
+
+class KernelProvider(Protocol):
+    """Hands out kernels. Implementations own pooling and sandboxing."""
+
+    async def start(self) -> None:
+        """Prepare the provider (warm the pool, sweep leftovers of a crashed server)."""
+        ...
+
+    async def acquire(self, session_id: str) -> KernelHandle:
+        """A fresh kernel for `session_id`; never one that served another session."""
+        ...
+
+    async def close(self) -> None:
+        """Shut every kernel down; the provider cannot be used afterwards."""
+        ...
