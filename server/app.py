@@ -1,0 +1,70 @@
+"""The FastAPI application factory: builds the services, mounts the routes, owns their lifetime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from server.api import sessions as sessions_api
+from server.auth import TokenSigner, load_admin_token, load_secret
+from server.services import Services
+from server.sessions import Sessions
+from server.settings import Settings
+from server.store.sqlite import SQLiteStore
+from server.sync import endpoint as sync_endpoint
+from server.sync.rooms import RoomRegistry
+
+log = logging.getLogger("pairboard")
+
+
+def build_services(settings: Settings) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SQLiteStore(
+        settings.data_dir / "pairboard.sqlite3", synchronous=settings.sqlite_synchronous
+    )
+    signer = TokenSigner(load_secret(settings.data_dir, settings.secret))
+    return Services(
+        settings=settings,
+        store=store,
+        sessions=Sessions(store, signer, settings),
+        rooms=RoomRegistry(store, settings),
+        admin_token=load_admin_token(settings.data_dir, settings.admin_token),
+    )
+
+
+StartupHook = Callable[[Services], Awaitable[None]]
+
+
+def create_app(
+    settings: Settings | None = None, *, on_startup: Sequence[StartupHook] = ()
+) -> FastAPI:
+    """The app; `on_startup` hooks run once the store is open (the CLI prints links there)."""
+    settings = settings or Settings()
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.store.open()
+        services.rooms.start()
+        for hook in on_startup:
+            await hook(services)
+        try:
+            yield
+        finally:
+            await services.rooms.close()
+            await services.store.close()
+
+    app = FastAPI(title="Pairboard", lifespan=lifespan)
+    app.state.services = services
+    app.include_router(sessions_api.router)
+    app.include_router(sync_endpoint.router)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "rooms": len(services.rooms.rooms)}
+
+    return app

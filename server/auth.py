@@ -1,0 +1,116 @@
+"""Capability tokens and the admin token.
+
+A capability token is the credential a session link carries: it names one session, one role and a
+display name, and expires. It is `base64url(json payload) + "." + base64url(HMAC-SHA256)`, signed
+with the server secret, so verifying it needs no database look-up. Revocation is by session: a
+session that has ended rejects every token issued up to its end (checked by the caller against the
+session's `ended_at`, see `server.sessions`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+Role = Literal["interviewer", "candidate", "observer", "reviewer"]
+ROLES: tuple[Role, ...] = ("interviewer", "candidate", "observer", "reviewer")
+
+
+class TokenError(Exception):
+    """The token is malformed, forged, expired or revoked; the message says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    session_id: str
+    role: Role
+    name: str
+    issued_at_ms: int
+    expires_at: int  # seconds since the epoch
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenSigner:
+    def __init__(self, secret: str) -> None:
+        self._key = secret.encode("utf-8")
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self._key, body, hashlib.sha256).digest()
+
+    def issue(self, session_id: str, role: Role, name: str, lifetime_seconds: int) -> str:
+        now_ms = int(time.time() * 1000)
+        payload = {
+            "s": session_id,
+            "r": role,
+            "n": name,
+            "i": now_ms,
+            "e": now_ms // 1000 + lifetime_seconds,
+            "j": secrets.token_hex(4),  # two tokens issued in the same ms still differ
+        }
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        return _b64(body) + "." + _b64(self._mac(body))
+
+    def verify(self, token: str, *, now: float | None = None) -> Capability:
+        try:
+            body_text, mac_text = token.split(".")
+            body = _unb64(body_text)
+            mac = _unb64(mac_text)
+        except ValueError as exc:
+            raise TokenError("malformed token") from exc
+        if not hmac.compare_digest(mac, self._mac(body)):
+            raise TokenError("bad token signature")
+        try:
+            payload = json.loads(body)
+            capability = Capability(
+                session_id=str(payload["s"]),
+                role=cast(Role, payload["r"]),
+                name=str(payload["n"]),
+                issued_at_ms=int(payload["i"]),
+                expires_at=int(payload["e"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TokenError("malformed token payload") from exc
+        if capability.role not in ROLES:
+            raise TokenError("unknown role")
+        if capability.expires_at < (time.time() if now is None else now):
+            raise TokenError("token expired")
+        return capability
+
+
+def _read_or_create(path: Path, nbytes: int) -> str:
+    """A secret kept in the data dir, created once with owner-only permissions."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(nbytes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value
+
+
+def load_admin_token(data_dir: Path, configured: str | None) -> str:
+    return configured or _read_or_create(data_dir / "admin_token", 24)
+
+
+def load_secret(data_dir: Path, configured: str | None) -> str:
+    return configured or _read_or_create(data_dir / "secret", 32)
+
+
+def is_admin(token: str, admin_token: str) -> bool:
+    return hmac.compare_digest(token.encode("utf-8"), admin_token.encode("utf-8"))

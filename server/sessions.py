@@ -1,0 +1,140 @@
+"""Sessions: creating them, issuing their links, checking who may enter, ending them.
+
+A session is a record in the store plus four docs (rooms). Links carry capability tokens; a token
+is valid while it is signed by us, unexpired, and issued before... nothing: ending a session
+revokes every token issued up to that moment (reviewer links shared afterwards stay valid, so a
+hiring team can replay an ended interview).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from server.auth import Capability, Role, TokenError, TokenSigner
+from server.settings import Settings
+from server.store.base import SessionRecord, Store
+
+LIVE_ROLES: tuple[Role, ...] = ("interviewer", "candidate", "observer")
+DEFAULT_NAMES: dict[Role, str] = {
+    "interviewer": "Interviewer",
+    "candidate": "Candidate",
+    "observer": "Observer",
+    "reviewer": "Reviewer",
+}
+
+
+@dataclass(frozen=True)
+class CreatedSession:
+    record: SessionRecord
+    tokens: dict[str, str]
+    links: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.record.id, "links": self.links, "tokens": self.tokens}
+
+
+class SessionError(Exception):
+    """A request about a session that cannot be honoured; `status` is the HTTP status to use."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Sessions:
+    def __init__(self, store: Store, signer: TokenSigner, settings: Settings) -> None:
+        self.store = store
+        self.signer = signer
+        self.settings = settings
+        self._cache: dict[str, SessionRecord] = {}
+
+    def link(self, session_id: str, token: str) -> str:
+        return f"{self.settings.base_url()}/s/{session_id}?token={token}"
+
+    def issue(self, session_id: str, role: Role, name: str | None = None) -> str:
+        name = (name or DEFAULT_NAMES[role])[: self.settings.max_name_length]
+        return self.signer.issue(session_id, role, name, self.settings.token_lifetime_seconds)
+
+    async def create(self, title: str | None, scenario: str | None) -> CreatedSession:
+        title = (title or "Untitled interview").strip()
+        if len(title) > self.settings.max_title_length:
+            raise SessionError(422, f"title longer than {self.settings.max_title_length} chars")
+        record = SessionRecord(
+            id=secrets.token_urlsafe(9),
+            title=title,
+            scenario=scenario,
+            created_at_ms=_now_ms(),
+            state="live",
+            meta={"controls": {"editor_locked": False, "run_disabled": False}},
+        )
+        await self.store.create_session(record)
+        self._cache[record.id] = record
+        tokens: dict[str, str] = {role: self.issue(record.id, role) for role in LIVE_ROLES}
+        links = {role: self.link(record.id, token) for role, token in tokens.items()}
+        return CreatedSession(record, tokens, links)
+
+    async def get(self, session_id: str) -> SessionRecord | None:
+        record = self._cache.get(session_id)
+        if record is None:
+            record = await self.store.get_session(session_id)
+            if record is not None:
+                self._cache[session_id] = record
+        return record
+
+    async def save(self, record: SessionRecord) -> None:
+        await self.store.update_session(record)
+        self._cache[record.id] = record
+
+    async def authenticate(self, token: str, session_id: str) -> Capability:
+        """The bearer's capability for `session_id`, or `TokenError` saying why not."""
+        capability = self.signer.verify(token)
+        if capability.session_id != session_id:
+            raise TokenError("token is for another session")
+        record = await self.get(session_id)
+        if record is None:
+            raise TokenError("no such session")
+        if record.ended_at_ms is not None and capability.issued_at_ms <= record.ended_at_ms:
+            raise TokenError("session has ended")
+        return capability
+
+    async def end(self, session_id: str) -> SessionRecord:
+        record = await self.get(session_id)
+        if record is None:
+            raise SessionError(404, "no such session")
+        if record.state != "ended":
+            record.state = "ended"
+            record.ended_at_ms = _now_ms()
+            await self.save(record)
+        return record
+
+    def controls(self, record: SessionRecord) -> dict[str, bool]:
+        controls: dict[str, bool] = record.meta.setdefault(
+            "controls", {"editor_locked": False, "run_disabled": False}
+        )
+        return controls
+
+    def public_view(self, record: SessionRecord, capability: Capability | None) -> dict[str, Any]:
+        """Session metadata as the bearer may see it (admin when `capability` is None)."""
+        view: dict[str, Any] = {
+            "id": record.id,
+            "title": record.title,
+            "state": record.state,
+            "created_at": time.strftime(
+                "%Y-%m-%dT%H:%M:%S", time.gmtime(record.created_at_ms / 1000)
+            )
+            + f".{record.created_at_ms % 1000:03d}Z",
+            "ended_at": record.ended_at_ms,
+            "scenario": record.scenario,
+            "controls": dict(self.controls(record)),
+        }
+        if capability is not None:
+            view["role"] = capability.role
+            view["name"] = capability.name
+        return view

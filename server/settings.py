@@ -1,0 +1,113 @@
+"""Every knob of the server, read from `PAIRBOARD_*` environment variables.
+
+Each limit documents its default and why; exceeding a limit always yields an explicit error to the
+one connection or request that exceeded it, never to anyone else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAIRBOARD_", extra="ignore")
+
+    # --- where and how to serve -------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Interface to bind.")
+    port: int = Field(8000, description="TCP port to bind.")
+    public_url: str | None = Field(
+        None,
+        description="Base URL printed in session links; defaults to http://{host}:{port}.",
+    )
+    data_dir: Path = Field(
+        Path("data"), description="SQLite file, admin token and signing secret live here."
+    )
+    admin_token: str | None = Field(
+        None, description="Admin bearer token; generated once and kept in the data dir if unset."
+    )
+    secret: str | None = Field(
+        None, description="Token signing secret; generated once and kept in the data dir if unset."
+    )
+    web_dist: Path = Field(
+        Path(__file__).resolve().parent.parent / "web" / "dist",
+        description="Built browser client served at / (make web builds it).",
+    )
+    log_level: str = Field("info", description="Python logging level name.")
+
+    # --- sync limits ------------------------------------------------------------------------
+    max_frame_bytes: int = Field(
+        2 * 1024 * 1024,
+        description=(
+            "Largest websocket frame accepted (bytes). A typed edit is tens of bytes; a large "
+            "paste "
+            "or a whiteboard image is the big case. Over it the socket closes with 1009. Memory "
+            "cost: one frame of this size per receiving connection at worst."
+        ),
+    )
+    max_connections_per_session: int = Field(
+        32,
+        description=(
+            "Websockets open at once per session, over all four docs (a participant opens up to "
+            "four). Beyond it the handshake is refused with HTTP 403."
+        ),
+    )
+    send_queue_frames: int = Field(
+        1024,
+        description=(
+            "Frames queued for one slow reader before it is disconnected (close 1013) so it "
+            "resyncs on reconnect instead of holding memory. Memory cost: at most this many frames "
+            "per connection, typically tens of bytes each."
+        ),
+    )
+    awareness_per_second: float = Field(
+        20.0,
+        description=(
+            "Awareness (cursor) updates accepted per connection per second; faster ones are "
+            "coalesced so only the latest state is relayed."
+        ),
+    )
+    keepalive_seconds: float = Field(
+        10.0,
+        description=(
+            "A connection that has been sent nothing for this long gets an empty awareness "
+            "message: the stock y-websocket client reconnects after 30 s of silence."
+        ),
+    )
+    awareness_timeout_seconds: float = Field(
+        30.0,
+        description="Awareness states not renewed for this long are dropped (y-protocols' rule).",
+    )
+
+    # --- storage ------------------------------------------------------------------------------
+    checkpoint_interval: int = Field(
+        400,
+        description=(
+            "Updates between two checkpoints of a doc. Loading costs one checkpoint plus at most "
+            "this many merged updates."
+        ),
+    )
+    room_unload_grace_seconds: float = Field(
+        30.0,
+        description="An empty room stays in memory this long (a reload is cheap, a flap is not).",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        "NORMAL",
+        description=(
+            "SQLite WAL durability. NORMAL survives any process crash (kill -9); FULL also "
+            "survives power loss at the cost of an fsync per group commit."
+        ),
+    )
+
+    # --- auth ---------------------------------------------------------------------------------
+    token_lifetime_seconds: int = Field(
+        7 * 24 * 3600, description="Capability tokens expire this long after they are issued."
+    )
+    max_title_length: int = Field(200, description="Longest session title accepted.")
+    max_name_length: int = Field(64, description="Longest display name accepted.")
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

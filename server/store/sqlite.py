@@ -1,0 +1,259 @@
+"""The embedded store: one SQLite file in WAL mode.
+
+All database work runs on one dedicated thread (`sqlite3` connections are not shared across
+threads, and one writer is what SQLite wants anyway), so the event loop never blocks on disk.
+
+Group commit: `append` calls that arrive while a commit is in flight wait for the next one, and
+that next commit writes all of them in one transaction. Under load a commit carries many updates;
+idle, an update commits alone and at once. No timer is involved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from server.store.base import Checkpoint, LogEntry, SessionRecord
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    scenario TEXT,
+    created_at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    ended_at_ms INTEGER,
+    meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS log (
+    session_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    role TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (session_id, doc, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    session_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (session_id, doc, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+    session_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (session_id, key)
+) WITHOUT ROWID;
+"""
+
+
+class SQLiteStore:
+    def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
+        self.path = path
+        self._synchronous = synchronous
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple[list[LogEntry], asyncio.Future[None]]] = []
+        self._committer: asyncio.Task[None] | None = None
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _conn(self) -> sqlite3.Connection:
+        assert self._db is not None, "store is not open"
+        return self._db
+
+    def _open_sync(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={self._synchronous}")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.executescript(_SCHEMA)
+        self._db = db
+
+    async def open(self) -> None:
+        await self._run(self._open_sync)
+
+    async def close(self) -> None:
+        while self._pending or (self._committer and not self._committer.done()):
+            if self._committer:
+                await self._committer
+            elif self._pending:
+                self._committer = asyncio.create_task(self._commit_loop())
+        if self._db is not None:
+            await self._run(self._conn().close)
+            self._db = None
+        self._executor.shutdown(wait=True)
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    def _upsert_session(self, r: SessionRecord) -> None:
+        self._conn().execute(
+            "INSERT INTO sessions VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "title=excluded.title, scenario=excluded.scenario, state=excluded.state, "
+            "ended_at_ms=excluded.ended_at_ms, meta=excluded.meta",
+            (
+                r.id,
+                r.title,
+                r.scenario,
+                r.created_at_ms,
+                r.state,
+                r.ended_at_ms,
+                json.dumps(r.meta),
+            ),
+        )
+
+    async def create_session(self, record: SessionRecord) -> None:
+        await self._run(self._upsert_session, record)
+
+    async def update_session(self, record: SessionRecord) -> None:
+        await self._run(self._upsert_session, record)
+
+    @staticmethod
+    def _session_row(row: tuple[Any, ...]) -> SessionRecord:
+        return SessionRecord(
+            id=row[0],
+            title=row[1],
+            scenario=row[2],
+            created_at_ms=row[3],
+            state=row[4],
+            ended_at_ms=row[5],
+            meta=json.loads(row[6]),
+        )
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        def query() -> SessionRecord | None:
+            row = (
+                self._conn().execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
+            )
+            return None if row is None else self._session_row(row)
+
+        result: SessionRecord | None = await self._run(query)
+        return result
+
+    async def list_sessions(self) -> list[SessionRecord]:
+        def query() -> list[SessionRecord]:
+            rows = self._conn().execute("SELECT * FROM sessions ORDER BY created_at_ms DESC")
+            return [self._session_row(r) for r in rows]
+
+        result: list[SessionRecord] = await self._run(query)
+        return result
+
+    # --- log --------------------------------------------------------------------------------
+
+    async def append(self, entries: list[LogEntry]) -> None:
+        if not entries:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((entries, done))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_loop())
+        await done
+
+    async def _commit_loop(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            rows = [
+                (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data)
+                for entries, _ in batch
+                for e in entries
+            ]
+            try:
+                await self._run(self._insert_rows, rows)
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        db = self._conn()
+        db.execute("BEGIN")
+        try:
+            db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?)", rows)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    async def read_log(
+        self, session_id: str, doc: str, after_seq: int, *, kind: str | None = None
+    ) -> list[LogEntry]:
+        def query() -> list[LogEntry]:
+            sql = "SELECT * FROM log WHERE session_id=? AND doc=? AND seq>?"
+            args: list[Any] = [session_id, doc, after_seq]
+            if kind is not None:
+                sql += " AND kind=?"
+                args.append(kind)
+            rows = self._conn().execute(sql + " ORDER BY seq", args)
+            return [LogEntry(*row) for row in rows]
+
+        result: list[LogEntry] = await self._run(query)
+        return result
+
+    async def last_seq(self, session_id: str, doc: str) -> int:
+        def query() -> int:
+            row = (
+                self._conn()
+                .execute("SELECT MAX(seq) FROM log WHERE session_id=? AND doc=?", (session_id, doc))
+                .fetchone()
+            )
+            return int(row[0] or 0)
+
+        result: int = await self._run(query)
+        return result
+
+    # --- checkpoints --------------------------------------------------------------------------
+
+    async def write_checkpoint(self, checkpoint: Checkpoint) -> None:
+        c = checkpoint
+        await self._run(
+            lambda: self._conn().execute(
+                "INSERT OR REPLACE INTO checkpoints VALUES (?,?,?,?)",
+                (c.session_id, c.doc, c.seq, c.state),
+            )
+        )
+
+    async def latest_checkpoint(self, session_id: str, doc: str) -> Checkpoint | None:
+        def query() -> Checkpoint | None:
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT * FROM checkpoints WHERE session_id=? AND doc=? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (session_id, doc),
+                )
+                .fetchone()
+            )
+            return None if row is None else Checkpoint(*row)
+
+        result: Checkpoint | None = await self._run(query)
+        return result
+
+    # --- claims -----------------------------------------------------------------------------
+
+    async def claim(self, session_id: str, key: str) -> bool:
+        def insert() -> bool:
+            cursor = self._conn().execute(
+                "INSERT OR IGNORE INTO claims VALUES (?,?)", (session_id, key)
+            )
+            return cursor.rowcount == 1
+
+        result: bool = await self._run(insert)
+        return result

@@ -1,0 +1,102 @@
+"""One websocket of one participant on one doc: who it is, and a bounded queue of frames to send.
+
+Sending never blocks the sender of an update: frames go into this connection's queue and a task of
+its own writes them out. A reader too slow to keep up overflows the queue and is disconnected with
+1013 ("try again later"); on reconnect the y-websocket handshake resyncs it, so nothing is lost and
+the room never holds unbounded memory for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from starlette.websockets import WebSocket, WebSocketState
+
+from server.auth import Capability
+from server.sync.protocol import AwarenessEntry
+
+log = logging.getLogger(__name__)
+
+CLOSE_PROTOCOL_ERROR = 1002
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011
+CLOSE_TRY_AGAIN_LATER = 1013
+
+
+@dataclass(eq=False)
+class Connection:
+    websocket: WebSocket
+    capability: Capability
+    writable: bool  # may this connection write the doc at all (role x doc)
+    queue_limit: int
+    queue: asyncio.Queue[bytes | None] = field(init=False)
+    awareness_ids: set[int] = field(default_factory=set)
+    last_sent: float = field(default_factory=time.monotonic)
+    next_awareness_at: float = 0.0
+    pending_awareness: list[AwarenessEntry] | None = None
+    last_denied_notice: float = 0.0
+    closed: bool = False
+    _sender: asyncio.Task[None] | None = None
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.queue_limit)
+
+    @property
+    def name(self) -> str:
+        return self.capability.name
+
+    @property
+    def role(self) -> str:
+        return self.capability.role
+
+    def start(self) -> None:
+        self._sender = asyncio.create_task(self._send_loop(), name=f"send:{self.name}")
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame; a full queue means a slow reader, which is disconnected."""
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            log.warning("send queue full for %s (%s): disconnecting", self.name, self.role)
+            self.abort(CLOSE_TRY_AGAIN_LATER, "send queue overflow; reconnect to resync")
+            return
+        self.last_sent = time.monotonic()
+
+    def abort(self, code: int, reason: str) -> None:
+        """Close from any context; the send loop stops and the socket closes with `code`."""
+        if self.closed:
+            return
+        self.closed = True
+        # Drop what is queued: a closing socket must not keep writing a backlog.
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+        asyncio.get_running_loop().create_task(self._close(code, reason))
+
+    async def _close(self, code: int, reason: str) -> None:
+        if self.websocket.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.websocket.close(code, reason)
+
+    async def _send_loop(self) -> None:
+        try:
+            while True:
+                frame = await self.queue.get()
+                if frame is None:
+                    return
+                await self.websocket.send_bytes(frame)
+        except Exception:  # the peer went away; the receive side notices and cleans up
+            self.closed = True
+
+    async def stop(self) -> None:
+        self.closed = True
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender

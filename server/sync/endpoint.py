@@ -1,0 +1,155 @@
+"""The websocket endpoint `/ws/{session}/{doc}?token=...` spoken to by the stock y-websocket client.
+
+Who may connect is decided before the handshake completes: a refusal is an HTTP 403 during the
+handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever).
+After accepting, the connection joins its room once the room has loaded (so the first SyncStep2 it
+gets reflects the stored state), then each frame is decoded and dispatched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from server.auth import TokenError
+from server.services import Services
+from server.sessions import Sessions
+from server.sync import protocol
+from server.sync.connection import (
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_PROTOCOL_ERROR,
+    CLOSE_TOO_BIG,
+    Connection,
+)
+from server.sync.permissions import DOCS, can_read, can_write, write_allowed_now
+from server.sync.room import Room, UpdateRejected
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+# A writer whose edits are refused (editor locked) hears about it at most this often.
+DENIED_NOTICE_INTERVAL = 2.0
+
+
+@router.websocket("/ws/{session_id}/{doc}")
+async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
+    services: Services = websocket.app.state.services
+    settings = services.settings
+    token = websocket.query_params.get("token", "")
+    try:
+        capability = await services.sessions.authenticate(token, session_id)
+    except TokenError as exc:
+        log.info("refused websocket to %s/%s: %s", session_id, doc, exc)
+        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+        return
+    if doc not in DOCS or not can_read(capability.role, doc):
+        await websocket.close(code=1008)
+        return
+    if services.rooms.session_connection_count(session_id) >= settings.max_connections_per_session:
+        log.warning("session %s is at its connection limit", session_id)
+        await websocket.close(code=1008)
+        return
+
+    await websocket.accept()
+    conn = Connection(
+        websocket,
+        capability,
+        writable=can_write(capability.role, doc),
+        queue_limit=settings.send_queue_frames,
+    )
+    room = await services.rooms.get(session_id, doc)
+    conn.start()
+    room.join(conn)
+    try:
+        await _receive_loop(websocket, conn, room, services)
+    finally:
+        room.leave(conn)
+        await conn.stop()
+
+
+async def _receive_loop(
+    websocket: WebSocket, conn: Connection, room: Room, services: Services
+) -> None:
+    settings = services.settings
+    while not conn.closed:
+        try:
+            message = await websocket.receive()
+        except WebSocketDisconnect:
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        frame = message.get("bytes")
+        if frame is None:
+            continue  # y-websocket only sends binary; text frames carry nothing for us
+        if len(frame) > settings.max_frame_bytes:
+            conn.abort(CLOSE_TOO_BIG, f"frame over {settings.max_frame_bytes} bytes")
+            return
+        try:
+            await _dispatch(frame, conn, room, services)
+        except (protocol.ProtocolError, UpdateRejected) as exc:
+            log.warning("closing %s on %s/%s: %s", conn.name, room.session_id, room.name, exc)
+            conn.abort(CLOSE_PROTOCOL_ERROR, "malformed message")
+            return
+        except Exception:
+            log.exception("error handling a frame in %s/%s", room.session_id, room.name)
+            conn.abort(CLOSE_INTERNAL_ERROR, "internal error")
+            return
+
+
+async def _dispatch(frame: bytes, conn: Connection, room: Room, services: Services) -> None:
+    message = protocol.decode_message(frame)
+    if isinstance(message, protocol.SyncStep1):
+        conn.send(await room.sync_step2_for(message.state_vector))
+    elif isinstance(message, protocol.SyncStep2 | protocol.SyncUpdate):
+        if await _may_write(conn, room, services.sessions):
+            await room.apply_client_update(conn, message.update)
+    elif isinstance(message, protocol.AwarenessMessage):
+        entries = protocol.decode_awareness_payload(message.payload)
+        _rate_limited_awareness(conn, room, entries, services.settings.awareness_per_second)
+    elif isinstance(message, protocol.QueryAwareness):
+        frame_out = room.awareness_frame()
+        if frame_out is not None:
+            conn.send(frame_out)
+    # An auth message from a client carries nothing we act on.
+
+
+async def _may_write(conn: Connection, room: Room, sessions: Sessions) -> bool:
+    """Read-only roles are dropped silently; a locked candidate is told, at a bounded rate."""
+    if not conn.writable:
+        return False
+    record = await sessions.get(room.session_id)
+    locked = bool(record and sessions.controls(record)["editor_locked"])
+    if write_allowed_now(conn.capability.role, room.name, editor_locked=locked):
+        return True
+    now = time.monotonic()
+    if now - conn.last_denied_notice >= DENIED_NOTICE_INTERVAL:
+        conn.last_denied_notice = now
+        conn.send(protocol.encode_permission_denied("the interviewer has locked the editor"))
+    return False
+
+
+def _rate_limited_awareness(
+    conn: Connection, room: Room, entries: list[protocol.AwarenessEntry], per_second: float
+) -> None:
+    """Accept at most `per_second` awareness frames; in between, keep only the latest."""
+    now = time.monotonic()
+    if now >= conn.next_awareness_at:
+        conn.next_awareness_at = now + 1.0 / per_second
+        room.apply_awareness(conn, entries)
+        return
+    first_pending = conn.pending_awareness is None
+    conn.pending_awareness = entries
+    if first_pending:
+        delay = conn.next_awareness_at - now
+
+        def flush() -> None:
+            pending, conn.pending_awareness = conn.pending_awareness, None
+            if pending is not None and not conn.closed:
+                conn.next_awareness_at = time.monotonic() + 1.0 / per_second
+                room.apply_awareness(conn, pending)
+
+        asyncio.get_running_loop().call_later(delay, flush)

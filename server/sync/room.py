@@ -1,0 +1,233 @@
+"""A room: one Yjs doc of one session, its awareness, and the connections editing it.
+
+Invariants:
+- Persist before broadcast. A client's update is validated, appended to the log (durable), then
+  applied to the room's doc and relayed. A server-side edit is applied first (that is how its
+  update is produced) and the room is marked unsettled until it is durable; SyncStep2 answers wait
+  for the room to settle, so no client ever sees state the log does not hold.
+- The room's awareness has no local state. Each client id is owned by the connection that first
+  announced it; only the owner may change it, and it is removed when that connection closes.
+- Only accepted changes are relayed, re-encoded, never raw frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc, get_state, merge_updates
+
+from server.store.base import Checkpoint, LogEntry, Store
+from server.sync import protocol
+from server.sync.connection import Connection
+
+log = logging.getLogger(__name__)
+
+# One browser tab owns one awareness client id per doc; a few more allow for reconnect overlap.
+# More than this from one socket is an attempt to flood the room's presence list.
+MAX_AWARENESS_IDS_PER_CONNECTION = 4
+EMPTY_UPDATE = b"\x00\x00"
+
+
+class UpdateRejected(Exception):
+    """A client update that cannot be decoded; the sender is closed with 1002."""
+
+
+@dataclass(slots=True)
+class AwarenessRecord:
+    clock: int
+    state: str
+    owner: Connection
+    renewed_at: float
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Room:
+    def __init__(
+        self, session_id: str, name: str, store: Store, *, checkpoint_interval: int
+    ) -> None:
+        self.session_id = session_id
+        self.name = name
+        self.store = store
+        self.checkpoint_interval = checkpoint_interval
+        self.doc: Doc[Any] = Doc()
+        self.connections: set[Connection] = set()
+        self.seq = 0
+        self.checkpoint_seq = 0
+        self.users = 0  # server-side holders (edits in progress) keeping the room loaded
+        self.empty_since: float | None = time.monotonic()
+        self._awareness: dict[int, AwarenessRecord] = {}
+        self._unsettled = 0
+        self._settled = asyncio.Event()
+        self._settled.set()
+        self._checkpointing: asyncio.Task[None] | None = None
+
+    # --- loading and checkpoints --------------------------------------------------------------
+
+    async def load(self) -> None:
+        """State = latest checkpoint + the merged tail of updates after it (one apply, not N)."""
+        checkpoint = await self.store.latest_checkpoint(self.session_id, self.name)
+        after = checkpoint.seq if checkpoint else 0
+        tail = await self.store.read_log(self.session_id, self.name, after, kind="update")
+        updates = ([checkpoint.state] if checkpoint else []) + [e.data for e in tail]
+        if updates:
+            try:
+                self.doc.apply_update(merge_updates(*updates))
+            except ValueError:
+                # One bad entry must not cost the whole doc: apply one by one, skipping it.
+                log.exception("merged load failed for %s/%s", self.session_id, self.name)
+                for update in updates:
+                    try:
+                        self.doc.apply_update(update)
+                    except ValueError:
+                        log.error("skipping undecodable log entry in %s", self.name)
+        self.seq = max(after, await self.store.last_seq(self.session_id, self.name))
+        self.checkpoint_seq = after
+
+    async def checkpoint(self) -> None:
+        """Write the full state if anything changed since the last checkpoint."""
+        await self._settled.wait()
+        if self.seq == self.checkpoint_seq:
+            return
+        seq = self.seq
+        state = self.doc.get_update()
+        await self.store.write_checkpoint(Checkpoint(self.session_id, self.name, seq, state))
+        self.checkpoint_seq = max(self.checkpoint_seq, seq)
+
+    def _maybe_checkpoint(self) -> None:
+        due = self.seq - self.checkpoint_seq >= self.checkpoint_interval
+        if due and (self._checkpointing is None or self._checkpointing.done()):
+            self._checkpointing = asyncio.create_task(self.checkpoint())
+
+    # --- updates ------------------------------------------------------------------------------
+
+    async def _append(self, update: bytes, author: str, role: str) -> None:
+        self.seq += 1
+        entry = LogEntry(
+            self.session_id, self.name, self.seq, _now_ms(), author, role, "update", update
+        )
+        await self.store.append([entry])
+
+    async def apply_client_update(self, sender: Connection, update: bytes) -> None:
+        if update == EMPTY_UPDATE:
+            return
+        try:
+            get_state(update)  # decodes every struct: a cheap full validation
+        except ValueError as exc:
+            raise UpdateRejected(str(exc)) from exc
+        await self._append(update, sender.name, sender.role)
+        self.doc.apply_update(update)
+        self.broadcast(protocol.encode_sync_update(update), exclude=sender)
+        self._maybe_checkpoint()
+
+    async def edit(self, change: Callable[[Doc[Any]], None], author: str, role: str) -> None:
+        """A server-side change (console output, scenario seeds), logged like any other."""
+        before = self.doc.get_state()
+        with self.doc.transaction():
+            change(self.doc)
+        update = self.doc.get_update(before)
+        if update == EMPTY_UPDATE:
+            return
+        self._unsettled += 1
+        self._settled.clear()
+        try:
+            await self._append(update, author, role)
+        finally:
+            self._unsettled -= 1
+            if self._unsettled == 0:
+                self._settled.set()
+        self.broadcast(protocol.encode_sync_update(update))
+        self._maybe_checkpoint()
+
+    async def sync_step2_for(self, state_vector: bytes) -> bytes:
+        await self._settled.wait()
+        return protocol.encode_sync_step2(self.doc.get_update(state_vector))
+
+    def broadcast(self, frame: bytes, exclude: Connection | None = None) -> None:
+        for conn in list(self.connections):
+            if conn is not exclude:
+                conn.send(frame)
+
+    # --- connections ----------------------------------------------------------------------------
+
+    def join(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        self.empty_since = None
+        conn.send(protocol.encode_sync_step1(self.doc.get_state()))
+        if self._awareness:
+            conn.send(self._awareness_frame(list(self._awareness)))
+
+    def leave(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        self._remove_awareness(list(conn.awareness_ids))
+        if not self.connections:
+            self.empty_since = time.monotonic()
+
+    # --- awareness ------------------------------------------------------------------------------
+
+    def _awareness_frame(self, client_ids: list[int]) -> bytes:
+        entries = [
+            protocol.AwarenessEntry(cid, rec.clock, rec.state)
+            for cid in client_ids
+            if (rec := self._awareness.get(cid)) is not None
+        ]
+        return protocol.encode_awareness(protocol.encode_awareness_payload(entries))
+
+    def awareness_frame(self) -> bytes | None:
+        """Every known state, as answered to a query-awareness message."""
+        return self._awareness_frame(list(self._awareness)) if self._awareness else None
+
+    def awareness_states(self) -> dict[int, str]:
+        return {cid: rec.state for cid, rec in self._awareness.items()}
+
+    def apply_awareness(self, conn: Connection, entries: list[protocol.AwarenessEntry]) -> None:
+        now = time.monotonic()
+        accepted: list[protocol.AwarenessEntry] = []
+        for entry in entries:
+            record = self._awareness.get(entry.client_id)
+            if record is not None and record.owner is not conn:
+                continue  # someone else's id: never let a socket speak for another
+            if entry.state is None:
+                if record is not None and entry.clock >= record.clock:
+                    del self._awareness[entry.client_id]
+                    conn.awareness_ids.discard(entry.client_id)
+                    accepted.append(entry)
+                continue
+            if record is None:
+                if len(conn.awareness_ids) >= MAX_AWARENESS_IDS_PER_CONNECTION:
+                    continue
+                conn.awareness_ids.add(entry.client_id)
+            elif entry.clock <= record.clock:
+                continue
+            self._awareness[entry.client_id] = AwarenessRecord(entry.clock, entry.state, conn, now)
+            accepted.append(entry)
+        if accepted:
+            frame = protocol.encode_awareness(protocol.encode_awareness_payload(accepted))
+            self.broadcast(frame, exclude=conn)
+
+    def _remove_awareness(self, client_ids: list[int]) -> None:
+        removed = []
+        for cid in client_ids:
+            record = self._awareness.pop(cid, None)
+            if record is not None:
+                record.owner.awareness_ids.discard(cid)
+                removed.append(protocol.AwarenessEntry(cid, record.clock + 1, None))
+        if removed:
+            self.broadcast(protocol.encode_awareness(protocol.encode_awareness_payload(removed)))
+
+    def tick(self, now: float, keepalive: float, awareness_timeout: float) -> None:
+        """Periodic upkeep: drop stale awareness, keep quiet connections alive."""
+        stale = [
+            cid for cid, r in self._awareness.items() if now - r.renewed_at > awareness_timeout
+        ]
+        self._remove_awareness(stale)
+        for conn in list(self.connections):
+            if now - conn.last_sent >= keepalive:
+                conn.send(protocol.KEEPALIVE)

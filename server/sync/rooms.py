@@ -1,0 +1,125 @@
+"""The registry of loaded rooms: single-flight loading, periodic upkeep, unloading.
+
+Two clients opening a brand-new room at the same instant share one load (a future per room key),
+so both are joined to the same, fully loaded room: the race that leaves one of them unsynced in
+pycrdt-websocket cannot happen here.
+
+A room unloads once it has had no connection and no server-side user for the grace period, and
+only after its final checkpoint was written; if that write fails the room stays and is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from pycrdt import Doc
+
+from server.settings import Settings
+from server.store.base import Store
+from server.sync.room import Room
+
+log = logging.getLogger(__name__)
+
+RoomKey = tuple[str, str]  # (session id, doc name)
+
+
+class RoomRegistry:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.rooms: dict[RoomKey, Room] = {}
+        self._loading: dict[RoomKey, asyncio.Task[Room]] = {}
+        self._upkeep: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._upkeep = asyncio.create_task(self._upkeep_loop(), name="rooms-upkeep")
+
+    async def close(self) -> None:
+        if self._upkeep is not None:
+            self._upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep
+        for room in list(self.rooms.values()):
+            try:
+                await room.checkpoint()
+            except Exception:
+                log.exception("final checkpoint failed for %s/%s", room.session_id, room.name)
+        self.rooms.clear()
+
+    async def get(self, session_id: str, doc: str) -> Room:
+        key = (session_id, doc)
+        room = self.rooms.get(key)
+        if room is not None:
+            return room
+        task = self._loading.get(key)
+        if task is None:
+            task = asyncio.create_task(self._load(key))
+            self._loading[key] = task
+        return await asyncio.shield(task)
+
+    async def _load(self, key: RoomKey) -> Room:
+        try:
+            room = Room(
+                key[0], key[1], self.store, checkpoint_interval=self.settings.checkpoint_interval
+            )
+            await room.load()
+            self.rooms[key] = room
+            return room
+        finally:
+            self._loading.pop(key, None)
+
+    @contextlib.asynccontextmanager
+    async def holding(self, session_id: str, doc: str) -> AsyncIterator[Room]:
+        """Use a room from server code; it will not unload while held."""
+        room = await self.get(session_id, doc)
+        room.users += 1
+        try:
+            yield room
+        finally:
+            room.users -= 1
+            if room.users == 0 and not room.connections:
+                room.empty_since = time.monotonic()
+
+    async def edit(
+        self,
+        session_id: str,
+        doc: str,
+        change: Callable[[Doc[Any]], None],
+        *,
+        author: str = "server",
+    ) -> None:
+        """Apply a server-side change to a doc: logged, then broadcast (see `Room.edit`)."""
+        async with self.holding(session_id, doc) as room:
+            await room.edit(change, author, "system")
+
+    async def read(self, session_id: str, doc: str) -> Doc[Any]:
+        """The room's live doc; callers must treat it as read-only."""
+        return (await self.get(session_id, doc)).doc
+
+    def session_connection_count(self, session_id: str) -> int:
+        return sum(len(r.connections) for (sid, _), r in self.rooms.items() if sid == session_id)
+
+    async def _upkeep_loop(self) -> None:
+        s = self.settings
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for key, room in list(self.rooms.items()):
+                try:
+                    room.tick(now, s.keepalive_seconds, s.awareness_timeout_seconds)
+                    idle = room.empty_since is not None and room.users == 0
+                    if idle and now - (room.empty_since or now) >= s.room_unload_grace_seconds:
+                        await self._unload(key, room)
+                except Exception:  # one room's fault must never stop the others' upkeep
+                    log.exception("upkeep failed for room %s", key)
+
+    async def _unload(self, key: RoomKey, room: Room) -> None:
+        await room.checkpoint()
+        if not room.connections and room.users == 0 and self.rooms.get(key) is room:
+            del self.rooms[key]
+            log.info("unloaded room %s/%s at seq %d", key[0], key[1], room.seq)
