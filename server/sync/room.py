@@ -59,7 +59,9 @@ class Room:
         self.checkpoint_interval = checkpoint_interval
         self.doc: Doc[Any] = Doc()
         self.connections: set[Connection] = set()
-        self.seq = 0
+        self.seq = 0  # the last seq handed out (its append may still be in flight)
+        self.applied_seq = 0  # every seq up to here is durable *and* in `self.doc`
+        self._applied_ahead: set[int] = set()
         self.checkpoint_seq = 0
         self.users = 0  # server-side holders (edits in progress) keeping the room loaded
         self.empty_since: float | None = time.monotonic()
@@ -89,14 +91,20 @@ class Room:
                     except ValueError:
                         log.error("skipping undecodable log entry in %s", self.name)
         self.seq = max(after, await self.store.last_seq(self.session_id, self.name))
+        self.applied_seq = self.seq
         self.checkpoint_seq = after
 
     async def checkpoint(self) -> None:
-        """Write the full state if anything changed since the last checkpoint."""
+        """Write the full state if anything changed since the last checkpoint.
+
+        The checkpoint claims only `applied_seq`: the doc may already hold a few later updates
+        (applied out of order while earlier appends were in flight); loading re-applies those
+        from the tail, which Yjs treats as a no-op.
+        """
         await self._settled.wait()
-        if self.seq == self.checkpoint_seq:
+        seq = self.applied_seq
+        if seq == self.checkpoint_seq:
             return
-        seq = self.seq
         state = self.doc.get_update()
         await self.store.write_checkpoint(Checkpoint(self.session_id, self.name, seq, state))
         self.checkpoint_seq = max(self.checkpoint_seq, seq)
@@ -108,12 +116,22 @@ class Room:
 
     # --- updates ------------------------------------------------------------------------------
 
-    async def _append(self, update: bytes, author: str, role: str) -> None:
+    async def _append(self, update: bytes, author: str, role: str) -> int:
         self.seq += 1
-        entry = LogEntry(
-            self.session_id, self.name, self.seq, _now_ms(), author, role, "update", update
-        )
-        await self.store.append([entry])
+        seq = self.seq
+        entry = LogEntry(self.session_id, self.name, seq, _now_ms(), author, role, "update", update)
+        try:
+            await self.store.append([entry])
+        except BaseException:
+            self._mark_applied(seq)  # nothing was logged under this seq: don't wait for it
+            raise
+        return seq
+
+    def _mark_applied(self, seq: int) -> None:
+        self._applied_ahead.add(seq)
+        while self.applied_seq + 1 in self._applied_ahead:
+            self.applied_seq += 1
+            self._applied_ahead.discard(self.applied_seq)
 
     async def apply_client_update(self, sender: Connection, update: bytes) -> None:
         if update == EMPTY_UPDATE:
@@ -122,8 +140,9 @@ class Room:
             get_state(update)  # decodes every struct: a cheap full validation
         except ValueError as exc:
             raise UpdateRejected(str(exc)) from exc
-        await self._append(update, sender.name, sender.role)
+        seq = await self._append(update, sender.name, sender.role)
         self.doc.apply_update(update)
+        self._mark_applied(seq)
         self.broadcast(protocol.encode_sync_update(update), exclude=sender)
         self._maybe_checkpoint()
 
@@ -138,7 +157,7 @@ class Room:
         self._unsettled += 1
         self._settled.clear()
         try:
-            await self._append(update, author, role)
+            self._mark_applied(await self._append(update, author, role))
         finally:
             self._unsettled -= 1
             if self._unsettled == 0:
