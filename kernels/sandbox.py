@@ -1,0 +1,298 @@
+"""How one kernel is jailed: its directory, its command line, and the checks on its sockets.
+
+The layers themselves are probed in `kernels.sandbox_layers` (re-exported here as
+`sandbox_report`); this module turns a report plus one kernel's uid and directory into the exact
+command that launches it, as pure functions, so the command is unit-testable and identical
+whether jupyter-client, Kernel Gateway or our provider launches the kernel.
+
+Per-kernel directory `<run_dir>/<uid>/` (root-owned, mode 1733: sticky, no listing): the
+connection file (owned by the kernel uid, 0400) and the five ipc sockets the kernel binds. Once
+the kernel is up the server re-owns the sockets to root: in a sticky directory the kernel can
+then neither unlink nor rename them, so it cannot swap a socket for a symlink to another kernel's
+socket that the server (root) would follow on reconnect. `check_sockets` verifies that before
+every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kernels.sandbox_layers import Layer, SandboxReport, sandbox_report
+from kernels.settings import KernelSettings
+
+__all__ = [
+    "KernelDir",
+    "Layer",
+    "SandboxReport",
+    "check_sockets",
+    "jail_command",
+    "lock_sockets",
+    "sandbox_report",
+]
+
+JAIL = Path(__file__).resolve().parent / "jail.py"
+CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# System files a Python process needs; everything else of /etc stays invisible (no shadow).
+ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/alternatives",
+    "/etc/ssl/certs",
+    "/etc/fonts",
+    "/etc/mime.types",
+)
+
+
+class SocketTampered(RuntimeError):
+    """A kernel's ipc socket is not the root-owned socket the server locked."""
+
+
+@dataclass(frozen=True)
+class KernelDir:
+    """The host-side directory of one kernel uid; paths kept short for Unix sockets."""
+
+    root: Path
+    uid: int
+
+    @property
+    def path(self) -> Path:
+        return self.root / str(self.uid)
+
+    @property
+    def connection_file(self) -> Path:
+        return self.path / "kernel.json"
+
+    @property
+    def socket_prefix(self) -> str:
+        """The `ip` of an ipc connection: sockets are `<prefix>-<n>`."""
+        return str(self.path / "s")
+
+    @property
+    def workspace(self) -> Path:
+        """Host workspace, used only without bubblewrap (which gives a private tmpfs)."""
+        return self.path / "w"
+
+    def create(self, bwrap: bool) -> None:
+        """Fresh directory: root 1733, passwd/group files for the sandbox's /etc."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o711)
+        self.remove()
+        self.path.mkdir(mode=0o700)
+        self.path.chmod(0o1733)
+        (self.path / "passwd").write_text(
+            "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+            f"candidate:x:{self.uid}:{self.uid}:candidate:/workspace:/bin/sh\n"
+            "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+        )
+        (self.path / "group").write_text(f"root:x:0:\ncandidate:x:{self.uid}:\nnogroup:x:65534:\n")
+        for name in ("passwd", "group"):
+            (self.path / name).chmod(0o644)
+        if not bwrap:
+            self.workspace.mkdir(mode=0o700)
+            with contextlib.suppress(PermissionError):
+                os.chown(self.workspace, self.uid, self.uid)
+
+    def hand_connection_file(self) -> None:
+        """The kernel must read its key; nobody else may (0400, owned by the kernel uid)."""
+        with contextlib.suppress(PermissionError):
+            os.chown(self.connection_file, self.uid, self.uid)
+        self.connection_file.chmod(0o400)
+
+    def clear_sockets(self, connection: dict[str, object]) -> None:
+        """Remove the sockets so a restarted kernel can bind the same paths."""
+        for path in socket_paths(connection):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def socket_paths(connection: dict[str, object]) -> list[str]:
+    """The ipc socket files named by a connection dict (`ip` + `-` + port)."""
+    if connection.get("transport") != "ipc":
+        return []
+    ip = str(connection["ip"])
+    return [f"{ip}-{connection[f'{name}_port']}" for name in CHANNELS]
+
+
+def lock_sockets(connection: dict[str, object], uid: int, reown: bool = True) -> bool:
+    """Re-own the kernel's freshly bound sockets to root; False if not all are bound yet.
+
+    Raises SocketTampered if one is not a plain socket of the kernel uid (a symlink, a file,
+    someone else's socket) before it was locked.
+    """
+    paths = socket_paths(connection)
+    stats = []
+    for path in paths:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return False
+        stats.append(st)
+    if not reown:  # not root: the kernel runs as the server's uid, nothing to re-own
+        return True
+    for path, st in zip(paths, stats, strict=True):
+        if st.st_uid == 0 and stat.S_ISSOCK(st.st_mode):
+            continue
+        if not stat.S_ISSOCK(st.st_mode) or st.st_uid != uid or st.st_nlink != 1:
+            raise SocketTampered(f"{path} is not a socket of uid {uid}")
+        os.lchown(path, 0, 0)
+        os.chmod(path, 0o600, follow_symlinks=False)
+    return True
+
+
+def check_sockets(connection: dict[str, object], owner: int = 0) -> None:
+    """Raise SocketTampered unless every socket is still the one the server locked."""
+    for path in socket_paths(connection):
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError as exc:
+            raise SocketTampered(f"{path} vanished") from exc
+        if not stat.S_ISSOCK(st.st_mode) or st.st_uid != owner:
+            raise SocketTampered(f"{path} was replaced")
+
+
+def kernel_env(settings: KernelSettings, home: str, tmp: str) -> dict[str, str]:
+    """The whole environment of a kernel: nothing of the server's leaks in (no secrets, no
+    JPY_PARENT_PID, which makes ipykernel exit inside a PID namespace)."""
+    return {
+        "PATH": f"{settings.env_dir}/bin:/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": tmp,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "VIRTUAL_ENV": str(settings.env_dir),
+        "MPLBACKEND": INLINE_BACKEND,
+        "MPLCONFIGDIR": f"{tmp}/.matplotlib",
+        "IPYTHONDIR": f"{tmp}/.ipython",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        # BLAS/OpenMP start one thread per core; threads count against the pids limit.
+        "OPENBLAS_NUM_THREADS": "2",
+        "OMP_NUM_THREADS": "2",
+        "MKL_NUM_THREADS": "2",
+    }
+
+
+def ipykernel_argv(settings: KernelSettings, connection_file: str) -> list[str]:
+    return [
+        str(settings.env_dir / "bin" / "python"),
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        connection_file,
+        "--HistoryManager.enabled=False",
+        "--IPKernelApp.quiet=True",
+    ]
+
+
+def bwrap_argv(
+    settings: KernelSettings, bwrap: str, kdir: KernelDir, inner: list[str]
+) -> list[str]:
+    """The bubblewrap command around `inner` (pure: depends only on its arguments)."""
+    argv = [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--new-session",
+        "--die-with-parent",
+        "--hostname",
+        "sandbox",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/sbin",
+        "/sbin",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+    ]
+    if settings.allow_network:
+        argv += ["--share-net", "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"]
+    for path in ETC_FILES:
+        argv += ["--ro-bind-try", path, path]
+    argv += [
+        "--ro-bind",
+        str(kdir.path / "passwd"),
+        "/etc/passwd",
+        "--ro-bind",
+        str(kdir.path / "group"),
+        "/etc/group",
+        "--ro-bind",
+        str(settings.env_dir),
+        str(settings.env_dir),
+        "--bind",
+        str(kdir.path),
+        str(kdir.path),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(settings.workspace_bytes),
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        str(settings.workspace_bytes),
+        "--tmpfs",
+        "/workspace",
+        "--chdir",
+        "/workspace",
+        "--",
+        *inner,
+    ]
+    return argv
+
+
+def jail_command(
+    settings: KernelSettings,
+    report: SandboxReport,
+    kdir: KernelDir,
+    procs_files: list[str],
+) -> list[str]:
+    """The full launch command: `python jail.py CONFIG` -> [bwrap ->] ipykernel."""
+    inner = ipykernel_argv(settings, str(kdir.connection_file))
+    if report.bwrap:
+        argv = bwrap_argv(settings, report.bwrap, kdir, inner)
+        env = kernel_env(settings, "/workspace", "/tmp")
+        cwd = "/"
+    else:
+        argv = inner
+        env = kernel_env(settings, str(kdir.workspace), str(kdir.workspace))
+        cwd = str(kdir.workspace)
+    rlimits = {
+        "AS": settings.address_space_bytes,
+        "CPU": settings.cpu_seconds,
+        "FSIZE": settings.file_size_bytes,
+        "NOFILE": settings.open_files,
+        "CORE": 0,
+    }
+    if report.uid_ok:  # RLIMIT_NPROC counts every process of the uid: only for a kernel uid
+        rlimits["NPROC"] = settings.max_processes
+    config = {
+        "procs_files": procs_files,
+        "rlimits": rlimits,
+        "uid": kdir.uid if report.uid_ok else None,
+        "gid": kdir.uid if report.uid_ok else None,
+        "unshare_net": report.unshare_net,
+        "argv": argv,
+        "env": env,
+        "cwd": cwd,
+    }
+    return [sys.executable, "-I", "-S", str(JAIL), json.dumps(config)]

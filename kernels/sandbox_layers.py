@@ -1,0 +1,219 @@
+"""Which sandbox layers this host can give a kernel, each probed for real, with the reason.
+
+The server reports these at startup (log line), in `GET /healthz` and in `pairboard doctor`, and
+the test suite prints them, so nobody mistakes "the tests passed" for "the sandbox was on".
+Probes run real commands (a bubblewrap sandbox as a range uid, an `unshare`), because whether
+unprivileged user namespaces or cgroup writes work is a property of the host, not of the files
+present.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kernels import cgroups
+from kernels.settings import KernelSettings
+from kernels.uids import used_by_accounts
+
+BWRAP_BASE = [
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    "--new-session",
+    "--die-with-parent",
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--symlink",
+    "usr/lib",
+    "/lib",
+    "--symlink",
+    "usr/lib64",
+    "/lib64",
+    "--symlink",
+    "usr/bin",
+    "/bin",
+]
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    active: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.name}: {'active' if self.active else 'UNAVAILABLE'} ({self.detail})"
+
+
+@dataclass(frozen=True)
+class SandboxReport:
+    """Every layer with its state; `bwrap`, `uid` and `cgroup` drive how kernels are launched."""
+
+    layers: list[Layer]
+    bwrap: str | None = None
+    uid_ok: bool = False
+    cgroup: cgroups.CgroupSupport = field(default_factory=lambda: cgroups.CgroupSupport(0))
+    unshare_net: bool = False
+
+    def layer(self, name: str) -> Layer:
+        return next(layer for layer in self.layers if layer.name == name)
+
+    def active(self, name: str) -> bool:
+        return self.layer(name).active
+
+    def as_dict(self) -> dict[str, Any]:
+        """For /healthz and `pairboard doctor`: {layer: {"active": bool, "detail": str}}."""
+        return {
+            layer.name: {"active": layer.active, "detail": layer.detail} for layer in self.layers
+        }
+
+    def lines(self) -> list[str]:
+        return [layer.line() for layer in self.layers]
+
+
+def _first_free_uid(settings: KernelSettings) -> int | None:
+    low, high = settings.uid_range
+    taken = set(used_by_accounts(low, high))
+    return next((u for u in range(low, high + 1) if u not in taken), None)
+
+
+def probe_uid(settings: KernelSettings) -> Layer:
+    low, high = settings.uid_range
+    if low <= 0:
+        return Layer("uid", False, f"uid range {low}-{high} includes root")
+    if os.geteuid() != 0:
+        return Layer("uid", False, "server is not root: kernels run as the server's own uid")
+    taken = used_by_accounts(low, high)
+    if len(taken) > high - low:
+        return Layer("uid", False, f"every uid {low}-{high} belongs to an account")
+    free = high - low + 1 - len(taken)
+    return Layer("uid", True, f"one uid per live kernel from {low}-{high} ({free} usable)")
+
+
+def _as_uid(uid: int | None) -> list[str]:
+    if uid is None or os.geteuid() != 0:
+        return []
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+
+
+def probe_bwrap(settings: KernelSettings, uid: int | None) -> tuple[Layer, str | None]:
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return Layer("bubblewrap", False, "bwrap not installed (apt-get install bubblewrap)"), None
+    cmd = [*_as_uid(uid), exe, *BWRAP_BASE, "/usr/bin/true"]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    if result.returncode != 0:
+        why = result.stderr.strip() or f"exit {result.returncode}"
+        return Layer("bubblewrap", False, f"{exe} cannot create a sandbox here: {why}"), None
+    detail = (
+        "all namespaces unshared (user, pid, net, ipc, uts, cgroup, mount), --disable-userns, "
+        "--new-session, --die-with-parent; read-only /usr and kernel env; private tmpfs "
+        "/tmp and /workspace"
+    )
+    return Layer("bubblewrap", True, detail), exe
+
+
+def probe_unshare() -> bool:
+    exe = shutil.which("unshare")
+    if exe is None or os.geteuid() != 0:
+        return False
+    result = subprocess.run([exe, "--net", "/usr/bin/true"], capture_output=True, timeout=10)
+    return result.returncode == 0
+
+
+def probe_kernel_env(settings: KernelSettings) -> Layer:
+    python = settings.env_dir / "bin" / "python"
+    if not python.exists():
+        return Layer("kernel_env", False, f"{python} missing: run `make kernel-env`")
+    blocked = [
+        p for p in [settings.env_dir, *settings.env_dir.parents] if not p.stat().st_mode & 0o001
+    ]
+    if blocked:
+        return Layer("kernel_env", False, f"kernel uids cannot traverse {blocked[0]}")
+    mode = settings.env_dir.stat().st_mode
+    if mode & stat.S_IWOTH:
+        return Layer("kernel_env", False, f"{settings.env_dir} is world-writable")
+    return Layer("kernel_env", True, f"{settings.env_dir}, world-readable, read-only in sandbox")
+
+
+def detect(settings: KernelSettings) -> SandboxReport:
+    """Probe every layer (takes ~50 ms of subprocesses; call once, off the event loop)."""
+    uid_layer = probe_uid(settings)
+    probe_as = _first_free_uid(settings) if uid_layer.active else None
+    bwrap_layer, bwrap = probe_bwrap(settings, probe_as)
+    unshare_ok = bwrap is None and probe_unshare()
+    if settings.allow_network:
+        net = Layer("network", False, "allowed by PAIRBOARD_KERNEL_ALLOW_NETWORK")
+    elif bwrap:
+        net = Layer("network", True, "empty network namespace (bubblewrap): loopback only")
+    elif unshare_ok:
+        net = Layer("network", True, "empty network namespace via unshare (bubblewrap missing)")
+    else:
+        net = Layer("network", False, "no way to create a network namespace on this host")
+    cg = cgroups.detect()
+    if cg.available:
+        cg_layer = Layer(
+            "cgroup",
+            True,
+            f"cgroup v{cg.version} memory ({settings.memory_bytes} bytes) and pids "
+            f"({settings.max_processes}) under {cg.memory_base}",
+        )
+    else:
+        cg_layer = Layer("cgroup", False, cg.reason)
+    rlimits = Layer(
+        "rlimits",
+        True,
+        f"AS {settings.address_space_bytes}, CPU {settings.cpu_seconds}s, NPROC "
+        f"{settings.max_processes}, FSIZE {settings.file_size_bytes}, NOFILE "
+        f"{settings.open_files}, CORE 0",
+    )
+    env = Layer("clean_env", True, "kernel sees only PATH, HOME, LANG, MPLBACKEND and friends")
+    workspace = Layer(
+        "workspace",
+        bwrap is not None,
+        "private tmpfs /workspace and /tmp per kernel"
+        if bwrap
+        else "needs bubblewrap: kernels share the host's /tmp",
+    )
+    return SandboxReport(
+        layers=[
+            uid_layer,
+            bwrap_layer,
+            net,
+            workspace,
+            cg_layer,
+            rlimits,
+            env,
+            probe_kernel_env(settings),
+        ],
+        bwrap=bwrap,
+        uid_ok=uid_layer.active,
+        cgroup=cg,
+        unshare_net=unshare_ok and not settings.allow_network,
+    )
+
+
+_cached: SandboxReport | None = None
+
+
+def sandbox_report(settings: KernelSettings | None = None, refresh: bool = False) -> SandboxReport:
+    """The layers of this host, probed once per process (for /healthz, doctor, the provider)."""
+    global _cached
+    if _cached is None or refresh:
+        _cached = detect(settings or KernelSettings())
+    return _cached
+
+
+def report_dict(report: SandboxReport) -> dict[str, Any]:
+    return {"layers": [asdict(layer) for layer in report.layers]}
+
+
+def kernel_env_python(settings: KernelSettings) -> Path:
+    return settings.env_dir / "bin" / "python"

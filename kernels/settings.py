@@ -1,0 +1,111 @@
+"""Limits and placement of local kernels, read from `PAIRBOARD_KERNEL_*` environment variables.
+
+Every limit is a named setting with its default documented here; exceeding one ends only the
+offending run (or kernel) with a status and a message its users see, never anyone else's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1 << 20
+GiB = 1 << 30
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class KernelSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAIRBOARD_KERNEL_", extra="ignore")
+
+    # --- where kernels come from -----------------------------------------------------------
+    env_dir: Path = Field(
+        REPO_ROOT / ".kernel-env",
+        description="The kernel virtualenv built by `make kernel-env` (world-readable, not /root).",
+    )
+    run_dir: Path = Field(
+        Path("/run/pairboard-kernels"),
+        description=(
+            "Per-kernel directories (connection file, ipc sockets). Kept short: a Unix socket "
+            "path must fit in 107 bytes."
+        ),
+    )
+    uid_range: tuple[int, int] = Field(
+        (61000, 61999),
+        description=(
+            "Inclusive range of otherwise unused uids; each live kernel gets its own, so "
+            "RLIMIT_NPROC and file ownership separate kernels from each other and from the server."
+        ),
+    )
+    # --- per-run limits ----------------------------------------------------------------------
+    run_timeout_seconds: float = Field(
+        30.0, description="Wall time per run; then the run is interrupted (status timeout)."
+    )
+    interrupt_grace_seconds: float = Field(
+        3.0,
+        description=(
+            "After an interrupt (timeout, output cap, Stop) the kernel has this long to become "
+            "idle; code that swallows KeyboardInterrupt gets its kernel restarted instead."
+        ),
+    )
+    output_limit_bytes: int = Field(
+        1 * MiB,
+        description="Output per run (text and rich data); the excess is dropped with a notice "
+        "and the run is interrupted.",
+    )
+    max_message_bytes: int = Field(
+        8 * MiB,
+        description=(
+            "Largest single message accepted from a kernel (ZMQ_MAXMSGSIZE): one print of a "
+            "huge string never reaches the server's memory or JSON decoder."
+        ),
+    )
+    # --- per-kernel limits -------------------------------------------------------------------
+    memory_bytes: int = Field(
+        1 * GiB, description="Memory per kernel (cgroup); exceeding it kills the kernel (OOM)."
+    )
+    address_space_bytes: int = Field(
+        3 * GiB,
+        description=(
+            "RLIMIT_AS per process: a single huge allocation fails with MemoryError at once "
+            "instead of being OOM-killed. Above memory_bytes because numpy/BLAS reserve virtual "
+            "memory they never touch."
+        ),
+    )
+    max_processes: int = Field(
+        64, description="Processes and threads per kernel (cgroup pids.max and RLIMIT_NPROC)."
+    )
+    file_size_bytes: int = Field(
+        64 * MiB, description="Largest file a kernel can write (RLIMIT_FSIZE): EFBIG beyond."
+    )
+    open_files: int = Field(256, description="Open file descriptors per process (RLIMIT_NOFILE).")
+    cpu_seconds: int = Field(
+        3600,
+        description="CPU seconds per kernel process (RLIMIT_CPU): a backstop behind the wall "
+        "time limit, for CPU burnt outside any run.",
+    )
+    workspace_bytes: int = Field(
+        256 * MiB, description="Size of the private tmpfs /workspace (and of /tmp) per kernel."
+    )
+    # --- lifecycle ---------------------------------------------------------------------------
+    pool_size: int = Field(2, description="Warm kernels kept ready for new sessions.")
+    start_timeout_seconds: float = Field(
+        60.0, description="A kernel that is not ready within this is killed and retried."
+    )
+    idle_cull_seconds: float = Field(
+        3600.0,
+        description="A session kernel that ran nothing for this long is shut down; the next "
+        "Run gets a fresh one.",
+    )
+    poll_interval_seconds: float = Field(
+        0.5, description="How often a running kernel is checked for death (OOM kill, crash)."
+    )
+    allow_network: bool = Field(
+        False, description="Give kernels the host's network (scenarios that need it); off: none."
+    )
+    require_sandbox: bool = Field(
+        False,
+        description="Refuse to start kernels when the uid or namespace layers are unavailable "
+        "(instead of running with the layers this host has, as reported at startup).",
+    )
