@@ -17,6 +17,7 @@ from server.settings import Settings
 from server.store.sqlite import SQLiteStore
 from server.sync import endpoint as sync_endpoint
 from server.sync.rooms import RoomRegistry
+from server.web import mount_web
 
 log = logging.getLogger("pairboard")
 
@@ -67,4 +68,5 @@ def create_app(
     async def healthz() -> dict[str, Any]:
         return {"status": "ok", "rooms": len(services.rooms.rooms)}
 
+    mount_web(app, settings.web_dist)
     return app

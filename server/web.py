@@ -1,0 +1,68 @@
+"""Serves the built browser client (web/dist) from the FastAPI app.
+
+Vite names every asset by its content hash, so `/assets/*` is cached for a year (`immutable`);
+index.html is served `no-cache` for the SPA routes, so a new deploy is picked up on the next load.
+When the client has not been built the routes answer 503 with the command that builds it, instead
+of a bare 404 or a 500.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, PlainTextResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+HASHED_ASSETS_CACHE = "public, max-age=31536000, immutable"
+# Excalidraw's fonts keep fixed names (they change only with the package version).
+FONT_ASSETS_CACHE = "public, max-age=86400"
+INDEX_CACHE = "no-cache"
+NOT_BUILT = (
+    "The Pairboard web client is not built (no {index}).\n"
+    "Build it with `make web` (or `cd web && npm ci && npm run build`) and reload this page.\n"
+)
+
+
+class CachedStaticFiles(StaticFiles):
+    """StaticFiles that stamps a fixed Cache-Control on what it serves."""
+
+    def __init__(self, *, directory: Path, cache_control: str) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.cache_control = cache_control
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = self.cache_control
+        return response
+
+
+def index_response(dist_dir: Path) -> Response:
+    index = dist_dir / "index.html"
+    if not index.is_file():
+        return PlainTextResponse(NOT_BUILT.format(index=index), status_code=503)
+    return FileResponse(index, media_type="text/html", headers={"Cache-Control": INDEX_CACHE})
+
+
+def mount_web(app: FastAPI, dist_dir: Path) -> None:
+    """Adds the SPA routes and static assets. Call after the API routers (it adds no catch-all)."""
+
+    async def spa() -> Response:
+        return index_response(dist_dir)
+
+    for path in ("/", "/s/{session}", "/replay/{session}"):
+        app.add_api_route(path, spa, methods=["GET"], include_in_schema=False)
+    app.mount(
+        "/assets",
+        CachedStaticFiles(directory=dist_dir / "assets", cache_control=HASHED_ASSETS_CACHE),
+        name="web-assets",
+    )
+    app.mount(
+        "/excalidraw-assets",
+        CachedStaticFiles(
+            directory=dist_dir / "excalidraw-assets", cache_control=FONT_ASSETS_CACHE
+        ),
+        name="web-excalidraw-assets",
+    )

@@ -1,0 +1,126 @@
+// REST client for the server's /api. Every call carries a bearer token: the admin token in the
+// lobby, the session capability token (from the link) in a room. Errors carry the HTTP status so
+// callers can tell "refused" (401/403/404) from "server unreachable" (status 0).
+
+export type Role = "interviewer" | "candidate" | "observer" | "reviewer";
+
+export interface SessionLinks {
+  interviewer: string;
+  candidate: string;
+  observer: string;
+}
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  state?: string;
+  created_at?: string | number;
+  scenario?: string | null;
+  links?: SessionLinks;
+}
+
+export interface SessionInfo {
+  id: string;
+  title: string;
+  state?: string;
+  created_at?: string | number;
+  role: Role;
+  name: string;
+  scenario?: string | null;
+  [key: string]: unknown;
+}
+
+export interface CreatedSession {
+  id: string;
+  links: SessionLinks;
+  tokens: SessionLinks;
+}
+
+export interface ScenarioSummary {
+  id: string;
+  title: string;
+  kind: string;
+  level: string;
+  duration_min: number;
+  summary: string;
+}
+
+export class ApiError extends Error {
+  /** HTTP status, or 0 when the server could not be reached at all. */
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+  get refused(): boolean {
+    return this.status === 401 || this.status === 403 || this.status === 404;
+  }
+}
+
+async function detail(res: Response): Promise<string> {
+  try {
+    const body: unknown = await res.json();
+    if (body && typeof body === "object" && "detail" in body) {
+      const d = (body as { detail: unknown }).detail;
+      return typeof d === "string" ? d : JSON.stringify(d);
+    }
+    return JSON.stringify(body);
+  } catch {
+    return res.statusText || `HTTP ${res.status}`;
+  }
+}
+
+export async function api<T>(
+  path: string,
+  token: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: init.method ?? "GET",
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch (e) {
+    throw new ApiError(0, `server unreachable: ${String(e)}`);
+  }
+  if (!res.ok) throw new ApiError(res.status, await detail(res));
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const getSession = (id: string, token: string) =>
+  api<SessionInfo>(`/api/sessions/${encodeURIComponent(id)}`, token);
+
+export const listSessions = (adminToken: string) =>
+  api<SessionSummary[] | { sessions: SessionSummary[] }>("/api/sessions", adminToken).then((r) =>
+    Array.isArray(r) ? r : r.sessions,
+  );
+
+export const createSession = (adminToken: string, body: { title?: string; scenario?: string }) =>
+  api<CreatedSession>("/api/sessions", adminToken, { method: "POST", body });
+
+export const listScenarios = (token: string) => api<ScenarioSummary[]>("/api/scenarios", token);
+
+export const setControls = (
+  id: string,
+  token: string,
+  controls: { editor_locked?: boolean; run_disabled?: boolean },
+) => api<unknown>(`/api/sessions/${encodeURIComponent(id)}/controls`, token, { method: "POST", body: controls });
+
+export const startRun = (id: string, token: string, code?: string) =>
+  api<{ run_id: string }>(`/api/sessions/${encodeURIComponent(id)}/runs`, token, {
+    method: "POST",
+    body: code === undefined ? {} : { code },
+  });
+
+export const interruptKernel = (id: string, token: string) =>
+  api<unknown>(`/api/sessions/${encodeURIComponent(id)}/kernel/interrupt`, token, { method: "POST" });
+
+export const restartKernel = (id: string, token: string) =>
+  api<unknown>(`/api/sessions/${encodeURIComponent(id)}/kernel/restart`, token, { method: "POST" });

@@ -1,0 +1,92 @@
+// The console: every run of the session, live from the `console` doc, with its author, status,
+// duration and outputs. It is a log region (aria-live) so screen readers announce new output.
+import { useEffect, useRef } from "react";
+import { CONSOLE_MAX_RENDERED_RUNS } from "../config";
+import { ansiToHtml, formatDuration, renderBundle } from "./render";
+import type { Output, RunEntry } from "./types";
+
+function OutputView({ out }: { out: Output }) {
+  switch (out.type) {
+    case "stream":
+      return (
+        <pre
+          className={`out-stream out-${out.name}`}
+          dangerouslySetInnerHTML={{ __html: ansiToHtml(out.text) }}
+        />
+      );
+    case "error":
+      return (
+        <pre
+          className="out-error"
+          dangerouslySetInnerHTML={{
+            __html: ansiToHtml(
+              out.traceback?.length ? out.traceback.join("\n") : `${out.ename}: ${out.evalue}`,
+            ),
+          }}
+        />
+      );
+    case "notice":
+      return <p className="out-notice">{out.text}</p>;
+    case "display":
+    case "result": {
+      const r = renderBundle(out.data ?? {});
+      if (r.kind === "image") return <img className="out-image" src={r.src} alt={r.alt} />;
+      if (r.kind === "html")
+        return <div className="out-html" dangerouslySetInnerHTML={{ __html: r.html }} />;
+      return <pre className="out-text">{r.text}</pre>;
+    }
+    default:
+      return null;
+  }
+}
+
+function RunView({ run }: { run: RunEntry }) {
+  const status = run.status ?? "running";
+  const when = run.started_at ? new Date(run.started_at).toLocaleTimeString() : "";
+  return (
+    <article className={`run run-${status}`} data-run-id={run.id} data-status={status}>
+      <header className="run-head">
+        <span className="run-author">
+          {run.author ?? "someone"}
+          {run.role ? <span className="run-role"> ({run.role})</span> : null}
+        </span>
+        <span className={`run-status status-${status}`}>{status}</span>
+        <span className="run-duration">{formatDuration(run.duration_ms)}</span>
+        <time className="run-time">{when}</time>
+      </header>
+      {run.code ? (
+        <details className="run-code">
+          <summary>code</summary>
+          <pre>{run.code}</pre>
+        </details>
+      ) : null}
+      <div className="run-outputs">
+        {(run.outputs ?? []).map((o, i) => (
+          <OutputView key={i} out={o} />
+        ))}
+      </div>
+    </article>
+  );
+}
+
+export function Console({ runs }: { runs: RunEntry[] }) {
+  const end = useRef<HTMLDivElement>(null);
+  const shown = runs.slice(-CONSOLE_MAX_RENDERED_RUNS);
+  const last = runs[runs.length - 1];
+  const lastSize = last ? (last.outputs?.length ?? 0) : 0;
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "end" });
+  }, [runs.length, lastSize, last?.status]);
+  return (
+    <section className="console" role="log" aria-live="polite" aria-label="Console output">
+      {runs.length === 0 ? <p className="muted">No runs yet. Press Run or Ctrl/Cmd-Enter.</p> : null}
+      {runs.length > shown.length ? (
+        <p className="muted">{runs.length - shown.length} earlier runs not shown.</p>
+      ) : null}
+      {shown.map((r, i) => (
+        <RunView key={r.id ?? i} run={r} />
+      ))}
+      <div ref={end} />
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+// The shape of `console.runs[i]` (docs/ARCHITECTURE.md), as read from its JSON snapshot.
+
+export type RunStatus = "running" | "ok" | "error" | "interrupted" | "timeout" | "killed";
+
+export type Output =
+  | { type: "stream"; name: "stdout" | "stderr"; text: string }
+  | { type: "display" | "result"; data: Record<string, unknown> }
+  | { type: "error"; ename: string; evalue: string; traceback: string[] }
+  | { type: "notice"; text: string };
+
+export interface RunEntry {
+  id: string;
+  author?: string;
+  role?: string;
+  code?: string;
+  started_at?: number;
+  finished_at?: number | null;
+  status?: RunStatus;
+  duration_ms?: number | null;
+  outputs?: Output[];
+}
+
+export interface KernelState {
+  status?: "starting" | "idle" | "busy" | "restarting" | "dead";
+  message?: string;
+}
+
+export interface Controls {
+  editor_locked?: boolean;
+  run_disabled?: boolean;
+}
+
+export interface ScenarioEvent {
+  id: string;
+  at?: number;
+  kind: "banner" | "message" | "reveal";
+  text: string;
+  level?: string;
+}

@@ -1,0 +1,29 @@
+// Entry point and router. Three routes, all served index.html by the server: the lobby `/`,
+// a session room `/s/{id}?token=...`, and `/replay/{id}` (the replay player, not built yet).
+import { createRoot } from "react-dom/client";
+import { Lobby } from "./lobby/Lobby";
+import { RoomPage } from "./room/Room";
+import "./styles.css";
+
+function route(path: string, search: string) {
+  const room = /^\/s\/([^/]+)\/?$/.exec(path);
+  if (room) {
+    return <RoomPage session={decodeURIComponent(room[1])} token={new URLSearchParams(search).get("token")} />;
+  }
+  const replay = /^\/replay\/([^/]+)\/?$/.exec(path);
+  if (replay) {
+    return (
+      <main className="center">
+        <p>The replay player for session {decodeURIComponent(replay[1])} is not available in this build yet.</p>
+      </main>
+    );
+  }
+  if (path === "/" || path === "") return <Lobby />;
+  return (
+    <main className="center">
+      <p>Nothing here. <a href="/">Go to the lobby</a>.</p>
+    </main>
+  );
+}
+
+createRoot(document.getElementById("root")!).render(route(window.location.pathname, window.location.search));

@@ -1,0 +1,171 @@
+// The session room: editor and console on the left, the whiteboard beside them, and for
+// interviewers the private panel. Which docs are open and what is writable follows the role the
+// server gave our token; the server enforces the same rules on its side.
+import { lazy, Suspense, useCallback, useState } from "react";
+import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } from "../api";
+import { Console } from "../console/Console";
+import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
+import { Editor } from "../editor/Editor";
+import { InterviewerPanel, rubricCriteria } from "../panel/InterviewerPanel";
+import { prefersDark, usePref } from "../prefs";
+import { useLinkStates, useYJson } from "../sync/hooks";
+import { overallState } from "../sync/link";
+import type { RoomSync } from "../sync/room";
+import { ConnectionBadge, Participants } from "./StatusBar";
+import { useRoom } from "./useRoom";
+
+const Board = lazy(() => import("../board/Board"));
+
+export function RoomPage({ session, token }: { session: string; token: string | null }) {
+  const load = useRoom(session, token);
+  if (load.phase === "loading") return <main className="center muted">Joining the session…</main>;
+  if (load.phase === "error")
+    return (
+      <main className="center">
+        <p className="error" role="alert" data-testid="room-error">{load.message}</p>
+      </main>
+    );
+  return <Room sync={load.sync} info={load.info} token={token!} />;
+}
+
+function runErrorMessage(e: unknown): string {
+  if (!(e instanceof ApiError)) return String(e);
+  if (e.status === 409) return "A run is already in progress.";
+  if (e.status === 403) return `Not allowed: ${e.message}`;
+  if (e.status === 0) return "The server cannot be reached.";
+  return `${e.status}: ${e.message}`;
+}
+
+function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token: string }) {
+  const [dark, setDark] = usePref<boolean>("dark", prefersDark());
+  const [vim, setVim] = usePref<boolean>("vim", false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const code = sync.link("code");
+  const board = sync.link("board");
+  const consoleDoc = sync.link("console").doc;
+  const notes = sync.has("notes") ? sync.link("notes") : null;
+  const links = [...sync.links.values()];
+  const states = useLinkStates(links);
+  const refusedError = links.find((l) => l.state === "refused")?.error ?? null;
+
+  const runs = useYJson<RunEntry[]>(consoleDoc.getArray("runs"), []);
+  const kernel = useYJson<KernelState>(consoleDoc.getMap("kernel"), {});
+  const controls = useYJson<Controls>(consoleDoc.getMap("controls"), {});
+  const events = useYJson<ScenarioEvent[]>(consoleDoc.getArray("events"), []);
+
+  const role = info.role;
+  const viewer = role === "observer" || role === "reviewer";
+  const locked = role === "candidate" && !!controls.editor_locked;
+  const readOnlyReason = viewer ? `${role}s cannot edit` : locked ? "the interviewer locked the editor" : null;
+  const canRun = !viewer && !(role === "candidate" && controls.run_disabled);
+  const running = runs.some((r) => (r.status ?? "running") === "running");
+
+  const act = useCallback(
+    async (fn: () => Promise<unknown>) => {
+      setActionError(null);
+      try {
+        await fn();
+      } catch (e) {
+        setActionError(runErrorMessage(e));
+      }
+    },
+    [],
+  );
+  const run = useCallback(() => {
+    if (!canRun) return;
+    void act(() => startRun(info.id, token, code.doc.getText("source").toString()));
+  }, [act, canRun, code.doc, info.id, token]);
+
+  const banners = events.filter((e) => e.kind === "banner").slice(-2);
+  const messages = events.filter((e) => e.kind !== "banner").slice(-3);
+
+  return (
+    <div className={`room ${dark ? "dark" : "light"}`} data-role={role}>
+      <header className="topbar">
+        <a href="/" className="brand">Pairboard</a>
+        <h1 className="title">{info.title || info.id}</h1>
+        <span className="badge role-badge" data-testid="my-role">{info.name} · {role}</span>
+        <ConnectionBadge state={overallState(states)} readOnly={readOnlyReason} error={refusedError} />
+        <Participants awareness={code.provider.awareness} />
+        <label className="pref">
+          <input type="checkbox" checked={dark} onChange={(e) => setDark(e.target.checked)} /> dark
+        </label>
+        <label className="pref">
+          <input type="checkbox" checked={vim} onChange={(e) => setVim(e.target.checked)} /> Vim keys
+        </label>
+      </header>
+      {banners.map((b) => (
+        <div key={b.id} className={`banner banner-${b.level ?? "info"}`} role="alert">{b.text}</div>
+      ))}
+      <div className={`layout ${notes && role === "interviewer" ? "with-panel" : ""}`}>
+        <section className="left">
+          <div className="toolbar" role="toolbar" aria-label="Run controls">
+            {!viewer ? (
+              <>
+                <button type="button" onClick={run} disabled={!canRun || running} data-testid="run"
+                  title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : "Run is disabled by the interviewer"}>
+                  ▶ Run
+                </button>
+                <button type="button" onClick={() => void act(() => interruptKernel(info.id, token))} disabled={!running}>
+                  ■ Stop
+                </button>
+                <button type="button" onClick={() => void act(() => restartKernel(info.id, token))}>
+                  ↻ Restart
+                </button>
+              </>
+            ) : null}
+            <span className="kernel" data-testid="kernel-status" title={kernel.message ?? ""}>
+              kernel: {kernel.status ?? "not started"}
+            </span>
+            {!canRun && !viewer ? <span className="badge">Run disabled by the interviewer</span> : null}
+            {actionError ? <span className="error" role="alert">{actionError}</span> : null}
+          </div>
+          {locked ? (
+            <div className="locked" role="status" data-testid="locked-banner">
+              🔒 The interviewer has locked the editor. You can still read it and follow along.
+            </div>
+          ) : null}
+          <Editor
+            text={code.doc.getText("source")}
+            awareness={code.provider.awareness}
+            readOnly={viewer || locked}
+            dark={dark}
+            vim={vim}
+            onRun={run}
+            label="Code editor"
+          />
+          {messages.length ? (
+            <ul className="events">{messages.map((m) => <li key={m.id}>{m.text}</li>)}</ul>
+          ) : null}
+          <Console runs={runs} />
+        </section>
+        <section className="right" aria-label="Whiteboard">
+          <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
+            <Board
+              doc={board.doc}
+              awareness={board.provider.awareness}
+              readOnly={viewer}
+              dark={dark}
+              onApi={(a) => {
+                if (window.pairboard) window.pairboard.excalidraw = a;
+              }}
+            />
+          </Suspense>
+        </section>
+        {notes && role === "interviewer" ? (
+          <InterviewerPanel
+            session={info.id}
+            token={token}
+            notesText={notes.doc.getText("notes")}
+            rubric={notes.doc.getMap("rubric")}
+            awareness={notes.provider.awareness}
+            controls={controls}
+            criteria={rubricCriteria(info.rubric)}
+            dark={dark}
+            canWrite={role === "interviewer"}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}
