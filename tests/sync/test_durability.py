@@ -25,9 +25,10 @@ async def test_edits_seen_by_another_client_survive_kill_9(own_server: ServerPro
     s = own_server.create_session()
     code = f"{own_server.ws_url}/ws/{s['id']}/code"
     board = f"{own_server.ws_url}/ws/{s['id']}/board"
-    async with YClient(f"{code}?token={s['tokens']['interviewer']}") as a, YClient(
-        f"{code}?token={s['tokens']['candidate']}"
-    ) as b:
+    async with (
+        YClient(f"{code}?token={s['tokens']['interviewer']}") as a,
+        YClient(f"{code}?token={s['tokens']['candidate']}") as b,
+    ):
         await asyncio.gather(a.synced.wait(), b.synced.wait())
         for i in range(60):
             (a if i % 2 else b).text.insert(0, f"{i},")
@@ -57,9 +58,10 @@ async def test_editor_lock_refuses_candidate_edits_on_the_server(server: ServerP
 
     s = server.create_session()
     code = f"{server.ws_url}/ws/{s['id']}/code"
-    async with YClient(f"{code}?token={s['tokens']['interviewer']}") as a, YClient(
-        f"{code}?token={s['tokens']['candidate']}"
-    ) as b:
+    async with (
+        YClient(f"{code}?token={s['tokens']['interviewer']}") as a,
+        YClient(f"{code}?token={s['tokens']['candidate']}") as b,
+    ):
         await asyncio.gather(a.synced.wait(), b.synced.wait())
         b.text.insert(0, "before lock. ")
         await wait_until(lambda: str(a.text) == "before lock. ")

@@ -27,15 +27,20 @@ async def handshake_status(ws_url: str) -> int:
         return int(exc.response.status_code)
 
 
-async def test_observer_updates_are_dropped_and_its_socket_stays_open(server: ServerProcess) -> None:
+async def test_observer_updates_are_dropped_and_its_socket_stays_open(
+    server: ServerProcess,
+) -> None:
     s = server.create_session()
-    async with YClient(url(server, s["id"], "code", s["tokens"]["interviewer"])) as writer, YClient(
-        url(server, s["id"], "code", s["tokens"]["observer"])
-    ) as observer:
+    async with (
+        YClient(url(server, s["id"], "code", s["tokens"]["interviewer"])) as writer,
+        YClient(url(server, s["id"], "code", s["tokens"]["observer"])) as observer,
+    ):
         await asyncio.gather(writer.synced.wait(), observer.synced.wait())
         observer.text.insert(0, "observer was here")
         writer.text.insert(0, "interviewer text")
-        await wait_until(lambda: "interviewer text" in str(observer.text), what="observer sees live")
+        await wait_until(
+            lambda: "interviewer text" in str(observer.text), what="observer sees live"
+        )
         await asyncio.sleep(0.2)
         assert str(writer.text) == "interviewer text"
         assert observer.close_code is None and observer.ws.state.name == "OPEN"
@@ -62,7 +67,9 @@ async def test_forged_expired_foreign_and_ended_session_tokens_are_refused(
     assert await handshake_status(url(server, s["id"], "code", expired)) == 403
     assert await handshake_status(url(server, s["id"], "code", "garbage")) == 403
     assert await handshake_status(url(server, s["id"], "code", other["tokens"]["candidate"])) == 403
-    assert await handshake_status(url(server, s["id"], "nosuchdoc", s["tokens"]["candidate"])) == 403
+    assert (
+        await handshake_status(url(server, s["id"], "nosuchdoc", s["tokens"]["candidate"])) == 403
+    )
 
     ended = httpx.post(
         f"{server.url}/api/sessions/{s['id']}/end",
@@ -93,9 +100,11 @@ async def test_a_connection_cannot_overwrite_another_connections_awareness(
     server: ServerProcess,
 ) -> None:
     s = server.create_session()
-    async with YClient(url(server, s["id"], "code", s["tokens"]["interviewer"])) as owner, YClient(
-        url(server, s["id"], "code", s["tokens"]["candidate"])
-    ) as spoofer, YClient(url(server, s["id"], "code", s["tokens"]["observer"])) as watcher:
+    async with (
+        YClient(url(server, s["id"], "code", s["tokens"]["interviewer"])) as owner,
+        YClient(url(server, s["id"], "code", s["tokens"]["candidate"])) as spoofer,
+        YClient(url(server, s["id"], "code", s["tokens"]["observer"])) as watcher,
+    ):
         await owner.set_awareness(7, 1, {"user": {"name": "Interviewer"}})
         await wait_until(lambda: watcher.awareness.get(7) == {"user": {"name": "Interviewer"}})
         await spoofer.set_awareness(7, 99, {"user": {"name": "Fake"}})
@@ -106,9 +115,10 @@ async def test_a_connection_cannot_overwrite_another_connections_awareness(
 
 async def test_query_awareness_is_answered_with_every_known_state(server: ServerProcess) -> None:
     s = server.create_session()
-    async with YClient(url(server, s["id"], "board", s["tokens"]["interviewer"])) as a, YClient(
-        url(server, s["id"], "board", s["tokens"]["candidate"])
-    ) as b:
+    async with (
+        YClient(url(server, s["id"], "board", s["tokens"]["interviewer"])) as a,
+        YClient(url(server, s["id"], "board", s["tokens"]["candidate"])) as b,
+    ):
         await a.set_awareness(11, 3, {"pointer": {"x": 1, "y": 2}})
         await wait_until(lambda: 11 in b.awareness)
         b.awareness.clear()
@@ -120,7 +130,8 @@ async def test_query_awareness_is_answered_with_every_known_state(server: Server
 def test_rest_metadata_is_filtered_by_role(server: ServerProcess, role: str) -> None:
     s = server.create_session(title="Filtered")
     r = httpx.get(
-        f"{server.url}/api/sessions/{s['id']}", headers={"Authorization": f"Bearer {s['tokens'][role]}"}
+        f"{server.url}/api/sessions/{s['id']}",
+        headers={"Authorization": f"Bearer {s['tokens'][role]}"},
     )
     assert r.status_code == 200
     body = r.json()
@@ -128,12 +139,16 @@ def test_rest_metadata_is_filtered_by_role(server: ServerProcess, role: str) -> 
     assert body["created_at"].endswith("Z") and "tokens" not in body
 
 
-def test_only_the_admin_creates_sessions_and_only_interviewers_end_them(server: ServerProcess) -> None:
+def test_only_the_admin_creates_sessions_and_only_interviewers_end_them(
+    server: ServerProcess,
+) -> None:
     s = server.create_session()
     candidate = {"Authorization": f"Bearer {s['tokens']['candidate']}"}
     assert httpx.post(f"{server.url}/api/sessions", json={}, headers=candidate).status_code == 403
     assert httpx.post(f"{server.url}/api/sessions", json={}).status_code == 401
-    assert httpx.post(f"{server.url}/api/sessions/{s['id']}/end", headers=candidate).status_code == 403
+    assert (
+        httpx.post(f"{server.url}/api/sessions/{s['id']}/end", headers=candidate).status_code == 403
+    )
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     created = httpx.post(f"{server.url}/api/sessions", json={"title": "x"}, headers=admin)
     assert created.status_code == 201
