@@ -90,6 +90,13 @@ class KernelSettings(BaseSettings):
     )
     # --- lifecycle ---------------------------------------------------------------------------
     pool_size: int = Field(2, description="Warm kernels kept ready for new sessions.")
+    preload_code: str = Field(
+        "import numpy, pandas, matplotlib.pyplot\ndel numpy, pandas, matplotlib",
+        description=(
+            "Run silently in every warm kernel before hand-out, so a first Run that imports the "
+            "ML stack does not pay ~1 s for it. Empty: skip."
+        ),
+    )
     start_timeout_seconds: float = Field(
         60.0, description="A kernel that is not ready within this is killed and retried."
     )
