@@ -53,7 +53,7 @@ def mount_web(app: FastAPI, dist_dir: Path) -> None:
         return index_response(dist_dir)
 
     for path in ("/", "/s/{session}", "/replay/{session}"):
-        app.add_api_route(path, spa, methods=["GET"], include_in_schema=False)
+        app.add_api_route(path, spa, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount(
         "/assets",
         CachedStaticFiles(directory=dist_dir / "assets", cache_control=HASHED_ASSETS_CACHE),

@@ -1,0 +1,52 @@
+"""Offline editing: the candidate keeps typing while the server is down; nothing is lost.
+
+In its own module because it stops and restarts the module's server.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.room import (
+    TIMEOUT_MS,
+    code_text,
+    editor,
+    open_room,
+    shot,
+    type_in_editor,
+    wait_code_contains,
+)
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+
+def test_offline_edits_reach_the_interviewer_after_the_server_restarts(
+    server: ServerProcess, browser: Browser
+) -> None:
+    links = server.create_session(title="Offline")["links"]
+    interviewer = open_room(browser, links["interviewer"])
+    candidate = open_room(browser, links["candidate"])
+    try:
+        type_in_editor(candidate, "online = 1\n")
+        wait_code_contains(interviewer, "online = 1\n")
+
+        server.stop()
+        expect(candidate.get_by_test_id("connection-state")).to_contain_text("reconnecting")
+        type_in_editor(candidate, "offline = 2")
+        expect(editor(candidate)).to_contain_text("offline = 2")
+        assert code_text(interviewer) == "online = 1\n"
+
+        server.start()
+        wait_code_contains(interviewer, "offline = 2")
+        expect(candidate.get_by_test_id("connection-state")).to_have_text(
+            "live", timeout=TIMEOUT_MS
+        )
+        assert code_text(interviewer) == "online = 1\noffline = 2"
+        assert code_text(candidate) == "online = 1\noffline = 2"
+        shot(interviewer, "6-offline-interviewer")
+        shot(candidate, "6-offline-candidate")
+    finally:
+        interviewer.context.close()
+        candidate.context.close()
