@@ -1,0 +1,287 @@
+"""Kernels on a Jupyter Kernel Gateway / Enterprise Gateway, behind `kernels.provider`.
+
+The only state needed to reach a kernel is its id (DESIGN.md section 6: the server keeps only the
+kernel id in the store, so any instance can reach a session's kernel): `GatewayProvider.attach`
+rebuilds a handle from an id alone. A handle opens one websocket to its kernel on first use and
+multiplexes every execution over it by msg_id (`kernels.gateway_channel`).
+
+Limits are enforced here exactly as in the local provider: past the wall time the run is
+interrupted; if the kernel is still busy after the grace period it is restarted and the run ends
+as `timeout`. Output past the cap is dropped (with one `Notice`) and the run is interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from kernels.gateway_channel import KernelChannel, KernelGone, PendingRun, RunComplete
+from kernels.gateway_rest import GatewayError, GatewayRest, KernelNotFound
+from kernels.gateway_settings import GatewaySettings
+from kernels.messages import RunTracker, execute_request
+from kernels.provider import Event, Finished, Notice, RunStatus
+from kernels.run_limits import RunLimits
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Phase:
+    """Where a run is in the limit ladder: running, interrupted (waiting for grace), finished."""
+
+    deadline: float
+    interrupted: bool = False
+    timed_out: bool = False
+    cause: RunStatus | None = None
+    reason: str = ""
+
+
+class GatewayKernel:
+    """A handle on one gateway kernel; cheap to create, holds nothing but the id and a socket."""
+
+    def __init__(
+        self, kernel_id: str, rest: GatewayRest, settings: GatewaySettings, limits: RunLimits
+    ) -> None:
+        self._id = kernel_id
+        self._rest = rest
+        self._settings = settings
+        self._limits = limits
+        self._channel: KernelChannel | None = None
+        self._channel_lock = asyncio.Lock()
+
+    @property
+    def kernel_id(self) -> str:
+        return self._id
+
+    async def channel(self) -> KernelChannel:
+        """The kernel's websocket, opened on first use and reopened after a restart or a loss."""
+        async with self._channel_lock:
+            if self._channel is None or not self._channel.is_open:
+                session = KernelChannel.new_session()
+                try:
+                    self._channel = await KernelChannel.open(
+                        self._rest.channels_url(self._id, session),
+                        self._rest.auth_headers(),
+                        session,
+                        self._settings.request_timeout_s,
+                        self._settings.max_message_bytes,
+                        self._settings.binary_protocol,
+                    )
+                except (OSError, TimeoutError, InvalidHandshake) as exc:
+                    raise GatewayError(f"cannot open the websocket of kernel {self._id}") from exc
+            return self._channel
+
+    async def execute(self, code: str) -> AsyncIterator[Event]:
+        started = time.monotonic()
+        try:
+            channel = await self.channel()
+            msg = execute_request(code, channel.session)
+            tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
+            run = await channel.submit("shell", msg, tracker)
+        except (GatewayError, ConnectionClosed) as exc:
+            yield Finished("error", _ms_since(started), f"kernel unreachable: {exc}")
+            return
+        phase = _Phase(deadline=started + self._limits.wall_time_s)
+        try:
+            async for event in self._follow(run, phase):
+                yield event
+        finally:
+            channel.forget(tracker.msg_id)
+        yield tracker.finished(_ms_since(started), phase.cause, phase.reason)
+
+    async def _follow(self, run: PendingRun, phase: _Phase) -> AsyncIterator[Event]:
+        """Yield the run's events until it completes, applying the wall-time and output limits."""
+        output_interrupted = False
+        while True:
+            wait = min(phase.deadline - time.monotonic(), self._settings.liveness_poll_s)
+            try:
+                item = await asyncio.wait_for(run.queue.get(), timeout=max(wait, 0.0))
+            except TimeoutError:
+                if time.monotonic() >= phase.deadline:
+                    notice = await self._on_deadline(phase)
+                    yield notice
+                    if phase.cause is not None:
+                        return
+                elif not await self.is_alive():
+                    phase.cause, phase.reason = "killed", "the kernel died"
+                    return
+                continue
+            if isinstance(item, RunComplete):
+                if phase.timed_out:
+                    wall = _seconds(self._limits.wall_time_s)
+                    phase.cause, phase.reason = "timeout", f"time limit of {wall} exceeded"
+                return
+            if isinstance(item, KernelGone):
+                phase.cause = "killed" if item.status == "killed" else "error"
+                phase.reason = item.reason
+                return
+            yield item
+            if run.tracker.wants_interrupt and not output_interrupted:
+                output_interrupted = True
+                await self._interrupt_quietly()
+                # The code may ignore the interrupt: give it the grace period, then restart.
+                phase.deadline = min(phase.deadline, time.monotonic() + self._limits.grace_s)
+                phase.interrupted = True
+
+    async def _on_deadline(self, phase: _Phase) -> Notice:
+        """First deadline: interrupt and allow a grace period. Second: restart, end as timeout."""
+        wall = _seconds(self._limits.wall_time_s)
+        if not phase.interrupted:
+            phase.interrupted = True
+            phase.deadline = time.monotonic() + self._limits.grace_s
+            phase.timed_out = True
+            await self._interrupt_quietly()
+            return Notice(f"time limit of {wall} exceeded; interrupting")
+        phase.cause = "timeout"
+        phase.reason = f"time limit of {wall} exceeded"
+        if not await self._restart_quietly():
+            phase.reason += "; the kernel could not be restarted"
+            return Notice("the kernel ignored the interrupt and could not be restarted")
+        grace = _seconds(self._limits.grace_s)
+        phase.reason += f"; the kernel ignored the interrupt for {grace} and was restarted"
+        return Notice(f"the kernel ignored the interrupt for {grace}; kernel restarted")
+
+    async def _interrupt_quietly(self) -> None:
+        try:
+            await self._rest.interrupt(self._id)
+        except GatewayError as exc:
+            log.warning("interrupting kernel %s failed: %s", self._id, exc)
+
+    async def _restart_quietly(self) -> bool:
+        try:
+            await self.restart()
+        except GatewayError as exc:
+            log.warning("restarting kernel %s failed: %s", self._id, exc)
+            return False
+        return True
+
+    async def interrupt(self) -> None:
+        await self._rest.interrupt(self._id)
+
+    async def restart(self) -> None:
+        """Restart the kernel (fresh namespace); runs still pending end as `killed`."""
+        await self._drop_channel(KernelGone("killed", "the kernel was restarted"))
+        await self._rest.restart(self._id)
+
+    async def shutdown(self) -> None:
+        await self._drop_channel(KernelGone("killed", "the kernel was shut down"))
+        await self._rest.delete(self._id)
+
+    async def is_alive(self) -> bool:
+        try:
+            model = await self._rest.get_kernel(self._id)
+        except KernelNotFound:
+            return False
+        return model.get("execution_state") != "dead"
+
+    async def detach(self) -> None:
+        """Close this handle's websocket but leave the kernel running (another instance owns it)."""
+        await self._drop_channel(KernelGone("error", "the handle was detached"))
+
+    async def _drop_channel(self, gone: KernelGone) -> None:
+        async with self._channel_lock:
+            channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.fail_all(gone)
+            await channel.close()
+
+
+class GatewayProvider:
+    """Hands out gateway kernels, keeping `pool_size` of them started ahead of demand."""
+
+    def __init__(
+        self, settings: GatewaySettings | None = None, limits: RunLimits | None = None
+    ) -> None:
+        self.settings = settings or GatewaySettings()
+        self.limits = limits or RunLimits()
+        self._rest = GatewayRest(self.settings)
+        self._pool: list[str] = []
+        self._owned: dict[str, GatewayKernel] = {}
+        self._refill: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        """Check the gateway answers, then fill the pool in the background."""
+        await self._rest.version()
+        self._schedule_refill()
+
+    async def acquire(self, session_id: str) -> GatewayKernel:
+        """A kernel for `session_id`: a pooled one if a healthy one is ready, else a new one."""
+        if self._closed:
+            raise GatewayError("the gateway provider is closed")
+        while self._pool:
+            kernel_id = self._pool.pop(0)
+            handle = self._handle(kernel_id)
+            if await handle.is_alive():
+                self._schedule_refill()
+                return handle
+            self._owned.pop(kernel_id, None)
+        kernel_id = await self._rest.start_kernel({"KERNEL_PAIRBOARD_SESSION": session_id})
+        self._schedule_refill()
+        return self._handle(kernel_id)
+
+    def started_kernel_ids(self) -> list[str]:
+        """Ids of the kernels this provider started and has not shut down on close yet."""
+        return list(self._owned)
+
+    async def fill_pool(self) -> None:
+        """Wait until the pool holds `pool_size` kernels (or a refill attempt failed)."""
+        self._schedule_refill()
+        if self._refill is not None:
+            await self._refill
+
+    def attach(self, kernel_id: str) -> GatewayKernel:
+        """A handle on an existing kernel from its id alone (e.g. started by another instance)."""
+        return GatewayKernel(kernel_id, self._rest, self.settings, self.limits)
+
+    async def close(self) -> None:
+        """Shut down every kernel this provider started (pooled or handed out)."""
+        self._closed = True
+        if self._refill is not None:
+            # Not cancelled: a kernel the gateway is starting right now would be lost, not stopped.
+            with contextlib.suppress(Exception):
+                await self._refill
+        handles = list(self._owned.values())
+        self._owned.clear()
+        self._pool.clear()
+        for handle in handles:
+            try:
+                await handle.shutdown()
+            except GatewayError as exc:
+                log.warning("shutting down kernel %s failed: %s", handle.kernel_id, exc)
+        await self._rest.aclose()
+
+    def _handle(self, kernel_id: str) -> GatewayKernel:
+        handle = self._owned.get(kernel_id)
+        if handle is None:
+            handle = self._owned[kernel_id] = self.attach(kernel_id)
+        return handle
+
+    def _schedule_refill(self) -> None:
+        if self._closed or (self._refill is not None and not self._refill.done()):
+            return
+        self._refill = asyncio.create_task(self._fill(), name="gateway-pool-refill")
+
+    async def _fill(self) -> None:
+        while not self._closed and len(self._pool) < self.settings.pool_size:
+            try:
+                kernel_id = await self._rest.start_kernel()
+            except GatewayError as exc:
+                log.warning("gateway pool refill failed: %s", exc)
+                return
+            self._handle(kernel_id)
+            self._pool.append(kernel_id)
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"

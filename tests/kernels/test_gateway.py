@@ -1,0 +1,265 @@
+"""The gateway provider against a real `jupyter kernelgateway` on loopback, with real kernels.
+
+One gateway serves the whole module; tests that damage a kernel (restart, timeout, death) take
+their own kernel, the others share one.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from kernels.gateway import GatewayKernel, GatewayProvider
+from kernels.gateway_settings import GatewaySettings
+from kernels.provider import Display, Error, Event, Finished, Notice, Stream
+from kernels.run_limits import RunLimits
+from tests.kernels.kernel_gateway import PLAIN_SPEC, RunningGateway, kernel_gateway
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SWALLOW_INTERRUPTS = """
+import time
+print("looping", flush=True)
+while True:
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass
+"""
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
+    with kernel_gateway(tmp_path_factory.mktemp("kg")) as running:
+        yield running
+
+
+def make_settings(gw: RunningGateway, **overrides: object) -> GatewaySettings:
+    fields: dict[str, object] = {
+        "url": gw.url,
+        "auth_token": gw.token,
+        "kernel_name": PLAIN_SPEC,
+        "pool_size": 0,
+    }
+    fields.update(overrides)
+    return GatewaySettings.model_validate(fields)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def provider(gateway: RunningGateway) -> AsyncIterator[GatewayProvider]:
+    prov = GatewayProvider(make_settings(gateway), RunLimits(wall_time_s=20, grace_s=2))
+    await prov.start()
+    yield prov
+    await prov.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared(provider: GatewayProvider) -> GatewayKernel:
+    return await provider.acquire("shared-session")
+
+
+async def run(kernel: GatewayKernel, code: str) -> list[Event]:
+    return [event async for event in kernel.execute(code)]
+
+
+def outputs(events: list[Event]) -> list[Event]:
+    """Everything but the closing `Finished`, which carries a duration that varies per run."""
+    assert isinstance(events[-1], Finished)
+    assert all(not isinstance(e, Finished) for e in events[:-1])
+    return events[:-1]
+
+
+def finished(events: list[Event]) -> Finished:
+    last = events[-1]
+    assert isinstance(last, Finished)
+    return last
+
+
+async def kernel_ids(gw: RunningGateway) -> set[str]:
+    async with httpx.AsyncClient(headers={"Authorization": f"token {gw.token}"}) as http:
+        reply = await http.get(f"{gw.url}/api/kernels")
+        reply.raise_for_status()
+        return {k["id"] for k in reply.json()}
+
+
+async def test_execute_streams_stdout_and_stderr_in_order(shared: GatewayKernel) -> None:
+    code = (
+        "import sys\nfor i in range(5):\n    print(i, flush=True)\nprint('oops', file=sys.stderr)"
+    )
+    events = await run(shared, code)
+    assert outputs(events) == [
+        Stream("stdout", "0\n"),
+        Stream("stdout", "1\n"),
+        Stream("stdout", "2\n"),
+        Stream("stdout", "3\n"),
+        Stream("stdout", "4\n"),
+        Stream("stderr", "oops\n"),
+    ]
+    assert finished(events).status == "ok"
+
+
+async def test_rich_display_arrives_as_a_mime_bundle(shared: GatewayKernel) -> None:
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+    code = (
+        "from IPython.display import display, HTML\n"
+        "display(HTML('<table><tr><td>1</td></tr></table>'))\n"
+        f"display({{'image/png': '{png}', 'text/plain': 'plot'}}, raw=True)\n"
+        "40 + 2"
+    )
+    events = outputs(await run(shared, code))
+    assert len(events) == 3
+    html, image, result = events
+    assert isinstance(html, Display) and html.kind == "display"
+    assert html.data["text/html"] == "<table><tr><td>1</td></tr></table>"
+    assert image == Display("display", {"image/png": png, "text/plain": "plot"})
+    assert result == Display("result", {"text/plain": "42"})
+
+
+async def test_an_exception_yields_its_traceback_and_status_error(shared: GatewayKernel) -> None:
+    events = await run(shared, "def f():\n    return 1 / 0\nf()")
+    (error,) = outputs(events)
+    assert isinstance(error, Error)
+    assert error.ename == "ZeroDivisionError"
+    assert error.evalue == "division by zero"
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", "".join(error.traceback))
+    assert "return 1 / 0" in plain
+    assert "\x1b[" in "".join(error.traceback)  # colours are kept for the console
+    assert finished(events).status == "error"
+
+
+async def test_interrupt_stops_a_busy_run(shared: GatewayKernel) -> None:
+    events: list[Event] = []
+    async for event in shared.execute("print('spinning', flush=True)\nwhile True: pass"):
+        events.append(event)
+        if event == Stream("stdout", "spinning\n"):
+            await shared.interrupt()
+    assert isinstance(events[1], Error) and events[1].ename == "KeyboardInterrupt"
+    assert finished(events).status == "interrupted"
+    assert outputs(await run(shared, "print('still here')")) == [Stream("stdout", "still here\n")]
+
+
+async def test_restart_gives_a_fresh_namespace(provider: GatewayProvider) -> None:
+    kernel = await provider.acquire("restart-session")
+    assert finished(await run(kernel, "secret = 1")).status == "ok"
+    await kernel.restart()
+    events = await run(kernel, "print('secret' in globals())")
+    assert outputs(events) == [Stream("stdout", "False\n")]
+    await kernel.shutdown()
+
+
+async def test_wall_time_interrupts_cooperative_code_and_keeps_the_kernel(
+    gateway: RunningGateway,
+) -> None:
+    prov = GatewayProvider(make_settings(gateway), RunLimits(wall_time_s=1, grace_s=5))
+    kernel = await prov.acquire("timeout-session")
+    await run(kernel, "kept = 7")
+    events = await run(kernel, "import time\ntime.sleep(30)")
+    assert events[0] == Notice("time limit of 1 s exceeded; interrupting")
+    assert isinstance(events[1], Error) and events[1].ename == "KeyboardInterrupt"
+    assert finished(events).status == "timeout"
+    assert finished(events).reason == "time limit of 1 s exceeded"
+    assert outputs(await run(kernel, "print(kept)")) == [Stream("stdout", "7\n")]
+    await prov.close()
+
+
+async def test_wall_time_restarts_a_kernel_that_swallows_interrupts(
+    gateway: RunningGateway,
+) -> None:
+    prov = GatewayProvider(make_settings(gateway), RunLimits(wall_time_s=1, grace_s=1))
+    kernel = await prov.acquire("swallow-session")
+    await run(kernel, "kept = 7")
+    events = await run(kernel, SWALLOW_INTERRUPTS)
+    assert outputs(events) == [
+        Stream("stdout", "looping\n"),
+        Notice("time limit of 1 s exceeded; interrupting"),
+        Notice("the kernel ignored the interrupt for 1 s; kernel restarted"),
+    ]
+    assert finished(events).status == "timeout"
+    # The restarted kernel answers the next run, outputs included, with a fresh namespace.
+    assert outputs(await run(kernel, "print('kept' in globals())")) == [Stream("stdout", "False\n")]
+    await prov.close()
+
+
+async def test_output_cap_truncates_with_a_notice_and_interrupts(
+    gateway: RunningGateway,
+) -> None:
+    limit = 64 * 1024
+    prov = GatewayProvider(make_settings(gateway), RunLimits(output_limit_bytes=limit, grace_s=5))
+    kernel = await prov.acquire("flood-session")
+    events = await run(kernel, "while True:\n    print('x' * 999)")
+    streams = [e for e in events if isinstance(e, Stream)]
+    notices = [e for e in events if isinstance(e, Notice)]
+    assert sum(len(s.text) for s in streams) == limit
+    assert notices == [
+        Notice("output truncated: this run exceeded the output limit of 64 KiB; run interrupted")
+    ]
+    assert finished(events).status == "interrupted"
+    assert outputs(await run(kernel, "print('after')")) == [Stream("stdout", "after\n")]
+    await prov.close()
+
+
+async def test_a_second_provider_reaches_a_kernel_by_id_alone(
+    gateway: RunningGateway, shared: GatewayKernel
+) -> None:
+    await run(shared, "answer = 41")
+    other = GatewayProvider(make_settings(gateway))
+    attached = other.attach(shared.kernel_id)
+    events = await run(attached, "answer + 1")
+    assert outputs(events) == [Display("result", {"text/plain": "42"})]
+    await attached.detach()
+    await other.close()
+    # Closing the second provider does not shut down a kernel it only attached to.
+    assert await shared.is_alive()
+    assert outputs(await run(shared, "answer")) == [Display("result", {"text/plain": "41"})]
+
+
+async def test_legacy_json_framing_gives_the_same_events(
+    gateway: RunningGateway, shared: GatewayKernel
+) -> None:
+    other = GatewayProvider(make_settings(gateway, binary_protocol=False))
+    attached = other.attach(shared.kernel_id)
+    assert not (await attached.channel()).binary
+    events = await run(attached, "print('json')\n'ok'")
+    assert outputs(events) == [
+        Stream("stdout", "json\n"),
+        Display("result", {"text/plain": "'ok'"}),
+    ]
+    await attached.detach()
+    await other.close()
+
+
+async def test_kernel_death_mid_run_ends_the_run_as_killed(provider: GatewayProvider) -> None:
+    kernel = await provider.acquire("doomed-session")
+    events = await run(kernel, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    assert finished(events).status == "killed"
+    assert finished(events).reason == "the kernel died and was restarted"
+    await kernel.shutdown()
+
+
+async def test_pool_hands_out_prestarted_kernels_never_twice(gateway: RunningGateway) -> None:
+    prov = GatewayProvider(make_settings(gateway, pool_size=2))
+    await prov.start()
+    first = await prov.acquire("a")
+    second = await prov.acquire("b")
+    assert first.kernel_id != second.kernel_id
+    assert outputs(await run(first, "1")) == [Display("result", {"text/plain": "1"})]
+    await prov.close()
+
+
+async def test_close_shuts_down_every_kernel_it_started(gateway: RunningGateway) -> None:
+    prov = GatewayProvider(make_settings(gateway, pool_size=1))
+    await prov.start()
+    handed_out = await prov.acquire("s")
+    await run(handed_out, "1")
+    await prov.fill_pool()
+    started = set(prov.started_kernel_ids())
+    assert handed_out.kernel_id in started
+    assert len(started) == 2  # the handed-out kernel and the pool's replacement
+    assert started <= await kernel_ids(gateway)
+    await prov.close()
+    assert started.isdisjoint(await kernel_ids(gateway))
