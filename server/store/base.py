@@ -29,6 +29,19 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A log entry before the store has given it its sequence number."""
+
+    session_id: str
+    doc: str
+    ts_ms: int
+    author: str
+    role: str
+    kind: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Checkpoint:
     session_id: str
     doc: str
@@ -62,8 +75,16 @@ class Store(Protocol):
     async def update_session(self, record: SessionRecord) -> None: ...
 
     # log
-    async def append(self, entries: list[LogEntry]) -> None:
-        """Durably append; returns once committed (entries of one call commit together)."""
+    async def append(self, entry: NewEntry) -> int:
+        """Durably append one entry; returns its seq once committed.
+
+        Seqs of one doc are 1, 2, 3, ... in commit order, never reused, and assigned by the store,
+        so several server instances writing one doc can share one sequence.
+        """
+        ...
+
+    async def import_entries(self, entries: list[LogEntry]) -> None:
+        """Write entries that already have their seqs (imports, moving from Redis)."""
         ...
 
     async def read_log(

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from server.store.base import Checkpoint, LogEntry, SessionRecord
+from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
 
 T = TypeVar("T")
 
@@ -63,7 +63,9 @@ class SQLiteStore:
         self._synchronous = synchronous
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[list[LogEntry], asyncio.Future[None]]] = []
+        self._pending: list[tuple[NewEntry, asyncio.Future[int]]] = []
+        # Last seq per (session, doc), read from the file on first use; db thread only.
+        self._last_seqs: dict[tuple[str, str], int] = {}
         self._committer: asyncio.Task[None] | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -88,11 +90,8 @@ class SQLiteStore:
         await self._run(self._open_sync)
 
     async def close(self) -> None:
-        while self._pending or (self._committer and not self._committer.done()):
-            if self._committer:
-                await self._committer
-            elif self._pending:
-                self._committer = asyncio.create_task(self._commit_loop())
+        if self._committer is not None:
+            await self._committer  # it runs until nothing is pending
         if self._db is not None:
             await self._run(self._conn().close)
             self._db = None
@@ -154,33 +153,54 @@ class SQLiteStore:
 
     # --- log --------------------------------------------------------------------------------
 
-    async def append(self, entries: list[LogEntry]) -> None:
-        if not entries:
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((entries, done))
+    async def append(self, entry: NewEntry) -> int:
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((entry, done))
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_loop())
-        await done
+        return await done
 
     async def _commit_loop(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
-            rows = [
-                (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data)
-                for entries, _ in batch
-                for e in entries
-            ]
             try:
-                await self._run(self._insert_rows, rows)
+                seqs: list[int] = await self._run(self._insert_new, [e for e, _ in batch])
             except Exception as exc:
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
             else:
-                for _, done in batch:
+                for (_, done), seq in zip(batch, seqs, strict=True):
                     if not done.done():
-                        done.set_result(None)
+                        done.set_result(seq)
+
+    def _next_seq(self, session_id: str, doc: str) -> int:
+        key = (session_id, doc)
+        last = self._last_seqs.get(key)
+        if last is None:
+            row = (
+                self._conn()
+                .execute("SELECT MAX(seq) FROM log WHERE session_id=? AND doc=?", key)
+                .fetchone()
+            )
+            last = int(row[0] or 0)
+        self._last_seqs[key] = last + 1
+        return last + 1
+
+    def _insert_new(self, entries: list[NewEntry]) -> list[int]:
+        """One transaction for the whole batch; seqs are assigned in arrival order."""
+        snapshot = dict(self._last_seqs)
+        seqs = [self._next_seq(e.session_id, e.doc) for e in entries]
+        rows = [
+            (e.session_id, e.doc, seq, e.ts_ms, e.author, e.role, e.kind, e.data)
+            for e, seq in zip(entries, seqs, strict=True)
+        ]
+        try:
+            self._insert_rows(rows)
+        except BaseException:
+            self._last_seqs = snapshot  # nothing was written: hand the same seqs out again
+            raise
+        return seqs
 
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         db = self._conn()
@@ -191,6 +211,20 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    async def import_entries(self, entries: list[LogEntry]) -> None:
+        def insert() -> None:
+            rows = [
+                (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data)
+                for e in entries
+            ]
+            self._insert_rows(rows)
+            for e in entries:
+                key = (e.session_id, e.doc)
+                if key in self._last_seqs:
+                    self._last_seqs[key] = max(self._last_seqs[key], e.seq)
+
+        await self._run(insert)
 
     async def read_log(
         self, session_id: str, doc: str, after_seq: int, *, kind: str | None = None

@@ -3,8 +3,8 @@
 Invariants:
 - Persist before broadcast. A client's update is validated, appended to the log (durable), then
   applied to the room's doc and relayed. A server-side edit is applied first (that is how its
-  update is produced) and the room is marked unsettled until it is durable; SyncStep2 answers wait
-  for the room to settle, so no client ever sees state the log does not hold.
+  update is produced); until it is durable, SyncStep2 answers wait, so no client ever sees state
+  the log does not hold.
 - The room's awareness has no local state. Each client id is owned by the connection that first
   announced it; only the owner may change it, and it is removed when that connection closes.
 - Only accepted changes are relayed, re-encoded, never raw frames.
@@ -21,7 +21,7 @@ from typing import Any
 
 from pycrdt import Doc, get_state, merge_updates
 
-from server.store.base import Checkpoint, LogEntry, Store
+from server.store.base import Checkpoint, NewEntry, Store
 from server.sync import protocol
 from server.sync.connection import Connection
 
@@ -59,16 +59,21 @@ class Room:
         self.checkpoint_interval = checkpoint_interval
         self.doc: Doc[Any] = Doc()
         self.connections: set[Connection] = set()
-        self.seq = 0  # the last seq handed out (its append may still be in flight)
-        self.applied_seq = 0  # every seq up to here is durable *and* in `self.doc`
-        self._applied_ahead: set[int] = set()
+        self.seq = 0  # the highest seq of this doc's updates known to be durable
         self.checkpoint_seq = 0
         self.users = 0  # server-side holders (edits in progress) keeping the room loaded
         self.empty_since: float | None = time.monotonic()
         self._awareness: dict[int, AwarenessRecord] = {}
-        self._unsettled = 0
-        self._settled = asyncio.Event()
-        self._settled.set()
+        # Two kinds of in-flight work, and who must wait for them:
+        # - a client update being appended: the log is ahead of the doc (checkpoints wait);
+        # - a server edit being appended: the doc is ahead of the log (SyncStep2 answers and
+        #   checkpoints wait).
+        self._appending = 0
+        self._editing = 0
+        self._doc_durable = asyncio.Event()  # set when no server edit is in flight
+        self._doc_durable.set()
+        self._quiet = asyncio.Event()  # set when nothing at all is in flight
+        self._quiet.set()
         self._checkpointing: asyncio.Task[None] | None = None
 
     # --- loading and checkpoints --------------------------------------------------------------
@@ -91,18 +96,17 @@ class Room:
                     except ValueError:
                         log.error("skipping undecodable log entry in %s", self.name)
         self.seq = max(after, await self.store.last_seq(self.session_id, self.name))
-        self.applied_seq = self.seq
         self.checkpoint_seq = after
 
     async def checkpoint(self) -> None:
         """Write the full state if anything changed since the last checkpoint.
 
-        The checkpoint claims only `applied_seq`: the doc may already hold a few later updates
-        (applied out of order while earlier appends were in flight); loading re-applies those
-        from the tail, which Yjs treats as a no-op.
+        Taken only when nothing is in flight, so the doc holds exactly the durable updates up to
+        `self.seq`: the state and the seq it claims are read together, with no await between.
         """
-        await self._settled.wait()
-        seq = self.applied_seq
+        while not self._quiet.is_set():
+            await self._quiet.wait()
+        seq = self.seq
         if seq == self.checkpoint_seq:
             return
         state = self.doc.get_update()
@@ -116,22 +120,27 @@ class Room:
 
     # --- updates ------------------------------------------------------------------------------
 
-    async def _append(self, update: bytes, author: str, role: str) -> int:
-        self.seq += 1
-        seq = self.seq
-        entry = LogEntry(self.session_id, self.name, seq, _now_ms(), author, role, "update", update)
-        try:
-            await self.store.append([entry])
-        except BaseException:
-            self._mark_applied(seq)  # nothing was logged under this seq: don't wait for it
-            raise
-        return seq
+    def _begin(self, *, server_edit: bool) -> None:
+        if server_edit:
+            self._editing += 1
+            self._doc_durable.clear()
+        else:
+            self._appending += 1
+        self._quiet.clear()
 
-    def _mark_applied(self, seq: int) -> None:
-        self._applied_ahead.add(seq)
-        while self.applied_seq + 1 in self._applied_ahead:
-            self.applied_seq += 1
-            self._applied_ahead.discard(self.applied_seq)
+    def _end(self, *, server_edit: bool) -> None:
+        if server_edit:
+            self._editing -= 1
+            if self._editing == 0:
+                self._doc_durable.set()
+        else:
+            self._appending -= 1
+        if self._editing == 0 and self._appending == 0:
+            self._quiet.set()
+
+    async def _append(self, update: bytes, author: str, role: str) -> None:
+        entry = NewEntry(self.session_id, self.name, _now_ms(), author, role, "update", update)
+        self.seq = max(self.seq, await self.store.append(entry))
 
     async def apply_client_update(self, sender: Connection, update: bytes) -> None:
         if update == EMPTY_UPDATE:
@@ -140,9 +149,12 @@ class Room:
             get_state(update)  # decodes every struct: a cheap full validation
         except ValueError as exc:
             raise UpdateRejected(str(exc)) from exc
-        seq = await self._append(update, sender.name, sender.role)
-        self.doc.apply_update(update)
-        self._mark_applied(seq)
+        self._begin(server_edit=False)
+        try:
+            await self._append(update, sender.name, sender.role)
+            self.doc.apply_update(update)
+        finally:
+            self._end(server_edit=False)
         self.broadcast(protocol.encode_sync_update(update), exclude=sender)
         self._maybe_checkpoint()
 
@@ -154,19 +166,23 @@ class Room:
         update = self.doc.get_update(before)
         if update == EMPTY_UPDATE:
             return
-        self._unsettled += 1
-        self._settled.clear()
+        self._begin(server_edit=True)
         try:
-            self._mark_applied(await self._append(update, author, role))
+            await self._append(update, author, role)
         finally:
-            self._unsettled -= 1
-            if self._unsettled == 0:
-                self._settled.set()
+            self._end(server_edit=True)
         self.broadcast(protocol.encode_sync_update(update))
         self._maybe_checkpoint()
 
+    def apply_remote(self, seq: int, update: bytes) -> None:
+        """An update another server instance committed (scale-out): apply and relay locally."""
+        self.seq = max(self.seq, seq)
+        self.doc.apply_update(update)
+        self.broadcast(protocol.encode_sync_update(update))
+
     async def sync_step2_for(self, state_vector: bytes) -> bytes:
-        await self._settled.wait()
+        while not self._doc_durable.is_set():
+            await self._doc_durable.wait()
         return protocol.encode_sync_step2(self.doc.get_update(state_vector))
 
     def broadcast(self, frame: bytes, exclude: Connection | None = None) -> None:
