@@ -16,6 +16,7 @@ import contextlib
 import errno
 import os
 import signal
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,8 +168,15 @@ class KernelCgroup:
     def kill_all(self) -> None:
         kill_cgroup(self.dirs)
 
-    def remove(self) -> None:
-        remove_cgroup(self.dirs)
+    def remove(self, wait_seconds: float = 2.0) -> bool:
+        """rmdir, retrying while killed processes finish exiting (blocking: call in a thread)."""
+        deadline = time.monotonic() + wait_seconds
+        while not remove_cgroup(self.dirs):
+            if time.monotonic() > deadline:
+                return False
+            kill_cgroup(self.dirs)
+            time.sleep(0.01)
+        return True
 
 
 def pids_in(dirs: list[Path]) -> list[int]:

@@ -216,6 +216,8 @@ class LocalKernel:
         try:
             while not tracker.complete:
                 now = time.monotonic()
+                if tracker.truncated and tracker.reply_status:
+                    break  # over the cap and finished: the rest of its output is not wanted
                 if grace_until is not None and now >= grace_until:
                     yield Notice("kernel restarted: the code kept running after the interrupt")
                     await self.restart()
@@ -228,7 +230,14 @@ class LocalKernel:
                     await self.interrupt()
                     grace_until = now + settings.interrupt_grace_seconds
                 if reply_at is not None and now - reply_at > 1.0:
-                    break  # the idle status was lost (an oversized message reset iopub)
+                    # The idle status never came: a message over max_message_bytes made ZMQ
+                    # drop the iopub connection. Reconnect so the next run has output again.
+                    yield Notice(
+                        "output dropped: a single output exceeded "
+                        f"{format_bytes(settings.max_message_bytes)}"
+                    )
+                    self._reconnect()
+                    break
                 wait_until = grace_until if grace_until is not None else deadline
                 timeout = max(0.0, min(wait_until - now, settings.poll_interval_seconds))
                 try:
@@ -268,6 +277,11 @@ class LocalKernel:
                 continue
             if msg.get("parent_header", {}).get("msg_id") == msg_id:
                 await queue.put((channel, msg))
+
+    def _reconnect(self) -> None:
+        self._kc.stop_channels()
+        self._kc = self._client()
+        self._kc.start_channels()
 
     async def interrupt(self) -> None:
         """Interrupt over the control channel (interrupt_mode: message; signals kill bwrap)."""

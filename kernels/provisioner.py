@@ -29,7 +29,7 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Dict
 
 from kernels import cgroups, uids
-from kernels.sandbox import KernelDir, jail_command, lock_sockets, sandbox_report
+from kernels.sandbox import KernelDir, SandboxReport, jail_command, lock_sockets, sandbox_report
 from kernels.settings import KernelSettings
 
 PROVISIONER_NAME = "pairboard-sandbox"
@@ -52,6 +52,22 @@ def clear_uid_leftovers(settings: KernelSettings, support: cgroups.CgroupSupport
 def _open_log(path: Path) -> Any:
     """The kernel's stdout/stderr: a file (capped by RLIMIT_FSIZE), never the server's log."""
     return open(path, "ab")  # closed in cleanup: it lives as long as the kernel
+
+
+def _prepare_uid(
+    settings: KernelSettings, report: SandboxReport
+) -> tuple[uids.UidLease, KernelDir]:
+    """Lease a uid, clear what an earlier holder left, make the kernel's directory."""
+    low, high = settings.uid_range
+    lease = uids.lease(settings.run_dir, low, high)
+    try:
+        clear_uid_leftovers(settings, report.cgroup, lease.uid)
+        kdir = KernelDir(settings.run_dir, lease.uid)
+        kdir.create(bwrap=report.bwrap is not None)
+    except BaseException:
+        lease.release()
+        raise
+    return lease, kdir
 
 
 class SandboxProvisioner(LocalProvisioner):
@@ -82,13 +98,10 @@ class SandboxProvisioner(LocalProvisioner):
         if settings.require_sandbox and not (report.uid_ok and report.active("network")):
             raise SandboxUnavailable("; ".join(report.lines()))
         if self.lease is None:
-            low, high = settings.uid_range
-            self.lease = uids.lease(settings.run_dir, low, high)
-            clear_uid_leftovers(settings, report.cgroup, self.lease.uid)
-            self.kdir = KernelDir(settings.run_dir, self.lease.uid)
-            self.kdir.create(bwrap=report.bwrap is not None)
+            self.lease, self.kdir = await asyncio.to_thread(_prepare_uid, settings, report)
         assert self.kdir is not None and self.lease is not None
-        self._drop_cgroup()
+        if self.cgroup is not None:
+            await asyncio.to_thread(self._drop_cgroup)
         km = self.parent
         if km is not None:
             km.transport = "ipc"

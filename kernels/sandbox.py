@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 JAIL = Path(__file__).resolve().parent / "jail.py"
+STARTUP = Path(__file__).resolve().parent / "kernel_startup.py"
+STARTUP_IN_SANDBOX = "/opt/pairboard/kernel_startup.py"
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # System files a Python process needs; everything else of /etc stays invisible (no shadow).
@@ -182,7 +184,9 @@ def kernel_env(settings: KernelSettings, home: str, tmp: str) -> dict[str, str]:
     }
 
 
-def ipykernel_argv(settings: KernelSettings, connection_file: str) -> list[str]:
+def ipykernel_argv(
+    settings: KernelSettings, connection_file: str, startup: str = str(STARTUP)
+) -> list[str]:
     return [
         str(settings.env_dir / "bin" / "python"),
         "-m",
@@ -191,6 +195,7 @@ def ipykernel_argv(settings: KernelSettings, connection_file: str) -> list[str]:
         connection_file,
         "--HistoryManager.enabled=False",
         "--IPKernelApp.quiet=True",
+        f"--IPKernelApp.exec_files={startup}",
     ]
 
 
@@ -237,6 +242,9 @@ def bwrap_argv(
         "--ro-bind",
         str(settings.env_dir),
         str(settings.env_dir),
+        "--ro-bind",
+        str(STARTUP),
+        STARTUP_IN_SANDBOX,
         "--bind",
         str(kdir.path),
         str(kdir.path),
@@ -267,13 +275,13 @@ def jail_command(
     procs_files: list[str],
 ) -> list[str]:
     """The full launch command: `python jail.py CONFIG` -> [bwrap ->] ipykernel."""
-    inner = ipykernel_argv(settings, str(kdir.connection_file))
     if report.bwrap:
+        inner = ipykernel_argv(settings, str(kdir.connection_file), STARTUP_IN_SANDBOX)
         argv = bwrap_argv(settings, report.bwrap, kdir, inner)
         env = kernel_env(settings, "/workspace", "/tmp")
         cwd = "/"
     else:
-        argv = inner
+        argv = ipykernel_argv(settings, str(kdir.connection_file))
         env = kernel_env(settings, str(kdir.workspace), str(kdir.workspace))
         cwd = str(kdir.workspace)
     rlimits = {
