@@ -109,5 +109,54 @@ class Settings(BaseSettings):
     max_title_length: int = Field(200, description="Longest session title accepted.")
     max_name_length: int = Field(64, description="Longest display name accepted.")
 
+    # --- recording and replay (server/replay) -------------------------------------------------
+    awareness_samples_per_second: float = Field(
+        5.0,
+        description=(
+            "Cursor/selection samples written to the log per awareness client id per second (the "
+            "latest state wins in between). Sampling runs off the relay path: it never delays it."
+        ),
+    )
+    awareness_sample_max_bytes: int = Field(
+        4096,
+        description="Awareness states larger than this are recorded without their content.",
+    )
+    signals_per_minute: int = Field(
+        120,
+        description=(
+            "Integrity signals (paste, blur, focus) accepted per participant per minute; beyond "
+            "it the request gets HTTP 429."
+        ),
+    )
+    signal_max_size: int = Field(
+        50_000_000,
+        description="Largest paste size (characters) a signal may report; larger is HTTP 422.",
+    )
+    comment_max_chars: int = Field(2000, description="Longest reviewer comment accepted.")
+    comments_per_session: int = Field(
+        1000, description="Comments a session's recording may hold; beyond it HTTP 409."
+    )
+    replay_log_chunk: int = Field(
+        5000,
+        description="Most log entries one `GET .../log` chunk returns (the player pages through).",
+    )
+    reviewer_token_lifetime_seconds: int = Field(
+        30 * 24 * 3600, description="Reviewer share links expire this long after they are issued."
+    )
+    recording_retention_days: float | None = Field(
+        None,
+        description=(
+            "Delete recordings whose session ended (or, if never ended, started) more than this "
+            "many days ago. Unset (the default) keeps every recording."
+        ),
+    )
+    retention_check_seconds: float = Field(
+        3600.0, description="How often the retention task looks for expired recordings."
+    )
+    import_max_bytes: int = Field(
+        1024 * 1024 * 1024,
+        description="Largest recording file accepted by `POST /api/recordings` (HTTP 413 above).",
+    )
+
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
