@@ -30,9 +30,16 @@ class CachedStaticFiles(StaticFiles):
 
     def __init__(self, *, directory: Path, cache_control: str) -> None:
         super().__init__(directory=directory, check_dir=False)
+        self.root = directory
         self.cache_control = cache_control
 
+    async def check_config(self) -> None:
+        if self.root.is_dir():  # a missing build is answered per request, below
+            await super().check_config()
+
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if not self.root.is_dir():  # not built (yet): say how, instead of Starlette's 500
+            return PlainTextResponse(NOT_BUILT.format(index=self.root), status_code=503)
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             response.headers["Cache-Control"] = self.cache_control

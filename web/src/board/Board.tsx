@@ -89,7 +89,9 @@ export default function Board({ doc, awareness, readOnly, dark, onApi }: BoardPr
         color: { background: user.colorLight, stroke: user.color },
         pointer: pointer ? { x: pointer.x, y: pointer.y, tool: "pointer" } : undefined,
         button: (state as { button?: "up" | "down" }).button ?? "up",
-        id: String(clientId),
+        // Excalidraw colours a pointer by hashing `id`: the person's name and role give them the
+        // same colour on every screen (it ignores `color` for the label).
+        id: `${user.role}:${user.name}`,
       });
     }
     scene.updateScene({ collaborators, captureUpdate: CaptureUpdateAction.NEVER });

@@ -177,7 +177,7 @@ export function Lobby() {
         <ul className="sessions">
           {sessions.map((s) => (
             <li key={s.id}>
-              <strong>{s.title || s.id}</strong> <span className="muted">{s.state ?? ""} · {s.id}</span>
+              <strong>{s.title || s.id}</strong> <span className="muted">{s.state ?? ""} · {s.id}{s.created_at ? ` · created ${new Date(s.created_at).toLocaleString()}` : ""}</span>
               {s.links ? (
                 <div>
                   <CopyLink label="Interviewer" url={s.links.interviewer} />

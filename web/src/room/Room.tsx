@@ -122,7 +122,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           </div>
           {locked ? (
             <div className="locked" role="status" data-testid="locked-banner">
-              🔒 The interviewer has locked the editor. You can still read it and follow along.
+              <strong>Locked.</strong> The interviewer has locked the editor. You can still read it and follow along.
             </div>
           ) : null}
           <Editor

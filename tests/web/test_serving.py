@@ -1,0 +1,40 @@
+"""server/web.py: how the built client is served (no browser needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from server.web import HASHED_ASSETS_CACHE, INDEX_CACHE, mount_web
+
+
+def _client(dist: Path) -> TestClient:
+    app = FastAPI()
+    mount_web(app, dist)
+    return TestClient(app)
+
+
+def test_spa_routes_serve_index_uncached_and_hashed_assets_for_a_year(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>Pairboard</title>")
+    (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
+    client = _client(tmp_path)
+    for path in ("/", "/s/abc", "/replay/abc"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.text == "<!doctype html><title>Pairboard</title>"
+        assert response.headers["cache-control"] == INDEX_CACHE
+    asset = client.get("/assets/index-abc123.js")
+    assert asset.status_code == 200
+    assert asset.headers["cache-control"] == HASHED_ASSETS_CACHE
+    assert client.get("/assets/missing.js").status_code == 404
+
+
+def test_an_unbuilt_client_answers_503_with_the_build_command(tmp_path: Path) -> None:
+    client = _client(tmp_path / "dist")
+    response = client.get("/s/abc")
+    assert response.status_code == 503
+    assert "make web" in response.text
+    assert client.get("/assets/index.js").status_code == 503
