@@ -173,5 +173,6 @@ def parse_output(tests: list[HiddenTest], stdout: str, marker: str) -> GradeRepo
             results.append(TestResult(t.id, t.name, t.weight, False, "no result for this test"))
         else:
             passed = item.get("passed") is True
-            results.append(TestResult(t.id, t.name, t.weight, passed, str(item.get("message"))))
+            message = str(item.get("message") or "")
+            results.append(TestResult(t.id, t.name, t.weight, passed, message))
     return GradeReport(results=results, score=weighted_score(results))

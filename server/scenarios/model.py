@@ -265,7 +265,7 @@ def cross_check(scenario: Scenario) -> list[tuple[Loc, str]]:
             )
         if not scenario.starter.files:
             problems.append((("starter", "files"), f"a {scenario.kind} scenario needs a file"))
-    if scenario.tests and not scenario.reference_solution.strip():
+    if not scenario.is_coding and scenario.tests and not scenario.reference_solution.strip():
         problems.append((("reference_solution",), "hidden tests need a reference solution"))
 
     for c, criterion in enumerate(scenario.rubric):
