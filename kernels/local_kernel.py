@@ -76,6 +76,8 @@ def death_reason(oom_kills: int, exit_code: int | None, settings: KernelSettings
         )
     if exit_code is not None and exit_code < 0:
         return f"kernel died: killed by signal {-exit_code}; restarted"
+    if exit_code is not None and exit_code > 128:  # bubblewrap reports a signal as 128 + n
+        return f"kernel died: killed by signal {exit_code - 128}; restarted"
     return f"kernel died (exit code {exit_code}); restarted"
 
 
@@ -84,7 +86,12 @@ async def start_kernel(settings: KernelSettings) -> LocalKernel:
     km = AsyncKernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=SpecManager(settings))
     km.client_class = "kernels.local_kernel.LimitedClient"
     km.shutdown_wait_time = 1.0
-    await km.start_kernel()
+    try:
+        await km.start_kernel()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(km.shutdown_kernel(now=True))
+        raise
     kernel = LocalKernel(km, settings)
     try:
         await kernel.wait_ready()

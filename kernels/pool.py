@@ -128,7 +128,14 @@ class KernelPool:
         self._closed = True
         self._wanted.set()
         if self._filler is not None:
-            self._filler.cancel()
+            # Let a start in progress finish (the filler then shuts that kernel down itself):
+            # cancelling it mid-launch would orphan the kernel process.
+            try:
+                await asyncio.wait_for(
+                    asyncio.shield(self._filler), self._settings.start_timeout_seconds + 5
+                )
+            except TimeoutError:
+                self._filler.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._filler
         kernels, self._ready = self._ready, []

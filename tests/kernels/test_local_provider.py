@@ -1,0 +1,202 @@
+"""The local provider with real sandboxed kernels: what a run looks like and how limits end it.
+
+One provider (pool of 2) serves the module; tests that damage a kernel take their own session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from kernels.cgroups import pids_in
+from kernels.local import LocalProvider, SessionKernel
+from kernels.local_kernel import death_reason
+from kernels.provider import Stream
+from kernels.sandbox_layers import SandboxReport
+from kernels.uids import processes_of
+from tests.kernels.local_support import collect, eventually, quick_settings, run
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def provider(sandbox_layers: SandboxReport) -> AsyncIterator[LocalProvider]:
+    prov = LocalProvider(quick_settings())
+    await prov.start()
+    await prov.pool.wait_full(120)
+    yield prov
+    await prov.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared(provider: LocalProvider) -> SessionKernel:
+    return await provider.acquire("shared")
+
+
+async def test_stdout_and_stderr_arrive_in_the_order_written(shared: SessionKernel) -> None:
+    result = await run(
+        shared,
+        "import sys\nprint('one', flush=True)\nprint('two', file=sys.stderr, flush=True)\n"
+        "print('three', flush=True)",
+    )
+    streams = [(e.name, e.text) for e in result.events if isinstance(e, Stream)]
+    assert streams == [("stdout", "one\n"), ("stderr", "two\n"), ("stdout", "three\n")]
+    assert result.status == "ok"
+
+
+async def test_expression_value_is_a_result_bundle(shared: SessionKernel) -> None:
+    result = await run(shared, "6 * 7")
+    assert [(d.kind, d.data) for d in result.displays] == [("result", {"text/plain": "42"})]
+
+
+async def test_matplotlib_figure_arrives_as_a_png_bundle(shared: SessionKernel) -> None:
+    result = await run(shared, "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()")
+    assert result.status == "ok", result.events
+    pngs = [d.data["image/png"] for d in result.displays if "image/png" in d.data]
+    assert len(pngs) == 1
+    assert base64.b64decode(pngs[0]).startswith(PNG_MAGIC)
+
+
+async def test_pandas_frame_arrives_as_an_html_table(shared: SessionKernel) -> None:
+    result = await run(shared, "import pandas as pd\npd.DataFrame({'a': [1, 2], 'b': [3, 4]})")
+    (bundle,) = [d for d in result.displays if d.kind == "result"]
+    assert "<table" in bundle.data["text/html"]
+    assert "text/plain" in bundle.data
+
+
+async def test_exception_is_an_error_event_with_traceback(shared: SessionKernel) -> None:
+    result = await run(shared, "def f():\n    return 1 / 0\nf()")
+    (error,) = result.errors
+    assert (error.ename, error.evalue) == ("ZeroDivisionError", "division by zero")
+    assert any("f()" in line for line in error.traceback)
+    assert result.status == "error"
+
+
+async def test_kernel_runs_as_a_range_uid_in_its_own_workspace(
+    shared: SessionKernel, sandbox_layers: SandboxReport, provider: LocalProvider
+) -> None:
+    if not sandbox_layers.uid_ok:
+        pytest.skip("uid layer unavailable on this host: " + sandbox_layers.layer("uid").detail)
+    result = await run(shared, "import os\nprint(os.getuid(), os.getcwd())")
+    uid, cwd = result.text().split()
+    low, high = provider.settings.uid_range
+    assert low <= int(uid) <= high
+    if sandbox_layers.bwrap:
+        assert cwd == "/workspace"
+
+
+async def test_interrupt_stops_a_running_cell(provider: LocalProvider) -> None:
+    kernel = await provider.acquire("interrupt")
+    events = kernel.execute("import time\nprint('started', flush=True)\ntime.sleep(60)")
+    seen = []
+    async for event in events:
+        seen.append(event)
+        if isinstance(event, Stream) and event.text == "started\n":
+            await kernel.interrupt()
+    assert seen[-1].status == "interrupted"  # type: ignore[union-attr]
+    assert [e.ename for e in seen if hasattr(e, "ename")] == ["KeyboardInterrupt"]
+    assert (await run(kernel, "print('after')")).text() == "after\n"
+    await provider.release(kernel)
+
+
+async def test_restart_gives_a_fresh_namespace(provider: LocalProvider) -> None:
+    kernel = await provider.acquire("restart")
+    await run(kernel, "x = 41")
+    await kernel.restart()
+    result = await run(kernel, "x")
+    assert [e.ename for e in result.errors] == ["NameError"]
+    await provider.release(kernel)
+
+
+async def test_wall_time_limit_interrupts_and_reports_timeout(provider: LocalProvider) -> None:
+    kernel = await provider.acquire("timeout")
+    result = await run(kernel, "import time\ntime.sleep(60)")
+    assert result.status == "timeout"
+    assert result.finished.reason == "wall time limit of 4 s exceeded"
+    assert result.notices == ["run interrupted: wall time limit of 4 s exceeded"]
+    assert (await run(kernel, "print('still here')")).text() == "still here\n"
+    await provider.release(kernel)
+
+
+async def test_output_over_the_cap_is_dropped_with_a_notice(provider: LocalProvider) -> None:
+    kernel = await provider.acquire("cap")
+    result = await run(kernel, "for i in range(10**7):\n    print('x' * 99)")
+    assert result.status == "interrupted"
+    assert len(result.text().encode()) <= provider.settings.output_limit_bytes
+    assert (
+        "output truncated: this run exceeded the output limit of 1 MiB; run interrupted"
+        in result.notices
+    )
+    assert (await run(kernel, "print('ok')")).text() == "ok\n"
+    await provider.release(kernel)
+
+
+async def test_a_dead_kernel_is_reported_killed_and_replaced(provider: LocalProvider) -> None:
+    kernel = await provider.acquire("death")
+    result = await run(kernel, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    assert result.status == "killed"
+    assert result.finished.reason == "kernel died: killed by signal 9; restarted"
+    assert (await run(kernel, "print('fresh')")).text() == "fresh\n"
+    await provider.release(kernel)
+
+
+async def test_oom_death_is_worded_with_the_limit() -> None:
+    settings = quick_settings()
+    assert death_reason(1, -9, settings) == "kernel died: out of memory (limit 1 GiB); restarted"
+    assert death_reason(0, 1, settings) == "kernel died (exit code 1); restarted"
+
+
+async def test_pool_never_hands_the_same_kernel_to_two_sessions(provider: LocalProvider) -> None:
+    first = await provider.acquire("a")
+    second = await provider.acquire("b")
+    assert first.kernel_id != second.kernel_id
+    await run(first, "secret = 'mine'")
+    result = await run(second, "secret")
+    assert [e.ename for e in result.errors] == ["NameError"]
+    await provider.release(first)
+    await provider.release(second)
+
+
+async def test_five_sessions_run_at_once(provider: LocalProvider) -> None:
+    kernels = await asyncio.gather(*(provider.acquire(f"five-{i}") for i in range(5)))
+    code = "import time\ntime.sleep(1)\nprint({})"
+    results = await asyncio.gather(*(run(k, code.format(i)) for i, k in enumerate(kernels)))
+    assert [(r.status, r.text()) for r in results] == [("ok", f"{i}\n") for i in range(5)]
+    await asyncio.gather(*(provider.release(k) for k in kernels))
+
+
+async def test_shutdown_leaves_no_process_cgroup_or_directory(
+    sandbox_layers: SandboxReport,
+) -> None:
+    before = set(children_of_this_process())
+    prov = LocalProvider(quick_settings(pool_size=1))
+    await prov.start()
+    kernel = await prov.acquire("leftovers")
+    await collect(kernel.execute("import subprocess\nsubprocess.Popen(['sleep', '600'])"))
+    inner = kernel.kernel
+    assert inner is not None
+    uid = inner.uid
+    cgroup = inner.provisioner.cgroup
+    kdir = inner.provisioner.kdir
+    await prov.close()
+    if sandbox_layers.uid_ok:
+        assert uid is not None
+        assert await eventually(lambda: processes_of(uid) == []), processes_of(uid)
+    if cgroup is not None:
+        assert pids_in(cgroup.dirs) == []
+        assert not any(d.exists() for d in cgroup.dirs)
+    assert kdir is not None and not kdir.path.exists()
+    assert await eventually(lambda: set(children_of_this_process()) <= before)
+
+
+def children_of_this_process() -> list[str]:
+    """Child pids (the other module's provider's kernels are children too, hence the diff)."""
+    return Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
