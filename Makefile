@@ -46,7 +46,12 @@ lint: deps
 	$(VENV)/bin/ruff format --check server kernels tests bench
 	$(VENV)/bin/mypy
 
-bench: deps js-deps kernel-env
+## The benchmark-only extra (pycrdt-websocket as the comparison peer, py-spy).
+$(VENV)/.bench-stamp: pyproject.toml $(VENV)/.stamp
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: deps js-deps kernel-env $(VENV)/.bench-stamp
 	$(PY) bench/sync/run.py
 	$(PY) bench/kernels.py
 
