@@ -9,8 +9,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from server.api import recordings as recordings_api
+from server.api import replay as replay_api
+from server.api import review as review_api
 from server.api import sessions as sessions_api
 from server.auth import TokenSigner, load_admin_token, load_secret
+from server.replay.service import ReplayService
+from server.scenarios import routes as scenarios_api
 from server.services import Services
 from server.sessions import Sessions
 from server.settings import Settings
@@ -46,23 +51,32 @@ def create_app(
     """The app; `on_startup` hooks run once the store is open (the CLI prints links there)."""
     settings = settings or Settings()
     services = build_services(settings)
+    # Recording extras (cursor samples, retention); the update log itself is the rooms' own.
+    replay = ReplayService(services)
+    services.rooms.awareness_observer = replay.observe_awareness
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.store.open()
         services.rooms.start()
+        await replay.start()
         for hook in on_startup:
             await hook(services)
         try:
             yield
         finally:
+            await replay.stop()
             await services.rooms.close()
             await services.store.close()
 
     app = FastAPI(title="Pairboard", lifespan=lifespan)
     app.state.services = services
+    app.state.replay = replay
     app.include_router(sessions_api.router)
     app.include_router(sync_endpoint.router)
+    app.include_router(scenarios_api.router)
+    for router in (replay_api.router, review_api.router, recordings_api.router):
+        app.include_router(router)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:

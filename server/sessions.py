@@ -92,6 +92,10 @@ class Sessions:
         await self.store.update_session(record)
         self._cache[record.id] = record
 
+    def forget(self, session_id: str) -> None:
+        """Drop a deleted session from the cache (recording retention, server/replay)."""
+        self._cache.pop(session_id, None)
+
     async def authenticate(self, token: str, session_id: str) -> Capability:
         """The bearer's capability for `session_id`, or `TokenError` saying why not."""
         capability = self.signer.verify(token)

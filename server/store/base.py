@@ -98,6 +98,51 @@ class Store(Protocol):
 
     async def latest_checkpoint(self, session_id: str, doc: str) -> Checkpoint | None: ...
 
+    # --- replay (server/replay): seeking, the player's chunked log, export/import, retention ---
+    async def read_log_range(
+        self,
+        session_id: str,
+        doc: str,
+        after_seq: int,
+        upto_seq: int | None = None,
+        *,
+        kind: str | None = None,
+        limit: int | None = None,
+    ) -> list[LogEntry]:
+        """Entries with `after_seq < seq <= upto_seq` in seq order, at most `limit` of them."""
+        ...
+
+    async def seq_at(self, session_id: str, doc: str, ts_ms: int) -> int:
+        """The last seq of `doc` stamped at or before `ts_ms` (0 if none); relies on `ts_ms`
+        being non-decreasing in `seq` within a doc."""
+        ...
+
+    async def checkpoint_at_or_before(
+        self, session_id: str, doc: str, seq: int
+    ) -> Checkpoint | None: ...
+
+    async def list_checkpoints(self, session_id: str, doc: str) -> list[Checkpoint]: ...
+
+    async def log_docs(self, session_id: str) -> list[str]:
+        """Every doc name with a log entry or a checkpoint in this session."""
+        ...
+
+    async def activity(
+        self, session_id: str, origin_ms: int, bucket_ms: int, docs: list[str]
+    ) -> list[tuple[str, str, str, int, int]]:
+        """Update counts as (author, role, doc, bucket index, count), bucketed from `origin_ms`."""
+        ...
+
+    async def import_session(
+        self, record: SessionRecord, entries: list[LogEntry], checkpoints: list[Checkpoint]
+    ) -> None:
+        """Write a whole recorded session in one transaction; ValueError if the id exists."""
+        ...
+
+    async def delete_session(self, session_id: str) -> None:
+        """Remove a session with its log, checkpoints and claims (retention)."""
+        ...
+
     # claims: "this happened once", e.g. a scenario event fired
     async def claim(self, session_id: str, key: str) -> bool:
         """True for the first caller with this key, False for every later one."""

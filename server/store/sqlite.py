@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
+from server.store.sqlite_replay import REPLAY_SCHEMA, SQLiteReplayQueries
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS claims (
 """
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteReplayQueries):  # replay queries live in sqlite_replay.py
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous
@@ -84,6 +85,7 @@ class SQLiteStore:
         db.execute(f"PRAGMA synchronous={self._synchronous}")
         db.execute("PRAGMA busy_timeout=5000")
         db.executescript(_SCHEMA)
+        db.executescript(REPLAY_SCHEMA)  # the log's time index, for seeking
         self._db = db
 
     async def open(self) -> None:

@@ -33,6 +33,11 @@ MAX_AWARENESS_IDS_PER_CONNECTION = 4
 EMPTY_UPDATE = b"\x00\x00"
 
 
+# Told about every accepted awareness change: (session, doc, author, role, [(client id, state
+# JSON or None)]). The recorder samples cursors from it; it must only note them, never await.
+AwarenessObserver = Callable[[str, str, str, str, list[tuple[int, str | None]]], None]
+
+
 class UpdateRejected(Exception):
     """A client update that cannot be decoded; the sender is closed with 1002."""
 
@@ -75,6 +80,7 @@ class Room:
         self._quiet = asyncio.Event()  # set when nothing at all is in flight
         self._quiet.set()
         self._checkpointing: asyncio.Task[None] | None = None
+        self.awareness_observer: AwarenessObserver | None = None  # set by the registry
 
     # --- loading and checkpoints --------------------------------------------------------------
 
@@ -246,6 +252,9 @@ class Room:
         if accepted:
             frame = protocol.encode_awareness(protocol.encode_awareness_payload(accepted))
             self.broadcast(frame, exclude=conn)
+            if self.awareness_observer is not None:
+                changes = [(e.client_id, e.state) for e in accepted]
+                self.awareness_observer(self.session_id, self.name, conn.name, conn.role, changes)
 
     def _remove_awareness(self, client_ids: list[int]) -> None:
         removed = []
@@ -254,6 +263,11 @@ class Room:
             if record is not None:
                 record.owner.awareness_ids.discard(cid)
                 removed.append(protocol.AwarenessEntry(cid, record.clock + 1, None))
+                if self.awareness_observer is not None:  # the cursor leaves the recording too
+                    owner = record.owner
+                    self.awareness_observer(
+                        self.session_id, self.name, owner.name, owner.role, [(cid, None)]
+                    )
         if removed:
             self.broadcast(protocol.encode_awareness(protocol.encode_awareness_payload(removed)))
 

@@ -21,7 +21,7 @@ from pycrdt import Doc
 
 from server.settings import Settings
 from server.store.base import Store
-from server.sync.room import Room
+from server.sync.room import AwarenessObserver, Room
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ class RoomRegistry:
         self.rooms: dict[RoomKey, Room] = {}
         self._loading: dict[RoomKey, asyncio.Task[Room]] = {}
         self._upkeep: asyncio.Task[None] | None = None
+        # Handed to every room: the recorder's awareness sampler (server/replay), if installed.
+        self.awareness_observer: AwarenessObserver | None = None
 
     def start(self) -> None:
         self._upkeep = asyncio.create_task(self._upkeep_loop(), name="rooms-upkeep")
@@ -67,6 +69,7 @@ class RoomRegistry:
             room = Room(
                 key[0], key[1], self.store, checkpoint_interval=self.settings.checkpoint_interval
             )
+            room.awareness_observer = self.awareness_observer
             await room.load()
             self.rooms[key] = room
             return room

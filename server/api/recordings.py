@@ -1,0 +1,60 @@
+"""Export and import of recordings over HTTP: the same file as `pairboard export` / `import`.
+
+`GET /api/sessions/{id}/export` streams the gzip'd recording (interviewer, reviewer, admin: it holds
+the notes). `POST /api/recordings` (admin) takes such a file as the request body; `?new_id=true`
+imports it under a fresh session id when the original id is taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from server.api.deps import require_admin, services_of
+from server.api.replay import replay_caller, session_record
+from server.replay.archive import RecordingError, export_gzip, import_recording, read_file
+
+router = APIRouter()
+
+
+@router.get("/api/sessions/{session_id}/export")
+async def export(session_id: str, request: Request) -> StreamingResponse:
+    await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
+    record = await session_record(request, session_id)
+    stream = export_gzip(services_of(request).store, record)
+    return StreamingResponse(
+        stream,
+        media_type="application/gzip",
+        headers={"Content-Disposition": f'attachment; filename="pairboard-{session_id}.jsonl.gz"'},
+    )
+
+
+@router.post("/api/recordings", status_code=201, dependencies=[Depends(require_admin)])
+async def import_(request: Request, new_id: bool = Query(False)) -> dict[str, Any]:
+    services = services_of(request)
+    limit = services.settings.import_max_bytes
+    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"recording larger than {limit} bytes")
+            f.write(chunk)
+        f.seek(0)
+        try:
+            # Parsing is CPU work on a big file: keep it off the event loop.
+            rec = await asyncio.to_thread(read_file, f, new_id=new_id)
+            record = await import_recording(services.store, rec)
+        except RecordingError as exc:
+            status = 409 if "already exists" in str(exc) else 422
+            raise HTTPException(status, str(exc)) from exc
+    return {
+        "id": record.id,
+        "title": record.title,
+        "entries": len(rec.entries),
+        "checkpoints": len(rec.checkpoints),
+    }

@@ -1,0 +1,73 @@
+"""Integrity signals from the room, and reviewers' comments pinned to moments of the replay.
+
+Signals (paste with its size, focus lost, focus regained) are what the candidate's and the
+interviewer's browsers report; they are shown to interviewers and reviewers as evidence, never
+turned into a verdict. Both kinds of record go into the session's log with server time and author.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.api.deps import caller_for_session, services_of
+from server.api.replay import replay_caller
+from server.replay import records
+
+router = APIRouter(prefix="/api/sessions")
+
+
+class Signal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["paste", "blur", "focus"]
+    size: int | None = Field(None, ge=0, description="Characters pasted (paste only).")
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: int = Field(..., ge=0, description="Milliseconds since the session's creation.")
+    text: str = Field(..., min_length=1)
+
+
+@router.post("/{session_id}/signals", status_code=201)
+async def post_signal(session_id: str, body: Signal, request: Request) -> dict[str, Any]:
+    capability = await caller_for_session(request, session_id, roles=("candidate", "interviewer"))
+    if capability is None:
+        raise HTTPException(403, "signals come from a participant's room, not the admin")
+    services = services_of(request)
+    settings = services.settings
+    if body.size is not None and body.size > settings.signal_max_size:
+        raise HTTPException(422, f"size above {settings.signal_max_size}")
+    if body.kind != "paste" and body.size is not None:
+        raise HTTPException(422, "only a paste has a size")
+    limiter = request.app.state.replay.signal_limiter
+    if not limiter.allow((session_id, capability.role, capability.name)):
+        raise HTTPException(429, f"more than {settings.signals_per_minute} signals a minute")
+    return await records.append_signal(
+        services.store, session_id, capability.name, capability.role, body.kind, body.size
+    )
+
+
+@router.get("/{session_id}/comments")
+async def get_comments(session_id: str, request: Request) -> list[dict[str, Any]]:
+    await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
+    return await records.list_comments(services_of(request).store, session_id)
+
+
+@router.post("/{session_id}/comments", status_code=201)
+async def post_comment(session_id: str, body: Comment, request: Request) -> dict[str, Any]:
+    capability = await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
+    services = services_of(request)
+    settings = services.settings
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(422, "empty comment")
+    if len(text) > settings.comment_max_chars:
+        raise HTTPException(422, f"comment longer than {settings.comment_max_chars} chars")
+    count = await services.store.last_seq(session_id, records.COMMENTS_DOC)
+    if count >= settings.comments_per_session:
+        raise HTTPException(409, f"this recording holds {settings.comments_per_session} comments")
+    author, role = ("Admin", "admin") if capability is None else (capability.name, capability.role)
+    return await records.append_comment(services.store, session_id, author, role, body.at, text)
