@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--title")
     new.add_argument("--json", action="store_true", help="print the API's JSON")
     new.set_defaults(func=_new)
+
+    from server.scenarios.cli import add_parser as add_scenarios_parser
+
+    add_scenarios_parser(commands)
     return parser
 
 

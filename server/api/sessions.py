@@ -9,6 +9,8 @@ from pycrdt import Doc, Map
 from pydantic import BaseModel, Field
 
 from server.api.deps import caller_for_session, require_admin, services_of
+from server.scenarios import library as scenario_library
+from server.scenarios.seeds import seed_session
 from server.sessions import SessionError
 
 router = APIRouter(prefix="/api/sessions")
@@ -27,10 +29,15 @@ class Controls(BaseModel):
 @router.post("", status_code=201, dependencies=[Depends(require_admin)])
 async def create_session(body: CreateSession, request: Request) -> dict[str, Any]:
     services = services_of(request)
+    scenario = None if body.scenario is None else scenario_library.get(body.scenario)
+    if body.scenario is not None and scenario is None:
+        raise HTTPException(422, f"no scenario {body.scenario!r} (see GET /api/scenarios)")
     try:
         created = await services.sessions.create(body.title, body.scenario)
     except SessionError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
+    if scenario is not None:
+        await seed_session(services.rooms, created.record.id, scenario)
     return created.to_json()
 
 

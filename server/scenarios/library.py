@@ -1,0 +1,35 @@
+"""The scenario library a running server offers: loaded once, looked up by id.
+
+The directory comes from `PAIRBOARD_SCENARIOS_DIR` (default: the repository's `scenarios/`).
+A bad file stops the server at startup with every problem listed, rather than hiding a scenario.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from server.scenarios.loader import DEFAULT_LIBRARY, load_library
+from server.scenarios.model import Scenario
+
+ENV_DIR = "PAIRBOARD_SCENARIOS_DIR"
+
+
+def library_dir() -> Path:
+    configured = os.environ.get(ENV_DIR)
+    return Path(configured) if configured else DEFAULT_LIBRARY
+
+
+@lru_cache(maxsize=4)
+def _load(directory: Path) -> dict[str, Scenario]:
+    return load_library(directory)
+
+
+def library() -> dict[str, Scenario]:
+    """Scenarios by id, sorted by id."""
+    return dict(sorted(_load(library_dir()).items()))
+
+
+def get(scenario_id: str) -> Scenario | None:
+    return library().get(scenario_id)

@@ -1,0 +1,76 @@
+"""Seeding a new session from its scenario: written once, at creation, as logged updates.
+
+Never "seed if empty" on load (DESIGN.md section 5): the seed is the first entry of each doc's
+update log, so a replay shows it and a reload cannot seed twice. Only what the candidate may see
+goes into the shared docs: starter code, whiteboard seed, and the public brief.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text
+
+from server.scenarios.excalidraw import expand
+from server.scenarios.model import Scenario
+
+
+def brief_event(scenario: Scenario, now_ms: int) -> dict[str, Any]:
+    """The brief as the first `console.events` entry everyone sees."""
+    return {
+        "id": "brief",
+        "at": now_ms,
+        "kind": "brief",
+        "title": scenario.title,
+        "text": scenario.brief,
+        "level": "info",
+    }
+
+
+def seed_code(scenario: Scenario) -> Any:
+    def change(doc: Doc[Any]) -> None:
+        source = doc.get("source", type=Text)
+        if scenario.starter_source:
+            source.insert(0, scenario.starter_source)
+
+    return change
+
+
+def seed_board(scenario: Scenario) -> Any:
+    elements = expand(scenario.whiteboard)
+
+    def change(doc: Doc[Any]) -> None:
+        board = doc.get("elements", type=Map)
+        for element in elements:
+            board[element["id"]] = element
+
+    return change
+
+
+def seed_console(scenario: Scenario, now_ms: int | None = None) -> Any:
+    event = brief_event(scenario, now_ms if now_ms is not None else int(time.time() * 1000))
+
+    def change(doc: Doc[Any]) -> None:
+        doc.get("events", type=Array).append(event)
+        scenario_map = doc.get("scenario", type=Map)
+        scenario_map["id"] = scenario.id
+        scenario_map["title"] = scenario.title
+        scenario_map["kind"] = scenario.kind
+        scenario_map["duration_min"] = scenario.duration_min
+        scenario_map["clock"] = {
+            "state": "waiting",
+            "started_at": None,
+            "paused_at": None,
+            "paused_total": 0,
+        }
+
+    return change
+
+
+async def seed_session(rooms: Any, session_id: str, scenario: Scenario) -> None:
+    """Write the seeds through the room registry (logged like every other update)."""
+    await rooms.edit(session_id, "code", seed_code(scenario), author="scenario")
+    if scenario.whiteboard:
+        await rooms.edit(session_id, "board", seed_board(scenario), author="scenario")
+    await rooms.edit(session_id, "console", seed_console(scenario), author="scenario")
