@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.scenarios.cli import add_parser as add_scenarios_parser
 
     add_scenarios_parser(commands)
+    from server.replay.cli import add_commands as add_recording_commands  # export, import
+
+    add_recording_commands(commands)
     return parser
 
 
