@@ -20,9 +20,11 @@ def sandbox_layers(pytestconfig: pytest.Config) -> object:
         pytest.skip(f"no kernel env at {settings.env_dir}: run `make kernel-env`")
     report = sandbox_report(settings)
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line("kernel sandbox layers on this host:")
-        for line in report.lines():
-            reporter.write_line(f"  {line}")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("")
+            reporter.write_line("kernel sandbox layers on this host:")
+            for line in report.lines():
+                reporter.write_line(f"  {line}")
     return report

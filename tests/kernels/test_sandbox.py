@@ -1,0 +1,147 @@
+"""The sandbox's pure parts (command line, cgroup parsing, socket checks) and the crash sweep."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kernels import cgroups
+from kernels.pool import sweep_leftovers
+from kernels.sandbox import (
+    KernelDir,
+    SocketTampered,
+    bwrap_argv,
+    check_sockets,
+    kernel_env,
+    lock_sockets,
+)
+from kernels.sandbox_layers import SandboxReport
+from kernels.settings import KernelSettings
+from tests.kernels.local_support import quick_settings
+
+MOUNTINFO = """\
+30 25 0:26 / /sys/fs/cgroup/memory rw,relatime shared:10 - cgroup cgroup rw,memory
+31 25 0:27 / /sys/fs/cgroup/pids rw,relatime shared:11 - cgroup cgroup rw,pids
+32 25 0:28 / /sys/fs/cgroup/unified rw,relatime shared:12 - cgroup2 cgroup2 rw
+"""
+
+
+def test_v1_mounts_are_found_per_controller() -> None:
+    mounts = cgroups.parse_v1_mounts(MOUNTINFO)
+    assert mounts["memory"] == Path("/sys/fs/cgroup/memory")
+    assert mounts["pids"] == Path("/sys/fs/cgroup/pids")
+    assert "cgroup2" not in mounts
+
+
+def test_own_cgroup_paths_are_parsed_per_controller() -> None:
+    own = cgroups.parse_own_cgroups("8:pids:/\n4:memory:/svc/abc\n1:cpu,cpuacct:/\n0::/\n")
+    assert own == {"pids": "/", "memory": "/svc/abc", "cpu": "/", "cpuacct": "/", "": "/"}
+
+
+def test_bwrap_command_unshares_everything_and_mounts_read_only(tmp_path: Path) -> None:
+    settings = KernelSettings(run_dir=tmp_path)
+    argv = bwrap_argv(settings, "/usr/bin/bwrap", KernelDir(tmp_path, 61000), ["python"])
+    for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--new-session"):
+        assert flag in argv
+    assert "--die-with-parent" in argv
+    assert "--share-net" not in argv
+    assert argv[argv.index("/usr") - 1] == "--ro-bind"
+    env_at = argv.index(str(settings.env_dir))
+    assert argv[env_at - 1] == "--ro-bind"
+    assert argv[-2:] == ["--", "python"]
+    tmpfs_targets = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
+    assert tmpfs_targets == ["/tmp", "/workspace"]
+
+
+def test_kernel_environment_is_built_not_inherited() -> None:
+    os.environ["JPY_PARENT_PID"] = "1"
+    try:
+        env = kernel_env(KernelSettings(), "/workspace", "/tmp")
+    finally:
+        del os.environ["JPY_PARENT_PID"]
+    assert "JPY_PARENT_PID" not in env
+    assert env["HOME"] == "/workspace"
+    assert env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
+
+
+def bound_sockets(prefix: Path) -> tuple[dict[str, object], list[socket.socket]]:
+    connection: dict[str, object] = {"transport": "ipc", "ip": str(prefix)}
+    socks = []
+    for n, name in enumerate(("shell", "iopub", "stdin", "control", "hb"), start=1):
+        connection[f"{name}_port"] = n
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(f"{prefix}-{n}")
+        socks.append(s)
+    return connection, socks
+
+
+def test_sockets_are_locked_to_root_and_a_swap_is_detected(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("re-owning sockets needs root")
+    connection, socks = bound_sockets(tmp_path / "s")
+    assert lock_sockets(connection, uid=0)
+    check_sockets(connection, owner=0)
+    os.unlink(f"{tmp_path}/s-1")
+    os.symlink("/elsewhere", f"{tmp_path}/s-1")
+    with pytest.raises(SocketTampered, match="s-1 was replaced"):
+        check_sockets(connection, owner=0)
+    for s in socks:
+        s.close()
+
+
+def test_a_symlink_is_never_locked(tmp_path: Path) -> None:
+    connection, socks = bound_sockets(tmp_path / "s")
+    os.unlink(f"{tmp_path}/s-3")
+    os.symlink(f"{tmp_path}/s-1", f"{tmp_path}/s-3")
+    with pytest.raises(SocketTampered, match="s-3 is not a socket"):
+        lock_sockets(connection, uid=os.geteuid())
+    for s in socks:
+        s.close()
+
+
+CRASHING_SERVER = """
+import asyncio, os, sys
+from kernels.local import LocalProvider
+from tests.kernels.local_support import quick_settings
+
+async def main():
+    provider = LocalProvider(quick_settings(pool_size=0))
+    await provider.start()
+    kernel = await provider.acquire("doomed")
+    print(kernel.kernel.uid, kernel.kernel.provisioner.cgroup.name if
+          kernel.kernel.provisioner.cgroup else "", flush=True)
+    os._exit(1)  # crash: no shutdown, no cleanup
+
+asyncio.run(main())
+"""
+
+
+def test_startup_sweep_clears_what_a_crashed_server_left(sandbox_layers: SandboxReport) -> None:
+    if not sandbox_layers.uid_ok:
+        pytest.skip("uid layer unavailable: " + sandbox_layers.layer("uid").detail)
+    out = subprocess.run(
+        [sys.executable, "-c", CRASHING_SERVER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    uid_text, _, cgroup_name = out.stdout.strip().partition(" ")
+    assert uid_text.isdigit(), out.stderr
+    uid = int(uid_text)
+    settings = quick_settings()
+    kdir = KernelDir(settings.run_dir, uid)
+    assert kdir.path.exists()
+    cg = cgroups.KernelCgroup(sandbox_layers.cgroup, cgroup_name) if cgroup_name else None
+    if cg is not None:
+        assert all(d.exists() for d in cg.dirs)
+    assert uid in sweep_leftovers(settings)
+    assert not kdir.path.exists()
+    if cg is not None:
+        assert not any(d.exists() for d in cg.dirs)
