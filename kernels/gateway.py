@@ -27,17 +27,15 @@ from kernels.gateway_settings import GatewaySettings
 from kernels.messages import RunTracker, execute_request
 from kernels.provider import Event, Finished, Notice, RunStatus
 from kernels.run_limits import RunLimits
+from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class _Phase:
-    """Where a run is in the limit ladder: running, interrupted (waiting for grace), finished."""
+class _Outcome:
+    """How the provider ended a run, if it did (None: the kernel's own reply decides)."""
 
-    deadline: float
-    interrupted: bool = False
-    timed_out: bool = False
     cause: RunStatus | None = None
     reason: str = ""
 
@@ -81,85 +79,80 @@ class GatewayKernel:
         started = time.monotonic()
         try:
             channel = await self.channel()
+            # The wall clock starts once the kernel answers (the channel's nudge proved it), so
+            # a kernel still coming back from a restart does not eat into the run's time.
+            started = time.monotonic()
             msg = execute_request(code, channel.session)
             tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
             run = await channel.submit("shell", msg, tracker)
         except (GatewayError, ConnectionClosed) as exc:
             yield Finished("error", _ms_since(started), f"kernel unreachable: {exc}")
             return
-        phase = _Phase(deadline=started + self._limits.wall_time_s)
+        outcome = _Outcome()
         try:
-            async for event in self._follow(run, phase):
+            async for event in self._follow(run, started, outcome):
                 yield event
         finally:
             channel.forget(tracker.msg_id)
-        yield tracker.finished(_ms_since(started), phase.cause, phase.reason)
+        yield tracker.finished(_ms_since(started), outcome.cause, outcome.reason)
 
-    async def _follow(self, run: PendingRun, phase: _Phase) -> AsyncIterator[Event]:
-        """Yield the run's events until it completes, applying the wall-time and output limits."""
-        output_interrupted = False
+    async def _follow(
+        self, run: PendingRun, started: float, outcome: _Outcome
+    ) -> AsyncIterator[Event]:
+        """Yield the run's events until it completes, applying the limits ladder.
+
+        The same ladder, notices and statuses as `kernels.local_kernel`: past the wall time (or
+        the output cap) interrupt; still busy after the grace period: restart.
+        """
+        limits = self._limits
+        deadline = started + limits.wall_time_s
+        grace_until: float | None = None
         while True:
-            wait = min(phase.deadline - time.monotonic(), self._settings.liveness_poll_s)
+            now = time.monotonic()
+            if grace_until is not None and now >= grace_until:
+                yield Notice("kernel restarted: the code kept running after the interrupt")
+                try:
+                    await self.restart()
+                except GatewayError as exc:
+                    yield Notice(f"kernel restart failed: {exc}")
+                return
+            if grace_until is None and (now >= deadline or run.tracker.wants_interrupt):
+                if now >= deadline:
+                    outcome.cause = "timeout"
+                    outcome.reason = f"wall time limit of {limits.wall_time_s:g} s exceeded"
+                    yield Notice(f"run interrupted: {outcome.reason}")
+                await self._interrupt_quietly()
+                grace_until = now + limits.grace_s
+            wait_until = grace_until if grace_until is not None else deadline
+            wait = max(0.0, min(wait_until - now, self._settings.liveness_poll_s))
             try:
-                item = await asyncio.wait_for(run.queue.get(), timeout=max(wait, 0.0))
+                item = await asyncio.wait_for(run.queue.get(), timeout=wait)
             except TimeoutError:
-                if time.monotonic() >= phase.deadline:
-                    notice = await self._on_deadline(phase)
-                    yield notice
-                    if phase.cause is not None:
-                        return
-                elif not await self.is_alive():
-                    phase.cause, phase.reason = "killed", "the kernel died"
+                if not await self._alive_or_unknown():
+                    outcome.cause, outcome.reason = "killed", "the kernel died"
                     return
                 continue
             if isinstance(item, RunComplete):
-                if phase.timed_out:
-                    wall = _seconds(self._limits.wall_time_s)
-                    phase.cause, phase.reason = "timeout", f"time limit of {wall} exceeded"
                 return
             if isinstance(item, KernelGone):
-                phase.cause = "killed" if item.status == "killed" else "error"
-                phase.reason = item.reason
+                outcome.cause = "killed" if item.status == "killed" else "error"
+                outcome.reason = item.reason
                 return
             yield item
-            if run.tracker.wants_interrupt and not output_interrupted:
-                output_interrupted = True
-                await self._interrupt_quietly()
-                # The code may ignore the interrupt: give it the grace period, then restart.
-                phase.deadline = min(phase.deadline, time.monotonic() + self._limits.grace_s)
-                phase.interrupted = True
 
-    async def _on_deadline(self, phase: _Phase) -> Notice:
-        """First deadline: interrupt and allow a grace period. Second: restart, end as timeout."""
-        wall = _seconds(self._limits.wall_time_s)
-        if not phase.interrupted:
-            phase.interrupted = True
-            phase.deadline = time.monotonic() + self._limits.grace_s
-            phase.timed_out = True
-            await self._interrupt_quietly()
-            return Notice(f"time limit of {wall} exceeded; interrupting")
-        phase.cause = "timeout"
-        phase.reason = f"time limit of {wall} exceeded"
-        if not await self._restart_quietly():
-            phase.reason += "; the kernel could not be restarted"
-            return Notice("the kernel ignored the interrupt and could not be restarted")
-        grace = _seconds(self._limits.grace_s)
-        phase.reason += f"; the kernel ignored the interrupt for {grace} and was restarted"
-        return Notice(f"the kernel ignored the interrupt for {grace}; kernel restarted")
+    async def _alive_or_unknown(self) -> bool:
+        """Liveness for the death poll: a gateway hiccup is not a dead kernel."""
+        try:
+            return await self.is_alive()
+        except GatewayError as exc:
+            log.warning("liveness check of kernel %s failed: %s", self._id, exc)
+            return True
 
     async def _interrupt_quietly(self) -> None:
         try:
             await self._rest.interrupt(self._id)
         except GatewayError as exc:
             log.warning("interrupting kernel %s failed: %s", self._id, exc)
-
-    async def _restart_quietly(self) -> bool:
-        try:
-            await self.restart()
-        except GatewayError as exc:
-            log.warning("restarting kernel %s failed: %s", self._id, exc)
-            return False
-        return True
 
     async def interrupt(self) -> None:
         await self._rest.interrupt(self._id)
@@ -199,7 +192,7 @@ class GatewayProvider:
         self, settings: GatewaySettings | None = None, limits: RunLimits | None = None
     ) -> None:
         self.settings = settings or GatewaySettings()
-        self.limits = limits or RunLimits()
+        self.limits = limits or RunLimits.from_settings(KernelSettings())
         self._rest = GatewayRest(self.settings)
         self._pool: list[str] = []
         self._owned: dict[str, GatewayKernel] = {}
