@@ -54,23 +54,28 @@ def type_in_editor(page: Page, text: str) -> None:
 
 
 def awareness_barrier(sender: Page, receiver: Page, doc: str = "code") -> None:
-    """Returns once `receiver` sees a fresh awareness probe from `sender` on `doc`."""
+    """Returns once `receiver` has seen a fresh awareness probe from `sender` on `doc`."""
     probe = next(_probes)
-    client_id = sender.evaluate(
-        """([doc, probe]) => {
+    # Record probes as they arrive: a state can be replaced before a poll would see it.
+    receiver.evaluate(
+        """(doc) => {
+            window.__probes = window.__probes || [];
             const a = window.pairboard.sync.link(doc).provider.awareness;
-            a.setLocalStateField('probe', probe);
-            return a.clientID;
+            if (a.__probeWatch) return;
+            a.__probeWatch = true;
+            a.on('change', () => a.getStates().forEach(s => {
+                if (s && s.probe) window.__probes.push(s.probe);
+            }));
+        }""",
+        doc,
+    )
+    sender.evaluate(
+        """([doc, probe]) => {
+            window.pairboard.sync.link(doc).provider.awareness.setLocalStateField('probe', probe);
         }""",
         [doc, probe],
     )
-    receiver.wait_for_function(
-        """([doc, id, probe]) => {
-            const s = window.pairboard.sync.link(doc).provider.awareness.getStates().get(id);
-            return !!s && s.probe === probe;
-        }""",
-        arg=[doc, client_id, probe],
-    )
+    receiver.wait_for_function("p => (window.__probes || []).includes(p)", arg=probe)
 
 
 def board_elements(page: Page) -> list[dict[str, Any]]:

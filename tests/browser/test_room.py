@@ -275,5 +275,11 @@ def test_lock_editor_refuses_candidate_typing_and_says_locked(
     )
     awareness_barrier(candidate, interviewer, "code")
     assert code_text(interviewer) == "before_lock = 1"
+    # The server told the candidate's page its write was refused: the page drops it.
+    wait_code_contains(candidate, "before_lock = 1")
+    candidate.wait_for_function(
+        "window.pairboard.sync.link('code').doc.getText('source').toString() === 'before_lock = 1'"
+    )
+    expect(editor(candidate)).to_have_text("before_lock = 1")
     shot(candidate, "7-locked-candidate")
     shot(interviewer, "7-locked-interviewer")

@@ -1,7 +1,7 @@
 // The session room: editor and console on the left, the whiteboard beside them, and for
 // interviewers the private panel. Which docs are open and what is writable follows the role the
 // server gave our token; the server enforces the same rules on its side.
-import { lazy, Suspense, useCallback, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } from "../api";
 import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
@@ -37,6 +37,9 @@ function runErrorMessage(e: unknown): string {
 }
 
 function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token: string }) {
+  // Bumped when a doc is replaced by a fresh copy after the server refused our writes.
+  const [, setGeneration] = useState(0);
+  useEffect(() => sync.onReplaced(() => setGeneration((g) => g + 1)), [sync]);
   const [dark, setDark] = usePref<boolean>("dark", prefersDark());
   const [vim, setVim] = usePref<boolean>("vim", false);
   const [actionError, setActionError] = useState<string | null>(null);

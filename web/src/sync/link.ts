@@ -6,7 +6,9 @@
 // REST API whether the token is still valid: if it is refused, we stop retrying and say so,
 // otherwise (server down) we keep retrying and local edits stay in the doc until it is back.
 import * as Y from "yjs";
-import { WebsocketProvider } from "y-websocket";
+import { WebsocketProvider, messageAuth } from "y-websocket";
+import * as authProtocol from "y-protocols/auth";
+import type * as decoding from "lib0/decoding";
 import { ApiError, getSession } from "../api";
 import { RECONNECT_MAX_BACKOFF_MS, REFUSAL_PROBE_AFTER } from "../config";
 
@@ -17,8 +19,8 @@ export interface LinkOptions {
   session: string;
   token: string;
   name: DocName;
-  /** Viewers disable BroadcastChannel so a second tab cannot bypass the server's permissions. */
-  viewer: boolean;
+  /** Set for viewers (and candidates): see `useBroadcastChannel` in room.ts. */
+  disableBc: boolean;
 }
 
 export function wsBase(session: string, loc: Location = window.location): string {
@@ -41,6 +43,9 @@ export class DocLink {
   private failedHandshakes = 0;
   private probing = false;
   private listeners = new Set<() => void>();
+  private deniedListeners = new Set<(reason: string) => void>();
+  /** True once this tab changed the doc itself (updates not coming from the provider). */
+  hasLocalChanges = false;
   private readonly opts: LinkOptions;
 
   constructor(opts: LinkOptions) {
@@ -48,8 +53,23 @@ export class DocLink {
     this.name = opts.name;
     this.provider = new WebsocketProvider(wsBase(opts.session), opts.name, this.doc, {
       params: { token: opts.token },
-      disableBc: opts.viewer,
+      disableBc: opts.disableBc,
       maxBackoffTime: jitteredCap(RECONNECT_MAX_BACKOFF_MS),
+    });
+    // The server answers a refused write (e.g. a locked editor) with an auth "permission denied"
+    // message; the stock provider only logs it. We surface it so the room can drop the refused
+    // local edits and show the server's truth again.
+    this.provider.messageHandlers[messageAuth] = (_enc, decoder: decoding.Decoder) => {
+      authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => {
+        // The server also answers the (empty) sync step 2 every client sends on connect; only a
+        // doc that holds edits of ours can hold refused ones.
+        console.info(`pairboard: ${this.name}: write refused by the server: ${reason}`);
+        if (!this.hasLocalChanges) return;
+        for (const fn of this.deniedListeners) fn(reason);
+      });
+    };
+    this.doc.on("update", (_u: Uint8Array, origin: unknown) => {
+      if (origin !== this.provider) this.hasLocalChanges = true;
     });
     this.provider.on("sync", (synced: boolean) => {
       if (synced) {
@@ -105,8 +125,14 @@ export class DocLink {
     return () => this.listeners.delete(fn);
   }
 
+  onDenied(fn: (reason: string) => void): () => void {
+    this.deniedListeners.add(fn);
+    return () => this.deniedListeners.delete(fn);
+  }
+
   destroy(): void {
     this.listeners.clear();
+    this.deniedListeners.clear();
     this.provider.destroy();
     this.doc.destroy();
   }
