@@ -1,7 +1,8 @@
 """The scenario library a running server offers: loaded once, looked up by id.
 
 The directory comes from `PAIRBOARD_SCENARIOS_DIR` (default: the repository's `scenarios/`).
-A bad file stops the server at startup with every problem listed, rather than hiding a scenario.
+Loaded on first use and cached; a bad file raises `ScenarioError` listing every problem rather
+than silently hiding a scenario (`pairboard scenarios validate` shows the same list).
 """
 
 from __future__ import annotations
