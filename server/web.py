@@ -2,12 +2,15 @@
 
 Vite names every asset by its content hash, so `/assets/*` is cached for a year (`immutable`);
 index.html is served `no-cache` for the SPA routes, so a new deploy is picked up on the next load.
+The build writes a gzip copy beside each large asset (`x.js.gz`); browsers that accept gzip get it,
+which cuts the room's download about threefold at no per-request CPU cost.
 When the client has not been built the routes answer 503 with the command that builds it, instead
 of a bare 404 or a 500.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -40,10 +43,29 @@ class CachedStaticFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         if not self.root.is_dir():  # not built (yet): say how, instead of Starlette's 500
             return PlainTextResponse(NOT_BUILT.format(index=self.root), status_code=503)
-        response = await super().get_response(path, scope)
+        gz = self._gzip_variant(path, scope)
+        if gz is not None:
+            media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            response: Response = FileResponse(
+                gz,
+                media_type=media_type,
+                headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+            )
+        else:
+            response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             response.headers["Cache-Control"] = self.cache_control
         return response
+
+    def _gzip_variant(self, path: str, scope: Scope) -> Path | None:
+        """The precompressed file for `path`, if the build wrote one and the client accepts gzip."""
+        headers = dict(scope.get("headers") or [])
+        if b"gzip" not in headers.get(b"accept-encoding", b""):
+            return None
+        candidate = (self.root / f"{path}.gz").resolve()
+        if not candidate.is_relative_to(self.root.resolve()) or not candidate.is_file():
+            return None
+        return candidate
 
 
 def index_response(dist_dir: Path) -> Response:

@@ -1,8 +1,9 @@
 // Vite build for Pairboard's browser client. Assets get content hashes (served with long cache
 // headers by server/web.py); index.html is served no-cache so a deploy is picked up at once.
-import { cpSync, existsSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
 
@@ -29,8 +30,28 @@ function excalidrawFonts(): Plugin {
   };
 }
 
+/**
+ * Writes `name.gz` beside every JS, CSS and SVG asset over 1 KiB (gzip -9), so server/web.py can
+ * send the compressed file to browsers that accept gzip without compressing per request.
+ */
+function precompress(): Plugin {
+  return {
+    name: "pairboard-precompress",
+    apply: "build",
+    writeBundle(options) {
+      const dir = join(options.dir ?? join(here, "dist"), "assets");
+      for (const file of readdirSync(dir)) {
+        if (!/\.(js|css|svg)$/.test(file)) continue;
+        const path = join(dir, file);
+        if (statSync(path).size < 1024) continue;
+        writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), excalidrawFonts()],
+  plugins: [react(), excalidrawFonts(), precompress()],
   build: {
     outDir: "dist",
     assetsDir: "assets",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -38,3 +39,24 @@ def test_an_unbuilt_client_answers_503_with_the_build_command(tmp_path: Path) ->
     assert response.status_code == 503
     assert "make web" in response.text
     assert client.get("/assets/index.js").status_code == 503
+
+
+def test_a_precompressed_asset_is_sent_gzipped_only_to_clients_that_accept_gzip(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "assets").mkdir()
+    body = b"console.log('pairboard');" * 100
+    (tmp_path / "assets" / "app-1a2b.js").write_bytes(body)
+    (tmp_path / "assets" / "app-1a2b.js.gz").write_bytes(gzip.compress(body))
+    client = _client(tmp_path)
+
+    zipped = client.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "gzip"})
+    assert zipped.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["content-type"].startswith("text/javascript")
+    assert zipped.headers["cache-control"] == HASHED_ASSETS_CACHE
+    assert zipped.content == body  # httpx decodes it: the bytes are the original's
+
+    plain = client.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == body
