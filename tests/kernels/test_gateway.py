@@ -18,7 +18,13 @@ from kernels.gateway import GatewayKernel, GatewayProvider
 from kernels.gateway_settings import GatewaySettings
 from kernels.provider import Display, Error, Event, Finished, Notice, Stream
 from kernels.run_limits import RunLimits
-from tests.kernels.kernel_gateway import PLAIN_SPEC, RunningGateway, kernel_gateway
+from tests.kernels.kernel_gateway import (
+    PLAIN_SPEC,
+    SANDBOX_SPEC,
+    RunningGateway,
+    kernel_gateway,
+    sandbox_provisioner_available,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -35,7 +41,8 @@ while True:
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
-    with kernel_gateway(tmp_path_factory.mktemp("kg")) as running:
+    workdir = tmp_path_factory.mktemp("kg")
+    with kernel_gateway(workdir, with_sandbox=sandbox_provisioner_available()) as running:
         yield running
 
 
@@ -268,3 +275,51 @@ async def test_close_shuts_down_every_kernel_it_started(gateway: RunningGateway)
     assert started <= await kernel_ids(gateway)
     await prov.close()
     assert started.isdisjoint(await kernel_ids(gateway))
+
+
+def sandbox_missing() -> str:
+    """Why the sandboxed gateway kernel cannot be tested here, or "" if it can."""
+    if not sandbox_provisioner_available():
+        return "the pairboard-sandbox provisioner is not importable"
+    from kernels.sandbox import sandbox_report
+    from kernels.settings import KernelSettings
+
+    report = sandbox_report(KernelSettings())
+    inactive = [name for name in ("uid", "network") if not report.active(name)]
+    return f"sandbox layers unavailable on this host: {inactive}" if inactive else ""
+
+
+async def test_the_gateway_runs_sandboxed_kernels_through_our_provisioner(
+    gateway: RunningGateway,
+) -> None:
+    reason = sandbox_missing()
+    if reason:
+        pytest.skip(reason)
+    assert SANDBOX_SPEC in gateway.kernel_specs
+    port = int(gateway.url.rsplit(":", 1)[1])
+    prov = GatewayProvider(make_settings(gateway, kernel_name=SANDBOX_SPEC), RunLimits())
+    kernel = await prov.acquire("sandboxed-session")
+    probe = (
+        "import os, socket\n"
+        "s = socket.socket()\n"
+        "s.settimeout(5)\n"
+        "try:\n"
+        f"    s.connect(('127.0.0.1', {port}))\n"
+        "    print('reached the gateway')\n"
+        "except OSError as exc:\n"
+        "    print(type(exc).__name__)\n"
+        "print(os.getuid() != 0, os.getuid() == os.geteuid())"
+    )
+    # The gateway's port on the host's loopback is not reachable from the kernel's own
+    # (empty) network namespace, and the kernel runs under an unprivileged uid.
+    assert outputs(await run(kernel, probe)) == [
+        Stream("stdout", "ConnectionRefusedError\nTrue True\n")
+    ]
+    # Interrupts reach a sandboxed kernel as a message (a signal would hit bubblewrap).
+    events: list[Event] = []
+    async for event in kernel.execute("print('spinning', flush=True)\nwhile True: pass"):
+        events.append(event)
+        if isinstance(event, Stream) and event.text.startswith("spinning"):
+            await kernel.interrupt()
+    assert finished(events).status == "interrupted"
+    await prov.close()
