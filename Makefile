@@ -51,9 +51,10 @@ $(VENV)/.bench-stamp: pyproject.toml $(VENV)/.stamp
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-bench: deps js-deps kernel-env $(VENV)/.bench-stamp
+bench: deps js-deps kernel-env web $(VENV)/.bench-stamp
 	$(PY) bench/sync/run.py
 	$(PY) bench/kernels.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules
