@@ -15,11 +15,11 @@ from server.api import review as review_api
 from server.api import sessions as sessions_api
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.replay.service import ReplayService
+from server.scale.build import build_store_and_fanout
 from server.scenarios import routes as scenarios_api
 from server.services import Services
 from server.sessions import Sessions
 from server.settings import Settings
-from server.store.sqlite import SQLiteStore
 from server.sync import endpoint as sync_endpoint
 from server.sync.rooms import RoomRegistry
 from server.web import mount_web
@@ -29,15 +29,15 @@ log = logging.getLogger("pairboard")
 
 def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = SQLiteStore(
-        settings.data_dir / "pairboard.sqlite3", synchronous=settings.sqlite_synchronous
-    )
+    # Embedded: SQLite + in-process fan-out. With PAIRBOARD_REDIS_URL: Redis streams + the shared
+    # durable store, and a fan-out that follows other instances (server/scale).
+    store, fanout = build_store_and_fanout(settings)
     signer = TokenSigner(load_secret(settings.data_dir, settings.secret))
     return Services(
         settings=settings,
         store=store,
         sessions=Sessions(store, signer, settings),
-        rooms=RoomRegistry(store, settings),
+        rooms=RoomRegistry(store, settings, fanout),
         admin_token=load_admin_token(settings.data_dir, settings.admin_token),
     )
 
@@ -58,6 +58,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.store.open()
+        await services.rooms.fanout.start(services.sessions)
         services.rooms.start()
         await replay.start()
         for hook in on_startup:
@@ -67,6 +68,7 @@ def create_app(
         finally:
             await replay.stop()
             await services.rooms.close()
+            await services.rooms.fanout.close()
             await services.store.close()
 
     app = FastAPI(title="Pairboard", lifespan=lifespan)

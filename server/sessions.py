@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,8 @@ class Sessions:
         self.signer = signer
         self.settings = settings
         self._cache: dict[str, SessionRecord] = {}
+        # Told after a record was saved, so other instances drop their cached copy (scale-out).
+        self.on_change: Callable[[str], Awaitable[None]] | None = None
 
     def link(self, session_id: str, token: str) -> str:
         return f"{self.settings.base_url()}/s/{session_id}?token={token}"
@@ -91,6 +94,16 @@ class Sessions:
     async def save(self, record: SessionRecord) -> None:
         await self.store.update_session(record)
         self._cache[record.id] = record
+        if self.on_change is not None:
+            await self.on_change(record.id)
+
+    def invalidate(self, session_id: str) -> None:
+        """Another instance changed this record: read it again from the store when next needed."""
+        self._cache.pop(session_id, None)
+
+    def invalidate_all(self) -> None:
+        """Changes may have been missed (the fan-out reconnected): forget every cached record."""
+        self._cache.clear()
 
     def forget(self, session_id: str) -> None:
         """Drop a deleted session from the cache (recording retention, server/replay)."""

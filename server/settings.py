@@ -158,5 +158,50 @@ class Settings(BaseSettings):
         description="Largest recording file accepted by `POST /api/recordings` (HTTP 413 above).",
     )
 
+    # --- scale-out (server/scale, docs/DEPLOY.md) ---------------------------------------------
+    redis_url: str | None = Field(
+        None,
+        description=(
+            "Redis for scale-out (redis://host:6379/0). Unset (the default): one process, "
+            "SQLite. Set on every instance: they share docs, sessions and claims through it. Run "
+            "Redis with AOF `appendfsync always`: an edit is acknowledged once Redis has it."
+        ),
+    )
+    redis_prefix: str = Field(
+        "pairboard:", description="Prefix of every Redis key and channel (one per deployment)."
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "Durable store: postgresql://user@host/db or sqlite:////abs/path.sqlite3. Unset: "
+            "pairboard.sqlite3 in the data dir. With Redis, every instance must name the same one."
+        ),
+    )
+    database_pool_size: int = Field(10, description="PostgreSQL connections per instance.")
+    redis_retry_seconds: float = Field(
+        15.0,
+        description=(
+            "How long an edit waits for an unreachable Redis (a restart) before its sender is "
+            "disconnected (close 1011; the client reconnects and resends)."
+        ),
+    )
+    mover_interval_seconds: float = Field(
+        0.5,
+        description=(
+            "How often committed stream entries are moved to the durable store and trimmed "
+            "from Redis; Redis holds about this much history per active doc."
+        ),
+    )
+    redis_batch: int = Field(
+        1000, description="Stream entries read (tail) or moved (mover) per Redis round trip."
+    )
+    awareness_publish_queue: int = Field(
+        10000,
+        description=(
+            "Awareness frames waiting to be published to other instances; beyond it they are "
+            "dropped (presence is best-effort; the next cursor move repairs it)."
+        ),
+    )
+
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -81,6 +81,12 @@ class Room:
         self._quiet.set()
         self._checkpointing: asyncio.Task[None] | None = None
         self.awareness_observer: AwarenessObserver | None = None  # set by the registry
+        # Scale-out (server/scale): when other instances append to this doc too, `seq` advances
+        # only through `apply_remote`, which sees every entry in seq order, so it never runs
+        # ahead of what the doc holds and a checkpoint never claims an entry it lacks.
+        self.shared_log = False
+        # Every awareness frame relayed here, so the fan-out can relay it to other instances.
+        self.on_awareness: Callable[[bytes], None] | None = None
 
     # --- loading and checkpoints --------------------------------------------------------------
 
@@ -146,7 +152,9 @@ class Room:
 
     async def _append(self, update: bytes, author: str, role: str) -> None:
         entry = NewEntry(self.session_id, self.name, _now_ms(), author, role, "update", update)
-        self.seq = max(self.seq, await self.store.append(entry))
+        seq = await self.store.append(entry)
+        if not self.shared_log:
+            self.seq = max(self.seq, seq)
 
     async def apply_client_update(self, sender: Connection, update: bytes) -> None:
         if update == EMPTY_UPDATE:
@@ -180,11 +188,16 @@ class Room:
         self.broadcast(protocol.encode_sync_update(update))
         self._maybe_checkpoint()
 
-    def apply_remote(self, seq: int, update: bytes) -> None:
-        """An update another server instance committed (scale-out): apply and relay locally."""
+    def apply_remote(self, seq: int, update: bytes | None) -> None:
+        """Entry `seq` of the shared log, in seq order (scale-out): an update another instance
+        committed is applied and relayed; `None` (this instance's own entry, or a non-update
+        record) only advances the seq. The seq advances first: an entry that fails to apply is
+        skipped, not retried forever."""
         self.seq = max(self.seq, seq)
-        self.doc.apply_update(update)
-        self.broadcast(protocol.encode_sync_update(update))
+        if update is not None:
+            self.doc.apply_update(update)
+            self.broadcast(protocol.encode_sync_update(update))
+        self._maybe_checkpoint()
 
     async def sync_step2_for(self, state_vector: bytes) -> bytes:
         while not self._doc_durable.is_set():
@@ -252,6 +265,8 @@ class Room:
         if accepted:
             frame = protocol.encode_awareness(protocol.encode_awareness_payload(accepted))
             self.broadcast(frame, exclude=conn)
+            if self.on_awareness is not None:
+                self.on_awareness(frame)
             if self.awareness_observer is not None:
                 changes = [(e.client_id, e.state) for e in accepted]
                 self.awareness_observer(self.session_id, self.name, conn.name, conn.role, changes)
@@ -269,7 +284,10 @@ class Room:
                         self.session_id, self.name, owner.name, owner.role, [(cid, None)]
                     )
         if removed:
-            self.broadcast(protocol.encode_awareness(protocol.encode_awareness_payload(removed)))
+            frame = protocol.encode_awareness(protocol.encode_awareness_payload(removed))
+            self.broadcast(frame)
+            if self.on_awareness is not None:
+                self.on_awareness(frame)
 
     def tick(self, now: float, keepalive: float, awareness_timeout: float) -> None:
         """Periodic upkeep: drop stale awareness, keep quiet connections alive."""

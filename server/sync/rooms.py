@@ -19,6 +19,7 @@ from typing import Any
 
 from pycrdt import Doc
 
+from server.scale.fanout import Fanout, InProcessFanout
 from server.settings import Settings
 from server.store.base import Store
 from server.sync.room import AwarenessObserver, Room
@@ -29,9 +30,11 @@ RoomKey = tuple[str, str]  # (session id, doc name)
 
 
 class RoomRegistry:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, fanout: Fanout | None = None) -> None:
         self.store = store
         self.settings = settings
+        # Loads rooms and keeps them current with other instances (server/scale/fanout.py).
+        self.fanout: Fanout = fanout or InProcessFanout()
         self.rooms: dict[RoomKey, Room] = {}
         self._loading: dict[RoomKey, asyncio.Task[Room]] = {}
         self._upkeep: asyncio.Task[None] | None = None
@@ -70,7 +73,7 @@ class RoomRegistry:
                 key[0], key[1], self.store, checkpoint_interval=self.settings.checkpoint_interval
             )
             room.awareness_observer = self.awareness_observer
-            await room.load()
+            await self.fanout.load(room)
             self.rooms[key] = room
             return room
         finally:
@@ -125,4 +128,5 @@ class RoomRegistry:
         await room.checkpoint()
         if not room.connections and room.users == 0 and self.rooms.get(key) is room:
             del self.rooms[key]
+            await self.fanout.unloaded(room)
             log.info("unloaded room %s/%s at seq %d", key[0], key[1], room.seq)

@@ -1,0 +1,1 @@
+"""Scale-out: several server instances sharing one Redis (see docs/DEPLOY.md)."""

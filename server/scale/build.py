@@ -1,0 +1,65 @@
+"""Choosing the store and fan-out from settings: embedded (SQLite, in-process) or Redis."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from server.scale.fanout import Fanout, InProcessFanout
+from server.settings import Settings
+from server.store.base import Store
+from server.store.sqlite import SQLiteStore
+
+
+def durable_store(settings: Settings) -> Store:
+    """`database_url` if set (postgresql://... or sqlite:///path), else SQLite in the data dir."""
+    url = settings.database_url
+    if url is None:
+        return SQLiteStore(
+            settings.data_dir / "pairboard.sqlite3", synchronous=settings.sqlite_synchronous
+        )
+    if url.startswith(("postgres://", "postgresql://")):
+        from server.store.postgres import PostgresStore
+
+        return PostgresStore(url, pool_size=settings.database_pool_size)
+    if url.startswith("sqlite:///"):
+        return SQLiteStore(
+            Path(url.removeprefix("sqlite://")), synchronous=settings.sqlite_synchronous
+        )
+    raise ValueError(f"PAIRBOARD_DATABASE_URL must be postgresql://... or sqlite:///...: {url!r}")
+
+
+def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout]:
+    durable = durable_store(settings)
+    if not settings.redis_url:
+        return durable, InProcessFanout()
+
+    from redis.asyncio import Redis
+
+    from server.scale.entries import Keys
+    from server.scale.mover import Mover
+    from server.scale.redis_fanout import RedisFanout
+    from server.scale.redis_store import RedisStore
+
+    redis = Redis.from_url(settings.redis_url, decode_responses=False)
+    store = RedisStore(
+        redis,
+        Keys(settings.redis_prefix),
+        durable,
+        instance_id=uuid.uuid4().hex,
+        retry_seconds=settings.redis_retry_seconds,
+    )
+    mover = Mover(
+        store,
+        interval=settings.mover_interval_seconds,
+        batch=settings.redis_batch,
+        checkpoint_interval=settings.checkpoint_interval,
+    )
+    fanout = RedisFanout(
+        store,
+        mover,
+        block_ms=5000,
+        read_batch=settings.redis_batch,
+        awareness_queue=settings.awareness_publish_queue,
+    )
+    return store, fanout

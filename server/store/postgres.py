@@ -1,0 +1,203 @@
+"""PostgreSQL as the durable store of a scale-out deployment (asyncpg).
+
+Several server instances share it: sessions, checkpoints and claims live here, and the Redis
+mover (`server/scale/mover.py`) copies committed stream entries into `log` with
+`import_entries`. `append` also works on its own (a per-doc advisory lock serialises seq
+assignment), so PostgreSQL can back a single instance too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+
+from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
+from server.store.postgres_replay import REPLAY_SCHEMA, PostgresReplayQueries
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    scenario TEXT,
+    created_at_ms BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    ended_at_ms BIGINT,
+    meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS log (
+    session_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    ts_ms BIGINT NOT NULL,
+    author TEXT NOT NULL,
+    role TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (session_id, doc, seq)
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    session_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    state BYTEA NOT NULL,
+    PRIMARY KEY (session_id, doc, seq)
+);
+CREATE TABLE IF NOT EXISTS claims (
+    session_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (session_id, key)
+);
+"""
+
+_LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
+
+
+def _session(row: asyncpg.Record) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        title=row["title"],
+        scenario=row["scenario"],
+        created_at_ms=row["created_at_ms"],
+        state=row["state"],
+        ended_at_ms=row["ended_at_ms"],
+        meta=json.loads(row["meta"]),
+    )
+
+
+def _entry(row: asyncpg.Record) -> LogEntry:
+    return LogEntry(*(row[c] for c in _LOG_COLUMNS.split(", ")))
+
+
+class PostgresStore(PostgresReplayQueries):  # replay queries: postgres_replay.py
+    def __init__(self, dsn: str, *, pool_size: int = 10) -> None:
+        self.dsn = dsn
+        self.pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+
+    def _p(self) -> asyncpg.Pool:
+        assert self._pool is not None, "store is not open"
+        return self._pool
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size)
+        # Instances start together in a deployment: one creates the schema at a time.
+        async with self._p().acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(7411)")
+            await conn.execute(_SCHEMA)
+            await conn.execute(REPLAY_SCHEMA)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    async def _upsert(self, r: SessionRecord) -> None:
+        await self._p().execute(
+            "INSERT INTO sessions VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO UPDATE SET "
+            "title=excluded.title, scenario=excluded.scenario, state=excluded.state, "
+            "ended_at_ms=excluded.ended_at_ms, meta=excluded.meta",
+            r.id,
+            r.title,
+            r.scenario,
+            r.created_at_ms,
+            r.state,
+            r.ended_at_ms,
+            json.dumps(r.meta),
+        )
+
+    async def create_session(self, record: SessionRecord) -> None:
+        await self._upsert(record)
+
+    async def update_session(self, record: SessionRecord) -> None:
+        await self._upsert(record)
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        row = await self._p().fetchrow("SELECT * FROM sessions WHERE id=$1", session_id)
+        return None if row is None else _session(row)
+
+    async def list_sessions(self) -> list[SessionRecord]:
+        rows = await self._p().fetch("SELECT * FROM sessions ORDER BY created_at_ms DESC")
+        return [_session(r) for r in rows]
+
+    # --- log --------------------------------------------------------------------------------
+
+    async def append(self, entry: NewEntry) -> int:
+        e = entry
+        async with self._p().acquire() as conn, conn.transaction():
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))", e.session_id, e.doc
+            )
+            seq: int = await conn.fetchval(
+                "INSERT INTO log SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 "
+                "FROM log WHERE session_id=$1 AND doc=$2 RETURNING seq",
+                e.session_id,
+                e.doc,
+                e.ts_ms,
+                e.author,
+                e.role,
+                e.kind,
+                e.data,
+            )
+        return seq
+
+    async def import_entries(self, entries: list[LogEntry]) -> None:
+        rows: list[tuple[Any, ...]] = [
+            (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data) for e in entries
+        ]
+        async with self._p().acquire() as conn, conn.transaction():
+            await conn.executemany(
+                f"INSERT INTO log ({_LOG_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", rows
+            )
+
+    async def read_log(
+        self, session_id: str, doc: str, after_seq: int, *, kind: str | None = None
+    ) -> list[LogEntry]:
+        sql = f"SELECT {_LOG_COLUMNS} FROM log WHERE session_id=$1 AND doc=$2 AND seq>$3"
+        args: list[Any] = [session_id, doc, after_seq]
+        if kind is not None:
+            sql += " AND kind=$4"
+            args.append(kind)
+        rows = await self._p().fetch(sql + " ORDER BY seq", *args)
+        return [_entry(r) for r in rows]
+
+    async def last_seq(self, session_id: str, doc: str) -> int:
+        value = await self._p().fetchval(
+            "SELECT COALESCE(MAX(seq), 0) FROM log WHERE session_id=$1 AND doc=$2",
+            session_id,
+            doc,
+        )
+        return int(value)
+
+    # --- checkpoints --------------------------------------------------------------------------
+
+    async def write_checkpoint(self, checkpoint: Checkpoint) -> None:
+        c = checkpoint
+        await self._p().execute(
+            "INSERT INTO checkpoints VALUES ($1,$2,$3,$4) ON CONFLICT (session_id, doc, seq) "
+            "DO UPDATE SET state=excluded.state",
+            c.session_id,
+            c.doc,
+            c.seq,
+            c.state,
+        )
+
+    async def latest_checkpoint(self, session_id: str, doc: str) -> Checkpoint | None:
+        row = await self._p().fetchrow(
+            "SELECT session_id, doc, seq, state FROM checkpoints WHERE session_id=$1 AND doc=$2 "
+            "ORDER BY seq DESC LIMIT 1",
+            session_id,
+            doc,
+        )
+        return None if row is None else Checkpoint(row[0], row[1], row[2], row[3])
+
+    # --- claims -----------------------------------------------------------------------------
+
+    async def claim(self, session_id: str, key: str) -> bool:
+        status: str = await self._p().execute(
+            "INSERT INTO claims VALUES ($1,$2) ON CONFLICT DO NOTHING", session_id, key
+        )
+        return status == "INSERT 0 1"
