@@ -207,7 +207,7 @@ def read_file(f: IO[bytes], *, new_id: bool = False) -> Recording:
     """Parse a gzip'd recording (a plain JSON-lines file is accepted too)."""
     head = f.read(2)
     f.seek(0)
-    stream: IO[bytes] = gzip.GzipFile(fileobj=f) if head == b"\x1f\x8b" else f  # type: ignore[assignment]
+    stream: IO[bytes] = gzip.GzipFile(fileobj=f, mode="rb") if head == b"\x1f\x8b" else f  # type: ignore[assignment]
     try:
         return parse_lines(stream, new_id=new_id)
     except (OSError, EOFError, zlib.error) as exc:

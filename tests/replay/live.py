@@ -206,6 +206,7 @@ async def scripted_session(server: LiveServer) -> Recorded:
 
         await cc.set_awareness(4242, 1, {"user": {"name": "Candidate"}, "cursor": {"anchor": 3}})
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            await _wait_sampled(http, sid, 4242)
             paste = await http.post(f"/api/sessions/{sid}/signals", headers=bearer(c),
                                     json={"kind": "paste", "size": 120})  # fmt: skip
             assert paste.status_code == 201, paste.text
@@ -236,3 +237,14 @@ async def _wait_durable(server: LiveServer, sid: str, doc: str, client: YClient)
     while await room_state() != client.doc.get_state():
         assert time.monotonic() < deadline, f"{doc} never reached the server"
         await asyncio.sleep(0.01)
+
+
+async def _wait_sampled(http: httpx.AsyncClient, sid: str, client_id: int) -> None:
+    """The awareness sampler has written this client's cursor (it flushes every 200 ms)."""
+    deadline = time.monotonic() + 10
+    while True:
+        log = await http.get(f"/api/sessions/{sid}/log?doc=awareness", headers=admin())
+        if any(e["value"]["client"] == client_id for e in log.json()["entries"]):
+            return
+        assert time.monotonic() < deadline, "cursor never sampled"
+        await asyncio.sleep(0.05)
