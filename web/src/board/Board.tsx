@@ -182,7 +182,8 @@ export default function Board({ doc, awareness, readOnly, dark, onApi }: BoardPr
         }}
         initialData={{
           elements: reconcile([], yElements.values()) as never,
-          appState: { viewBackgroundColor: dark ? "#121212" : "#ffffff" },
+          // Excalidraw darkens the canvas itself (an invert filter): the stored colour stays white.
+          appState: { viewBackgroundColor: "#ffffff" },
         }}
         onChange={onChange as never}
         onPointerUpdate={onPointerUpdate as never}
