@@ -41,6 +41,10 @@ class SessionKernel:
         return self._kernel_id
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def kernel(self) -> LocalKernel | None:
         return self._kernel
 
@@ -123,6 +127,7 @@ class LocalProvider:
         limit = self.settings.idle_cull_seconds
         while True:
             await asyncio.sleep(min(60.0, max(0.5, limit / 4)))
+            self._sessions = [h for h in self._sessions if not h.closed]
             for handle in list(self._sessions):
                 if handle.kernel is not None and handle.idle_seconds > limit:
                     log.info("culling idle kernel of session %s", handle.session_id)

@@ -7,6 +7,7 @@ offending run (or kernel) with a status and a message its users see, never anyon
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,11 @@ class KernelSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAIRBOARD_KERNEL_", extra="ignore")
 
     # --- where kernels come from -----------------------------------------------------------
+    provider: Literal["local", "gateway"] = Field(
+        "local",
+        description="local: sandboxed kernels on this host (warm pool); gateway: a Jupyter "
+        "Kernel/Enterprise Gateway at PAIRBOARD_GATEWAY_URL.",
+    )
     env_dir: Path = Field(
         REPO_ROOT / ".kernel-env",
         description="The kernel virtualenv built by `make kernel-env` (world-readable, not /root).",

@@ -9,12 +9,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from kernels.sandbox import sandbox_report
+from kernels.settings import KernelSettings
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api
 from server.api import review as review_api
+from server.api import runs as runs_api
 from server.api import sessions as sessions_api
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.replay.service import ReplayService
+from server.runs import Runs, build_provider
 from server.scale.build import build_store_and_fanout
 from server.scenarios import routes as scenarios_api
 from server.services import Services
@@ -54,6 +58,8 @@ def create_app(
     # Recording extras (cursor samples, retention); the update log itself is the rooms' own.
     replay = ReplayService(services)
     services.rooms.awareness_observer = replay.observe_awareness
+    kernel_settings = KernelSettings()
+    runs = Runs(services.rooms, services.sessions, build_provider(kernel_settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,11 +67,13 @@ def create_app(
         await services.rooms.fanout.start(services.sessions)
         services.rooms.start()
         await replay.start()
+        await runs.start()  # logs the sandbox layers; warms the kernel pool in the background
         for hook in on_startup:
             await hook(services)
         try:
             yield
         finally:
+            await runs.close()
             await replay.stop()
             await services.rooms.close()
             await services.rooms.fanout.close()
@@ -74,7 +82,9 @@ def create_app(
     app = FastAPI(title="Pairboard", lifespan=lifespan)
     app.state.services = services
     app.state.replay = replay
+    app.state.runs = runs
     app.include_router(sessions_api.router)
+    app.include_router(runs_api.router)
     app.include_router(sync_endpoint.router)
     app.include_router(scenarios_api.router)
     for router in (replay_api.router, review_api.router, recordings_api.router):
@@ -82,7 +92,11 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "rooms": len(services.rooms.rooms)}
+        body: dict[str, Any] = {"status": "ok", "rooms": len(services.rooms.rooms)}
+        body["kernels"] = {"provider": kernel_settings.provider}
+        if kernel_settings.provider == "local" and runs.started:
+            body["kernels"]["sandbox"] = sandbox_report(kernel_settings).as_dict()
+        return body
 
     mount_web(app, settings.web_dist)
     return app

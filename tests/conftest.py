@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.server import ServerProcess
+
+# Servers started by tests warm no kernels unless a test asks for them: a warm pool costs a
+# second of CPU per kernel, paid by every server of every suite otherwise. Kernel suites pass
+# their own pool size explicitly.
+os.environ.setdefault("PAIRBOARD_KERNEL_POOL_SIZE", "0")
 
 
 @pytest.fixture(scope="module")

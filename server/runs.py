@@ -1,0 +1,323 @@
+"""Runs: a session's code executed in its kernel, streamed into the `console` doc for everyone.
+
+One run at a time per session. Each run is a `console.runs` entry (who, when, code snapshot,
+outputs in arrival order, status, duration) written only by the server, through the room API,
+so it is logged, broadcast and replayed like any other change. Events are applied in batches:
+whatever the kernel produced while the previous batch was being persisted goes into the next
+one, so a chatty run costs a few log appends per second, not one per line.
+
+The kernel provider is `kernels.local.LocalProvider` (sandboxed, warm pool) unless
+`PAIRBOARD_KERNEL_PROVIDER=gateway`. A session gets its kernel at its first Run; the kernel is
+released when the session ends (checked periodically) and culled by the provider when idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text
+
+from kernels.provider import (
+    Display,
+    Error,
+    Event,
+    Finished,
+    KernelHandle,
+    KernelProvider,
+    Notice,
+    Stream,
+)
+from kernels.settings import KernelSettings
+from server.sessions import Sessions
+from server.sync.rooms import RoomRegistry
+
+log = logging.getLogger(__name__)
+
+END_CHECK_SECONDS = 10.0
+
+
+class RunConflict(Exception):
+    """A run is already active in this session (HTTP 409)."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def output_of(event: Event) -> dict[str, Any] | None:
+    """The console doc's plain-object form of an event (docs/ARCHITECTURE.md); None for Finished."""
+    if isinstance(event, Stream):
+        return {"type": "stream", "name": event.name, "text": event.text}
+    if isinstance(event, Display):
+        return {"type": event.kind, "data": event.data}
+    if isinstance(event, Error):
+        return {
+            "type": "error",
+            "ename": event.ename,
+            "evalue": event.evalue,
+            "traceback": event.traceback,
+        }
+    if isinstance(event, Notice):
+        return {"type": "notice", "text": event.text}
+    return None
+
+
+def coalesce(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge consecutive stream outputs of the same name (pure): fewer, larger console items."""
+    merged: list[dict[str, Any]] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and out["type"] == "stream"
+            and last["type"] == "stream"
+            and last["name"] == out["name"]
+        ):
+            merged[-1] = {**last, "text": last["text"] + out["text"]}
+        else:
+            merged.append(out)
+    return merged
+
+
+def find_run(doc: Doc[Any], run_id: str) -> Map[Any] | None:
+    runs = doc.get("runs", type=Array)
+    for i in range(len(runs) - 1, -1, -1):
+        entry = runs[i]
+        if isinstance(entry, Map) and entry.get("id") == run_id:
+            return entry
+    return None
+
+
+def run_view(entry: Map[Any]) -> dict[str, Any]:
+    """GET /runs/{id}: {"status", "outputs", "duration_ms", ...} from the console entry."""
+    data = entry.to_py() or {}
+    duration = data.get("duration_ms")
+    if duration is None and data.get("started_at") is not None:
+        duration = now_ms() - int(data["started_at"])
+    return {
+        "id": data.get("id"),
+        "status": data.get("status"),
+        "outputs": list(data.get("outputs") or []),
+        "duration_ms": int(duration or 0),
+        "author": data.get("author"),
+        "role": data.get("role"),
+        "code": data.get("code"),
+        "started_at": data.get("started_at"),
+        "finished_at": data.get("finished_at"),
+    }
+
+
+@dataclass
+class SessionKernelState:
+    handle: KernelHandle | None = None
+    active_run: str | None = None
+    task: asyncio.Task[None] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def build_provider(settings: KernelSettings) -> KernelProvider:
+    if settings.provider == "gateway":
+        from kernels.gateway import GatewayProvider
+        from kernels.run_limits import RunLimits
+
+        return GatewayProvider(limits=RunLimits.from_settings(settings))
+    from kernels.local import LocalProvider
+
+    return LocalProvider(settings)
+
+
+class Runs:
+    """Owns the session kernels and the active run of each session."""
+
+    def __init__(self, rooms: RoomRegistry, sessions: Sessions, provider: KernelProvider) -> None:
+        self.rooms = rooms
+        self.sessions = sessions
+        self.provider = provider
+        self._states: dict[str, SessionKernelState] = {}
+        self._reaper: asyncio.Task[None] | None = None
+        self.started = False
+
+    async def start(self) -> None:
+        await self.provider.start()
+        self.started = True
+        self._reaper = asyncio.create_task(self._release_ended(), name="runs-reaper")
+
+    def _state(self, session_id: str) -> SessionKernelState:
+        return self._states.setdefault(session_id, SessionKernelState())
+
+    async def start_run(self, session_id: str, author: str, role: str, code: str | None) -> str:
+        state = self._state(session_id)
+        if state.active_run is not None:
+            raise RunConflict(f"run {state.active_run} is still running; Stop it or wait")
+        run_id = uuid.uuid4().hex[:12]
+        state.active_run = run_id
+        try:
+            if code is None:
+                doc = await self.rooms.read(session_id, "code")
+                code = str(doc.get("source", type=Text))
+            started = now_ms()
+            entry = {
+                "id": run_id,
+                "author": author,
+                "role": role,
+                "code": code,
+                "started_at": started,
+                "finished_at": None,
+                "status": "running",
+                "duration_ms": None,
+            }
+
+            def add(doc: Doc[Any]) -> None:
+                doc.get("runs", type=Array).append(Map({**entry, "outputs": Array()}))
+
+            await self.rooms.edit(session_id, "console", add)
+        except BaseException:
+            state.active_run = None
+            raise
+        state.task = asyncio.create_task(self._execute(session_id, state, run_id, code, started))
+        return run_id
+
+    async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
+        if state.handle is None:
+            await self._set_kernel(session_id, "starting", "")
+            state.handle = await self.provider.acquire(session_id)
+        return state.handle
+
+    async def _set_kernel(self, session_id: str, status: str, message: str) -> None:
+        def change(doc: Doc[Any]) -> None:
+            kernel = doc.get("kernel", type=Map)
+            kernel["status"] = status
+            kernel["message"] = message
+
+        await self.rooms.edit(session_id, "console", change)
+
+    async def _execute(
+        self, session_id: str, state: SessionKernelState, run_id: str, code: str, started: int
+    ) -> None:
+        queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        finished: Finished | None = None
+        try:
+            async with state.lock:
+                handle = await self._kernel(session_id, state)
+                await self._set_kernel(session_id, "busy", "")
+                writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
+                try:
+                    async for event in handle.execute(code):
+                        if isinstance(event, Finished):
+                            finished = event
+                        else:
+                            queue.put_nowait(event)
+                    if finished is not None and finished.status == "killed" and finished.reason:
+                        queue.put_nowait(Notice(finished.reason))
+                finally:
+                    queue.put_nowait(None)
+                    await writer
+        except Exception as exc:
+            log.exception("run %s of session %s failed", run_id, session_id)
+            finished = Finished("error", now_ms() - started, f"run failed: {exc}")
+            with contextlib.suppress(Exception):
+                await self._append(session_id, run_id, [{"type": "notice", "text": str(exc)}])
+        finally:
+            final = finished or Finished("error", now_ms() - started, "run ended without status")
+            await self._finish(session_id, run_id, final)
+            state.active_run = None
+            state.task = None
+            alive = state.handle is not None and await state.handle.is_alive()
+            await self._set_kernel(session_id, "idle" if alive else "dead", final.reason)
+
+    async def _write_outputs(
+        self, session_id: str, run_id: str, queue: asyncio.Queue[Event | None]
+    ) -> None:
+        """Drain the queue in batches: one console edit per batch (see module docstring)."""
+        done = False
+        while not done:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            done = batch[-1] is None
+            outputs = [o for e in batch if e is not None and (o := output_of(e)) is not None]
+            if outputs:
+                await self._append(session_id, run_id, coalesce(outputs))
+
+    async def _append(self, session_id: str, run_id: str, outputs: list[dict[str, Any]]) -> None:
+        def change(doc: Doc[Any]) -> None:
+            entry = find_run(doc, run_id)
+            if entry is not None:
+                target = entry["outputs"]
+                for out in outputs:
+                    target.append(out)
+
+        await self.rooms.edit(session_id, "console", change)
+
+    async def _finish(self, session_id: str, run_id: str, finished: Finished) -> None:
+        def change(doc: Doc[Any]) -> None:
+            entry = find_run(doc, run_id)
+            if entry is not None:
+                entry["status"] = finished.status
+                entry["finished_at"] = now_ms()
+                entry["duration_ms"] = finished.duration_ms
+                if finished.reason:
+                    entry["reason"] = finished.reason
+
+        await self.rooms.edit(session_id, "console", change)
+
+    async def get_run(self, session_id: str, run_id: str) -> dict[str, Any] | None:
+        doc = await self.rooms.read(session_id, "console")
+        entry = find_run(doc, run_id)
+        return None if entry is None else run_view(entry)
+
+    async def wait_idle(self, session_id: str) -> None:
+        """Until the session's active run (if any) has been fully written (tests, shutdown)."""
+        task = self._state(session_id).task
+        if task is not None:
+            await asyncio.shield(task)
+
+    async def interrupt(self, session_id: str) -> None:
+        state = self._state(session_id)
+        if state.handle is not None:
+            await state.handle.interrupt()
+
+    async def restart(self, session_id: str) -> None:
+        state = self._state(session_id)
+        if state.handle is None:
+            return  # no kernel yet: the next Run gets a fresh one anyway
+        await self._set_kernel(session_id, "restarting", "")
+        await state.handle.restart()
+        await self._set_kernel(session_id, "idle", "restarted")
+
+    async def release(self, session_id: str) -> None:
+        """The session ended: its kernel is shut down, never reused."""
+        state = self._states.pop(session_id, None)
+        if state is None:
+            return
+        if state.task is not None:
+            state.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await state.task
+        if state.handle is not None:
+            with contextlib.suppress(Exception):
+                await state.handle.shutdown()
+
+    async def _release_ended(self) -> None:
+        while True:
+            await asyncio.sleep(END_CHECK_SECONDS)
+            for session_id in list(self._states):
+                record = await self.sessions.get(session_id)
+                if record is None or record.state == "ended":
+                    await self.release(session_id)
+
+    async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+        for session_id in list(self._states):
+            await self.release(session_id)
+        if self.started:
+            await self.provider.close()
