@@ -14,7 +14,9 @@ from tests.support.server import ServerProcess
 
 @pytest_asyncio.fixture(scope="package", loop_scope="package")
 async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
-    server = LiveServer(Path(tmp_path_factory.mktemp("live")), signals_per_minute=30)
+    server = LiveServer(
+        Path(tmp_path_factory.mktemp("live")), signals_per_minute=30, checkpoint_interval=3
+    )
     await server.start()
     yield server
     await server.stop()
