@@ -268,7 +268,16 @@ class GatewayProvider:
             except GatewayError as exc:
                 log.warning("gateway pool refill failed: %s", exc)
                 return
-            self._handle(kernel_id)
+            handle = self._handle(kernel_id)
+            try:
+                # Open (and nudge) its websocket now, so a hand-out costs one liveness check.
+                await handle.channel()
+            except GatewayError as exc:
+                log.warning("gateway pool: kernel %s not reachable: %s", kernel_id, exc)
+                with contextlib.suppress(GatewayError):
+                    await handle.shutdown()
+                self._owned.pop(kernel_id, None)
+                return
             self._pool.append(kernel_id)
 
 
