@@ -145,3 +145,35 @@ def test_startup_sweep_clears_what_a_crashed_server_left(sandbox_layers: Sandbox
     assert not kdir.path.exists()
     if cg is not None:
         assert not any(d.exists() for d in cg.dirs)
+
+
+def test_doctor_verdict_names_the_missing_essential_layers() -> None:
+    from kernels.doctor import verdict
+    from kernels.sandbox_layers import Layer
+
+    def report(*off: str) -> SandboxReport:
+        names = ("uid", "bubblewrap", "network", "cgroup", "kernel_env")
+        return SandboxReport([Layer(n, n not in off, "why") for n in names])
+
+    assert verdict(report()) == (0, "all sandbox layers active")
+    assert verdict(report("cgroup")) == (0, "usable; weaker without: cgroup")
+    assert verdict(report("network", "uid")) == (
+        1,
+        "NOT SAFE for untrusted code: uid, network unavailable",
+    )
+
+
+def test_pairboard_doctor_prints_every_layer(sandbox_layers: SandboxReport) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "server.cli", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0] == "kernel sandbox layers:"
+    assert [line.split(":")[0].strip() for line in lines[1:-1]] == [
+        layer.name for layer in sandbox_layers.layers
+    ]
