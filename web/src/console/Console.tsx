@@ -5,7 +5,7 @@ import { CONSOLE_MAX_RENDERED_RUNS } from "../config";
 import { ansiToHtml, formatDuration, renderBundle } from "./render";
 import type { Output, RunEntry } from "./types";
 
-function OutputView({ out }: { out: Output }) {
+function OutputView({ out, onMedia }: { out: Output; onMedia: () => void }) {
   switch (out.type) {
     case "stream":
       return (
@@ -30,7 +30,7 @@ function OutputView({ out }: { out: Output }) {
     case "display":
     case "result": {
       const r = renderBundle(out.data ?? {});
-      if (r.kind === "image") return <img className="out-image" src={r.src} alt={r.alt} />;
+      if (r.kind === "image") return <img className="out-image" src={r.src} alt={r.alt} onLoad={onMedia} />;
       if (r.kind === "html")
         return <div className="out-html" dangerouslySetInnerHTML={{ __html: r.html }} />;
       return <pre className="out-text">{r.text}</pre>;
@@ -40,7 +40,7 @@ function OutputView({ out }: { out: Output }) {
   }
 }
 
-function RunView({ run }: { run: RunEntry }) {
+function RunView({ run, onMedia }: { run: RunEntry; onMedia: () => void }) {
   const status = run.status ?? "running";
   const when = run.started_at ? new Date(run.started_at).toLocaleTimeString() : "";
   return (
@@ -62,7 +62,7 @@ function RunView({ run }: { run: RunEntry }) {
       ) : null}
       <div className="run-outputs">
         {(run.outputs ?? []).map((o, i) => (
-          <OutputView key={i} out={o} />
+          <OutputView key={i} out={o} onMedia={onMedia} />
         ))}
       </div>
     </article>
@@ -70,23 +70,36 @@ function RunView({ run }: { run: RunEntry }) {
 }
 
 export function Console({ runs }: { runs: RunEntry[] }) {
-  const end = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLElement>(null);
+  // Follow new output only while the reader is at the bottom (scrolling up to read stops it).
+  const following = useRef(true);
+  const follow = () => {
+    const el = box.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
+  };
   const shown = runs.slice(-CONSOLE_MAX_RENDERED_RUNS);
   const last = runs[runs.length - 1];
   const lastSize = last ? (last.outputs?.length ?? 0) : 0;
-  useEffect(() => {
-    end.current?.scrollIntoView({ block: "end" });
-  }, [runs.length, lastSize, last?.status]);
+  useEffect(follow, [runs.length, lastSize, last?.status]);
   return (
-    <section className="console" role="log" aria-live="polite" aria-label="Console output">
+    <section
+      className="console"
+      role="log"
+      aria-live="polite"
+      aria-label="Console output"
+      ref={box}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        following.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 40;
+      }}
+    >
       {runs.length === 0 ? <p className="muted">No runs yet. Press Run or Ctrl/Cmd-Enter.</p> : null}
       {runs.length > shown.length ? (
         <p className="muted">{runs.length - shown.length} earlier runs not shown.</p>
       ) : null}
       {shown.map((r, i) => (
-        <RunView key={r.id ?? i} run={r} />
+        <RunView key={r.id ?? i} run={r} onMedia={follow} />
       ))}
-      <div ref={end} />
     </section>
   );
 }

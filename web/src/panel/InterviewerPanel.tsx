@@ -10,13 +10,34 @@ import { Editor } from "../editor/Editor";
 import { useYJson } from "../sync/hooks";
 import type { Controls } from "../console/types";
 
+export interface RubricLevel {
+  /** What is stored in the notes doc's `rubric` map: the level's score (or its label). */
+  value: number | string;
+  label: string;
+  description?: string;
+}
+
 export interface RubricCriterion {
   id: string;
   title: string;
-  levels: string[];
+  levels: RubricLevel[];
 }
 
-/** Reads rubric criteria from session metadata, tolerating the shapes a scenario may provide. */
+function readLevel(l: unknown): RubricLevel | null {
+  if (typeof l === "string") return { value: l, label: l };
+  if (!l || typeof l !== "object") return null;
+  const o = l as Record<string, unknown>;
+  const label = typeof o.label === "string" ? o.label : typeof o.name === "string" ? o.name : null;
+  const value = typeof o.score === "number" ? o.score : label;
+  if (value === null) return null;
+  const description = typeof o.description === "string" ? o.description : undefined;
+  return { value, label: typeof o.score === "number" ? `${o.score} · ${label ?? ""}` : String(label), description };
+}
+
+/**
+ * Rubric criteria from the session metadata (`rubric`: the scenario's criteria, each with
+ * `id`, `title` and `levels` of `{score, label, description}`), tolerating plainer shapes.
+ */
 export function rubricCriteria(raw: unknown): RubricCriterion[] {
   const list = Array.isArray(raw)
     ? raw
@@ -27,15 +48,10 @@ export function rubricCriteria(raw: unknown): RubricCriterion[] {
   for (const c of list) {
     if (!c || typeof c !== "object") continue;
     const o = c as Record<string, unknown>;
-    const id = typeof o.id === "string" ? o.id : null;
-    if (!id) continue;
-    const title = typeof o.title === "string" ? o.title : typeof o.name === "string" ? o.name : id;
-    const levels = Array.isArray(o.levels)
-      ? o.levels.map((l) =>
-          typeof l === "string" ? l : l && typeof l === "object" ? String((l as Record<string, unknown>).id ?? (l as Record<string, unknown>).name ?? "") : String(l),
-        )
-      : [];
-    out.push({ id, title, levels });
+    if (typeof o.id !== "string") continue;
+    const title = typeof o.title === "string" ? o.title : o.id;
+    const levels = (Array.isArray(o.levels) ? o.levels : []).map(readLevel).filter((l): l is RubricLevel => l !== null);
+    out.push({ id: o.id, title, levels });
   }
   return out;
 }
@@ -122,13 +138,17 @@ export function InterviewerPanel(p: Props) {
                     <select
                       aria-label={`Rubric level for ${c.title}`}
                       disabled={!p.canWrite}
-                      value={typeof scores[c.id] === "string" ? (scores[c.id] as string) : ""}
-                      onChange={(e) => p.rubric.set(c.id, e.target.value)}
+                      value={scores[c.id] === undefined ? "" : String(scores[c.id])}
+                      onChange={(e) => {
+                        const level = c.levels.find((l) => String(l.value) === e.target.value);
+                        if (level) p.rubric.set(c.id, level.value);
+                        else p.rubric.delete(c.id);
+                      }}
                     >
                       <option value="">not scored</option>
                       {c.levels.map((l) => (
-                        <option key={l} value={l}>
-                          {l}
+                        <option key={String(l.value)} value={String(l.value)} title={l.description}>
+                          {l.label}
                         </option>
                       ))}
                     </select>
