@@ -6,6 +6,7 @@ their own kernel, the others share one.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -152,6 +153,16 @@ async def test_interrupt_stops_a_busy_run(shared: GatewayKernel) -> None:
     assert isinstance(error, Error) and error.ename == "KeyboardInterrupt"
     assert finished(events).status == "interrupted"
     assert outputs(await run(shared, "print('still here')")) == [Stream("stdout", "still here\n")]
+
+
+async def test_concurrent_runs_on_one_websocket_get_only_their_own_output(
+    shared: GatewayKernel,
+) -> None:
+    slow = "import time\nfor i in range(3):\n    print('slow', i, flush=True)\n    time.sleep(0.05)"
+    first, second = await asyncio.gather(run(shared, slow), run(shared, "print('quick')"))
+    assert outputs(first) == [Stream("stdout", "slow 0\nslow 1\nslow 2\n")]
+    assert outputs(second) == [Stream("stdout", "quick\n")]
+    assert finished(first).status == finished(second).status == "ok"
 
 
 async def test_restart_gives_a_fresh_namespace(provider: GatewayProvider) -> None:
