@@ -71,6 +71,26 @@ def test_text_typed_in_each_editor_appears_in_the_other_with_cursor_labels(
     shot(candidate, "1-typing-candidate")
 
 
+def test_undo_in_the_editor_undoes_only_your_own_typing(
+    server: ServerProcess, open_page: Opener
+) -> None:
+    links = server.create_session(title="Undo")["links"]
+    interviewer = open_page(links["interviewer"])
+    candidate = open_page(links["candidate"])
+    type_in_editor(interviewer, "mine = 1\n")
+    wait_code_contains(candidate, "mine = 1\n")
+    type_in_editor(candidate, "theirs = 2")
+    wait_code_contains(interviewer, "theirs = 2")
+
+    editor(interviewer).click()
+    interviewer.keyboard.press("Control+z")
+    candidate.wait_for_function(
+        "window.pairboard.sync.link('code').doc.getText('source').toString() === 'theirs = 2'"
+    )
+    assert code_text(interviewer) == "theirs = 2"
+    shot(interviewer, "1b-undo-interviewer")
+
+
 def test_shapes_drawn_on_either_whiteboard_appear_on_the_other(
     server: ServerProcess, open_page: Opener
 ) -> None:
