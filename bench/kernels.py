@@ -17,6 +17,7 @@ sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -36,6 +37,7 @@ from kernels.settings import KernelSettings  # noqa: E402
 from tests.kernels.kernel_gateway import (  # noqa: E402
     PLAIN_SPEC,
     SANDBOX_SPEC,
+    RunningGateway,
     kernel_gateway,
     sandbox_provisioner_available,
     write_kernelspecs,
@@ -121,7 +123,10 @@ async def bench_local(runs: int) -> None:
             "request to first output, print(1)",
             ms(await repeat(runs, lambda: first_output(kernel, "print(1)"))),
         )
+        cpu = time.process_time()
         row("round trip, 1+1", ms(await repeat(runs, lambda: round_trip(kernel, "1+1"))))
+        cpu_ms = (time.process_time() - cpu) / (runs + 5) * 1e3
+        row("CPU per 1+1: server process", f"{cpu_ms:5.2f} ms")
         rate = await throughput(kernel, 64 * MiB)
         row("output throughput, 64 MiB of stdout", f"{rate:7.1f} MB/s")
     finally:
@@ -151,24 +156,42 @@ async def bench_direct(runs: int, spec_root: Path) -> None:
                 return time.perf_counter() - started
 
     try:
-        row("direct jupyter_client, round trip 1+1", ms(await repeat(runs, once)))
+        cpu = time.process_time()
+        times = await repeat(runs, once)
+        row("direct jupyter_client, round trip 1+1", ms(times))
+        cpu_ms = (time.process_time() - cpu) / (runs + 5) * 1e3
+        row("direct jupyter_client, CPU per 1+1: client", f"{cpu_ms:5.2f} ms")
     finally:
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def bench_gateway(
-    url: str, token: str, runs: int, label: str, kernel_name: str = PLAIN_SPEC, **over: Any
+    gw: RunningGateway, runs: int, label: str, kernel_name: str = PLAIN_SPEC, **over: Any
 ) -> None:
+    """Round trip of 1+1, plus CPU per request in the gateway and in this client: unlike wall
+    time, CPU time barely moves when other work shares the machine."""
     settings = GatewaySettings.model_validate(
-        {"url": url, "auth_token": token, "kernel_name": kernel_name, "pool_size": 0, **over}
+        {"url": gw.url, "auth_token": gw.token, "kernel_name": kernel_name, "pool_size": 0, **over}
     )
     provider = GatewayProvider(settings, RunLimits(output_limit_bytes=256 * MiB))
     await provider.start()
     try:
         kernel: GatewayKernel = await provider.acquire("bench")
         await kernel.channel()
-        row(f"{label}, round trip 1+1", ms(await repeat(runs, lambda: round_trip(kernel, "1+1"))))
+        gw_cpu, my_cpu = cpu_seconds(gw.pid), time.process_time()
+        times = await repeat(runs, lambda: round_trip(kernel, "1+1"))
+        n = runs + 5
+        gw_ms = (cpu_seconds(gw.pid) - gw_cpu) / n * 1e3
+        my_ms = (time.process_time() - my_cpu) / n * 1e3
+        row(f"{label}, round trip 1+1", ms(times))
+        row(f"{label}, CPU per 1+1: gateway / client", f"{gw_ms:5.2f} ms / {my_ms:5.2f} ms")
     finally:
         await provider.close()
 
@@ -217,14 +240,13 @@ async def main(runs: int, local: bool) -> None:
         with kernel_gateway(Path(tmp_fast), with_sandbox=sandbox) as gw:
             print("Gateway provider (Kernel Gateway 3.0 on loopback, TCP_NODELAY plugin)")
             await bench_gateway_full(gw.url, gw.token, runs)
-            await bench_gateway(
-                gw.url, gw.token, runs, "JSON framing instead of v1", binary_protocol=False
-            )
+            await bench_gateway(gw, runs, "v1 framing")
+            await bench_gateway(gw, runs, "JSON framing", binary_protocol=False)
             if sandbox:
-                await bench_gateway(gw.url, gw.token, runs, "sandboxed kernel", SANDBOX_SPEC)
+                await bench_gateway(gw, runs, "sandboxed kernel", SANDBOX_SPEC)
         with kernel_gateway(Path(tmp_stock), nodelay=False) as gw:
             print("Stock Kernel Gateway (no TCP_NODELAY on its websocket)")
-            await bench_gateway(gw.url, gw.token, min(runs, 50), "gateway provider")
+            await bench_gateway(gw, min(runs, 50), "stock gateway")
     with tempfile.TemporaryDirectory() as tmp_direct:
         print("Baseline")
         await bench_direct(runs, Path(tmp_direct))

@@ -33,6 +33,7 @@ class RunningGateway:
     token: str
     kernel_specs: tuple[str, ...]
     log_path: Path
+    pid: int
 
 
 def kernel_python() -> str:
@@ -116,7 +117,7 @@ def kernel_gateway(
         proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     try:
         _wait_ready(proc, url, log_path)
-        yield RunningGateway(url, TOKEN, specs, log_path)
+        yield RunningGateway(url, TOKEN, specs, log_path, proc.pid)
     finally:
         proc.terminate()
         try:
