@@ -45,6 +45,9 @@ def test_offline_edits_reach_the_interviewer_after_the_server_restarts(
         )
         assert code_text(interviewer) == "online = 1\noffline = 2"
         assert code_text(candidate) == "online = 1\noffline = 2"
+        # After the restart each sees the other again in the participants list.
+        expect(candidate.get_by_test_id("participants")).to_contain_text("Interviewer")
+        expect(interviewer.get_by_test_id("participants")).to_contain_text("Candidate")
         shot(interviewer, "6-offline-interviewer")
         shot(candidate, "6-offline-candidate")
     finally:

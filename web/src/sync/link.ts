@@ -80,6 +80,14 @@ export class DocLink {
     });
     this.provider.on("status", ({ status }: { status: string }) => {
       if (status === "disconnected") this.set("reconnecting");
+      if (status === "connected") {
+        // Peers keep our last awareness clock after we drop, and ignore a state with the same
+        // clock: re-set the state (clock + 1) on every connect so they see us again at once
+        // rather than at the next 15 s renewal.
+        const awareness = this.provider.awareness;
+        const state = awareness.getLocalState();
+        if (state !== null) awareness.setLocalState({ ...state });
+      }
     });
     this.provider.on("connection-close", () => {
       // Emitted before the provider resets `wsconnected`: it tells whether this socket had opened.
