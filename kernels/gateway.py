@@ -75,14 +75,14 @@ class GatewayKernel:
                     raise GatewayError(f"cannot open the websocket of kernel {self._id}") from exc
             return self._channel
 
-    async def execute(self, code: str) -> AsyncIterator[Event]:
+    async def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
         started = time.monotonic()
         try:
             channel = await self.channel()
             # The wall clock starts once the kernel answers (the channel's nudge proved it), so
             # a kernel still coming back from a restart does not eat into the run's time.
             started = time.monotonic()
-            msg = execute_request(code, channel.session)
+            msg = execute_request(code, channel.session, silent=silent)
             tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
             run = await channel.submit("shell", msg, tracker)
         except (GatewayError, ConnectionClosed) as exc:

@@ -52,7 +52,7 @@ class SessionKernel:
     def idle_seconds(self) -> float:
         return 0.0 if self._busy else time.monotonic() - self.last_used
 
-    async def execute_events(self, code: str) -> AsyncIterator[Event]:
+    async def execute_events(self, code: str, silent: bool = False) -> AsyncIterator[Event]:
         if self._closed:
             raise RuntimeError("the session's kernel was shut down")
         self._busy = True
@@ -61,14 +61,14 @@ class SessionKernel:
                 self._kernel = await start_kernel(self._settings)
                 self._kernel_id = self._kernel.kernel_id
                 yield Notice("kernel was shut down after being idle; started a fresh one")
-            async for event in self._kernel.execute(code):
+            async for event in self._kernel.execute(code, silent=silent):
                 yield event
         finally:
             self._busy = False
             self.last_used = time.monotonic()
 
-    def execute(self, code: str) -> AsyncIterator[Event]:
-        return self.execute_events(code)
+    def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
+        return self.execute_events(code, silent)
 
     async def interrupt(self) -> None:
         if self._kernel is not None:

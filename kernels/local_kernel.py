@@ -171,17 +171,17 @@ class LocalKernel:
         async for _ in self.execute(code):
             pass
 
-    def execute(self, code: str) -> AsyncIterator[Event]:
-        return self._execute(code)
+    def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
+        return self._execute(code, silent)
 
-    async def _execute(self, code: str) -> AsyncIterator[Event]:
+    async def _execute(self, code: str, silent: bool = False) -> AsyncIterator[Event]:
         async with self._run_lock:
             self.last_used = time.monotonic()
             started = time.monotonic()
             notice = await self._ensure_usable()
             if notice:
                 yield Notice(notice)
-            async for event in self._run(code, started):
+            async for event in self._run(code, started, silent):
                 yield event
             self.last_used = time.monotonic()
 
@@ -206,9 +206,12 @@ class LocalKernel:
         process = self.provisioner.process
         return None if process is None else process.poll()
 
-    async def _run(self, code: str, started: float) -> AsyncIterator[Event]:
+    async def _run(self, code: str, started: float, silent: bool = False) -> AsyncIterator[Event]:
         settings = self._settings
-        msg_id = self._kc.execute(code, allow_stdin=False, stop_on_error=True)
+        # silent: hidden code (scenario setup/actions) stays out of In/_ih and the history.
+        msg_id = self._kc.execute(
+            code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True
+        )
         tracker = RunTracker(msg_id, settings.output_limit_bytes)
         queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         readers = [

@@ -49,14 +49,15 @@ def new_message(
     }
 
 
-def execute_request(code: str, session: str) -> Message:
-    """An `execute_request` as a front end sends it: no stdin (nobody can type), history kept."""
+def execute_request(code: str, session: str, *, silent: bool = False) -> Message:
+    """An `execute_request` as a front end sends it: no stdin (nobody can type), history kept
+    unless `silent` (hidden code: not in `In`/`_ih`, no execution count, no execute_input)."""
     return new_message(
         "execute_request",
         {
             "code": code,
-            "silent": False,
-            "store_history": True,
+            "silent": silent,
+            "store_history": not silent,
             "user_expressions": {},
             "allow_stdin": False,
             "stop_on_error": True,

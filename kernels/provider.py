@@ -69,11 +69,16 @@ class KernelHandle(Protocol):
     @property
     def kernel_id(self) -> str: ...
 
-    def execute(self, code: str) -> AsyncIterator[Event]:
+    def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
         """Run `code`, yielding its events as they arrive; always ends with one `Finished`.
 
         Limits (wall time, output size) are applied here; exceeding one ends the run with
         the matching status and a `Notice`, never an exception.
+
+        `silent=True` is for hidden code (a scenario's setup, its timeline's kernel actions): the
+        execute_request goes out with Jupyter's `silent` and `store_history=False`, so the code
+        never enters the kernel's `In`/`_ih`/history or execution count. Its events still come
+        back to the caller (who keeps them away from every console).
         """
         ...
 
