@@ -3,7 +3,7 @@
 // One process drives every provider so that the generator costs one core, pinned away from the
 // server's (run.py uses taskset). Protocol with run.py, one JSON object per line:
 //   stdin  line 1: {"rooms": [{"url", "name", "params": [{...}, {...}]}], "rate", "duration_s",
-//                   "drain_s", "connect_concurrency", "connect_timeout_s"}
+//                   "drain_s", "connect_concurrency", "connect_timeout_s", "open"}
 //   stdout {"event": "ready", ...}   every client connected (or failed) and synced
 //   stdin  "go"                      start typing (run.py snapshots the server's CPU first)
 //   stdout {"event": "done"}         typing stopped and every edit was delivered, or drain_s passed
@@ -109,18 +109,25 @@ const rooms = config.rooms.map((room) => {
   return [a, b]
 })
 
-// Connect every room's first client, then every second one: two clients opening a brand-new room
-// at the same instant is a separate (correctness) question, not a load figure.
+// By default every room's first client connects, then every second one: two clients opening a
+// brand-new room at the same instant is a correctness question, not a load figure. With
+// "together", both clients of a room open at once (pycrdt-websocket's trap: one may never sync).
 const connectStart = performance.now()
 let failed = 0
-for (const side of [0, 1]) {
-  const queue = rooms.map((pair) => pair[side])
+const openAll = async (queue) => {
   const workers = Array.from({ length: config.connect_concurrency }, async () => {
     while (queue.length > 0) {
-      if (!(await queue.shift().open(config.connect_timeout_s * 1000))) failed++
+      const clients = queue.shift()
+      const synced = await Promise.all(clients.map((c) => c.open(config.connect_timeout_s * 1000)))
+      failed += synced.filter((ok) => !ok).length
     }
   })
   await Promise.all(workers)
+}
+if (config.open === 'together') {
+  await openAll(rooms.map((pair) => pair))
+} else {
+  for (const side of [0, 1]) await openAll(rooms.map((pair) => [pair[side]]))
 }
 emit({ event: 'ready', clients: rooms.length * 2, failed, connect_ms: performance.now() - connectStart })
 
