@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import queue as queue_module
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,6 +39,12 @@ from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)
 SPEC_NAME = "pairboard-python"
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class LimitedClient(AsyncKernelClient):
@@ -111,6 +118,7 @@ class LocalKernel:
         self._kc.start_channels()
         self._run_lock = asyncio.Lock()
         self._closed = False
+        self._generation = 0
         self.last_used = time.monotonic()
 
     def _client(self) -> AsyncKernelClient:
@@ -218,6 +226,7 @@ class LocalKernel:
             asyncio.create_task(self._read("iopub", msg_id, queue)),
             asyncio.create_task(self._read("shell", msg_id, queue)),
         ]
+        generation = self._generation
         deadline = started + settings.run_timeout_seconds
         grace_until: float | None = None
         cause: RunStatus | None = None
@@ -226,10 +235,14 @@ class LocalKernel:
         try:
             while not tracker.complete:
                 now = time.monotonic()
+                if self._generation != generation:  # restarted from outside (Restart button)
+                    cause, reason = "interrupted", "kernel restarted"
+                    break
                 if tracker.truncated and tracker.reply_status:
                     break  # over the cap and finished: the rest of its output is not wanted
                 if grace_until is not None and now >= grace_until:
                     yield Notice("kernel restarted: the code kept running after the interrupt")
+                    await _stop(readers)
                     await self.restart()
                     break
                 if grace_until is None and (now >= deadline or tracker.wants_interrupt):
@@ -246,6 +259,7 @@ class LocalKernel:
                         "output dropped: a single output exceeded "
                         f"{format_bytes(settings.max_message_bytes)}"
                     )
+                    await _stop(readers)
                     self._reconnect()
                     break
                 wait_until = grace_until if grace_until is not None else deadline
@@ -258,6 +272,7 @@ class LocalKernel:
                         reason = death_reason(
                             self.provisioner.oom_kills(), await self._exit_code(), settings
                         )
+                        await _stop(readers)
                         await self.restart()
                         break
                     continue
@@ -266,9 +281,7 @@ class LocalKernel:
                 if tracker.reply_status and reply_at is None:
                     reply_at = time.monotonic()
         finally:
-            for task in readers:
-                task.cancel()
-            await asyncio.gather(*readers, return_exceptions=True)
+            await _stop(readers)
         duration_ms = int((time.monotonic() - started) * 1000)
         if cause is None and grace_until is not None and not tracker.truncated:
             cause = "interrupted"
@@ -279,11 +292,15 @@ class LocalKernel:
         self, channel: str, msg_id: str, queue: asyncio.Queue[tuple[str, dict[str, Any]]]
     ) -> None:
         """Forward this run's messages of one channel; stale ones (earlier runs) are dropped."""
-        get = self._kc.get_iopub_msg if channel == "iopub" else self._kc.get_shell_msg
         while True:
+            client = self._kc
+            get = client.get_iopub_msg if channel == "iopub" else client.get_shell_msg
             try:
                 msg = await get(timeout=3600)
-            except Exception:  # queue.Empty after an hour; keep going
+            except queue_module.Empty:  # an hour without a message; keep waiting
+                continue
+            except Exception:  # channels closed under us (restart): wait for the new client
+                await asyncio.sleep(0.05)
                 continue
             if msg.get("parent_header", {}).get("msg_id") == msg_id:
                 await queue.put((channel, msg))
@@ -300,6 +317,7 @@ class LocalKernel:
 
     async def restart(self) -> None:
         """A fresh kernel process (same uid and directory, fresh cgroup, tmpfs and namespace)."""
+        self._generation += 1
         self._kc.stop_channels()
         await self._km.restart_kernel(now=True)
         self._kc = self._client()
