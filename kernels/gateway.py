@@ -135,8 +135,7 @@ class GatewayKernel:
             if isinstance(item, RunComplete):
                 return
             if isinstance(item, KernelGone):
-                outcome.cause = "killed" if item.status == "killed" else "error"
-                outcome.reason = item.reason
+                outcome.cause, outcome.reason = item.status, item.reason
                 return
             yield item
 
@@ -158,8 +157,9 @@ class GatewayKernel:
         await self._rest.interrupt(self._id)
 
     async def restart(self) -> None:
-        """Restart the kernel (fresh namespace); runs still pending end as `killed`."""
-        await self._drop_channel(KernelGone("killed", "the kernel was restarted"))
+        """Restart the kernel (fresh namespace); a run still pending ends as interrupted, as in
+        the local provider."""
+        await self._drop_channel(KernelGone("interrupted", "kernel restarted"))
         await self._rest.restart(self._id)
 
     async def shutdown(self) -> None:

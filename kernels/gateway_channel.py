@@ -33,7 +33,7 @@ from kernels.messages import (
     new_message,
     parent_id,
 )
-from kernels.provider import Event
+from kernels.provider import Event, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 class KernelGone:
     """Queued to a run when its kernel died or the socket to it was lost."""
 
-    status: str  # "killed" (the kernel died) or "error" (we lost the connection to the gateway)
+    status: RunStatus  # killed: the kernel died; interrupted: restarted; error: connection lost
     reason: str
 
 

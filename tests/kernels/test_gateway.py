@@ -174,6 +174,21 @@ async def test_restart_gives_a_fresh_namespace(provider: GatewayProvider) -> Non
     await kernel.shutdown()
 
 
+async def test_restart_during_a_run_ends_that_run_as_interrupted(
+    provider: GatewayProvider,
+) -> None:
+    kernel = await provider.acquire("restart-mid-run")
+    events: list[Event] = []
+    async for event in kernel.execute("print('busy', flush=True)\nimport time\ntime.sleep(60)"):
+        events.append(event)
+        if isinstance(event, Stream) and event.text.startswith("busy"):
+            await kernel.restart()
+    final = finished(events)
+    assert (final.status, final.reason) == ("interrupted", "kernel restarted")
+    assert outputs(await run(kernel, "print('fresh')")) == [Stream("stdout", "fresh\n")]
+    await kernel.shutdown()
+
+
 async def test_wall_time_interrupts_cooperative_code_and_keeps_the_kernel(
     gateway: RunningGateway,
 ) -> None:
