@@ -67,17 +67,21 @@ def lease(run_dir: Path, low: int, high: int) -> UidLease:
 
 
 def processes_of(uid: int) -> list[int]:
-    """pids whose real uid is `uid` (from /proc; the kernel's processes outside any cgroup)."""
+    """Live pids whose real uid is `uid` (from /proc).
+
+    Zombies are left out: they hold nothing but a pid, cannot be killed, and the ones a
+    sandbox leaves are reaped by the host's init (the PID namespace reparents them there).
+    """
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
-        with contextlib.suppress(OSError):
-            for line in Path(entry.path, "status").read_text().splitlines():
-                if line.startswith("Uid:"):
-                    if int(line.split()[1]) == uid:
-                        found.append(int(entry.name))
-                    break
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            fields = dict(
+                line.split(":", 1) for line in Path(entry.path, "status").read_text().splitlines()
+            )
+            if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+                found.append(int(entry.name))
     return found
 
 
