@@ -51,7 +51,7 @@ def clear_uid_leftovers(settings: KernelSettings, support: cgroups.CgroupSupport
 
 def _open_log(path: Path) -> Any:
     """The kernel's stdout/stderr: a file (capped by RLIMIT_FSIZE), never the server's log."""
-    return open(path, "ab")  # closed in cleanup: it lives as long as the kernel
+    return open(path, "wb")  # one launch's log; closed in cleanup
 
 
 def _prepare_uid(
@@ -63,7 +63,10 @@ def _prepare_uid(
     try:
         clear_uid_leftovers(settings, report.cgroup, lease.uid)
         kdir = KernelDir(settings.run_dir, lease.uid)
-        kdir.create(bwrap=report.bwrap is not None)
+        # With bubblewrap the workspace is the sandbox's own tmpfs: the directory only holds
+        # sockets and a few small files.
+        size = 1 << 20 if report.bwrap else settings.workspace_bytes
+        kdir.create(bwrap=report.bwrap is not None, size_bytes=size)
     except BaseException:
         lease.release()
         raise
@@ -121,7 +124,7 @@ class SandboxProvisioner(LocalProvisioner):
         kwargs["cmd"] = jail_command(settings, report, self.kdir, procs)
         kwargs["env"] = {"PATH": "/usr/bin:/bin"}
         kwargs["cwd"] = "/"
-        self._log = _open_log(self.kdir.path / "kernel.log")
+        self._log = _open_log(self.kdir.log_file)
         kwargs["stdout"] = self._log
         kwargs["stderr"] = self._log
         return kwargs
@@ -159,7 +162,7 @@ class SandboxProvisioner(LocalProvisioner):
         if self.kdir is None:
             return ""
         try:
-            data = (self.kdir.path / "kernel.log").read_bytes()
+            data = self.kdir.log_file.read_bytes()
         except OSError:
             return ""
         return data[-limit:].decode(errors="replace")

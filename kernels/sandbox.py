@@ -16,6 +16,7 @@ every run.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -82,12 +83,24 @@ class KernelDir:
         """Host workspace, used only without bubblewrap (which gives a private tmpfs)."""
         return self.path / "w"
 
-    def create(self, bwrap: bool) -> None:
-        """Fresh directory: root 1733, passwd/group files for the sandbox's /etc."""
+    @property
+    def log_file(self) -> Path:
+        """The kernel's stdout/stderr, outside its reach (root-only directory)."""
+        return self.root / "logs" / f"{self.uid}.log"
+
+    def create(self, bwrap: bool, size_bytes: int) -> bool:
+        """Fresh directory (root, 1733) on its own small tmpfs, with passwd/group for /etc.
+
+        The kernel must be able to create its sockets here, so it can create files too; a
+        tmpfs of `size_bytes` bounds what it can put on the host that way. Returns whether the
+        tmpfs was mounted (not as non-root: then the directory is a plain one).
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o711)
+        (self.root / "logs").mkdir(mode=0o700, exist_ok=True)
         self.remove()
         self.path.mkdir(mode=0o700)
+        mounted = mount_tmpfs(self.path, size_bytes)
         self.path.chmod(0o1733)
         (self.path / "passwd").write_text(
             "root:x:0:0:root:/root:/usr/sbin/nologin\n"
@@ -101,6 +114,7 @@ class KernelDir:
             self.workspace.mkdir(mode=0o700)
             with contextlib.suppress(PermissionError):
                 os.chown(self.workspace, self.uid, self.uid)
+        return mounted
 
     def hand_connection_file(self) -> None:
         """The kernel must read its key; nobody else may (0400, owned by the kernel uid)."""
@@ -115,7 +129,29 @@ class KernelDir:
                 os.unlink(path)
 
     def remove(self) -> None:
+        if os.path.ismount(self.path):
+            unmount(self.path)
         shutil.rmtree(self.path, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            self.log_file.unlink()
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+MNT_DETACH = 2
+
+
+def mount_tmpfs(path: Path, size_bytes: int) -> bool:
+    """Mount a tmpfs of `size_bytes` (and few inodes) on `path`; False if not permitted."""
+    if os.geteuid() != 0:
+        return False
+    options = f"size={size_bytes},nr_inodes=64,mode=1733".encode()
+    return bool(_libc.mount(b"tmpfs", str(path).encode(), b"tmpfs", 0, options) == 0)
+
+
+def unmount(path: Path) -> None:
+    if _libc.umount2(str(path).encode(), MNT_DETACH) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"umount {path}: {os.strerror(err)}")
 
 
 def socket_paths(connection: dict[str, object]) -> list[str]:

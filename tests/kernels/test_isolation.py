@@ -329,3 +329,26 @@ async def test_clean_environment_has_no_server_variables(
         del os.environ["PAIRBOARD_TEST_SECRET"]
     assert result.text() == "[]\n"
     assert_unharmed(watch)
+
+
+FILL_SOCKET_DIR = """
+import json, os
+from ipykernel.kernelapp import IPKernelApp
+info = json.load(open(IPKernelApp.instance().connection_file))
+target = os.path.join(os.path.dirname(info['ip']), 'junk')
+try:
+    with open(target, 'wb') as f:
+        f.write(b'x' * (2 << 20))
+    print('written')
+except OSError as e:
+    print(type(e).__name__, e.errno)
+"""
+
+
+async def test_the_only_host_directory_it_can_write_is_a_1_mib_tmpfs(
+    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+) -> None:
+    need(sandbox_layers, "uid", "bubblewrap")
+    result, watch = await watched(victim, bystander, FILL_SOCKET_DIR)
+    assert result.text() == "OSError 28\n"  # ENOSPC: the socket directory's own small tmpfs
+    assert_unharmed(watch)
