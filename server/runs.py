@@ -18,6 +18,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +143,11 @@ class Runs:
         self._states: dict[str, SessionKernelState] = {}
         self._reaper: asyncio.Task[None] | None = None
         self.started = False
+        # The scenario runner's hook: called with the session's kernel under the session's lock
+        # before every run and by `sync_hidden`, to bring hidden scenario state (setup code,
+        # fired kernel actions) into the kernel, silently (server/scenarios/runner.py).
+        self.prepare: Callable[[str, KernelHandle], Awaitable[None]] | None = None
+        self._background: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.provider.start()
@@ -189,6 +195,25 @@ class Runs:
             state.handle = await self.provider.acquire(session_id)
         return state.handle
 
+    async def _prepare(self, session_id: str, handle: KernelHandle) -> None:
+        if self.prepare is None:
+            return
+        try:
+            await self.prepare(session_id, handle)
+        except Exception:  # hidden scenario code must never cost the candidate their run
+            log.exception("preparing the kernel of session %s failed", session_id)
+
+    async def sync_hidden(self, session_id: str) -> None:
+        """Bring the session's kernel up to date with its scenario now (taking a kernel if it has
+        none yet), after any run in progress: the scenario started, or an event changed data."""
+        state = self._state(session_id)
+        async with state.lock:
+            fresh = state.handle is None
+            handle = await self._kernel(session_id, state)
+            await self._prepare(session_id, handle)
+            if fresh:
+                await self._set_kernel(session_id, "idle", "")
+
     async def _set_kernel(self, session_id: str, status: str, message: str) -> None:
         def change(doc: Doc[Any]) -> None:
             kernel = doc.get("kernel", type=Map)
@@ -206,6 +231,7 @@ class Runs:
             async with state.lock:
                 handle = await self._kernel(session_id, state)
                 await self._set_kernel(session_id, "busy", "")
+                await self._prepare(session_id, handle)
                 writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
                 try:
                     async for event in handle.execute(code):
@@ -267,6 +293,17 @@ class Runs:
 
         await self.rooms.edit(session_id, "console", change)
 
+    async def run_hidden(self, session_id: str, code: str) -> list[Event]:
+        """Run `code` in the session's kernel without a console entry (scenario setup and
+        injected faults); waits for an active run to finish first. Its events, for the caller."""
+        state = self._state(session_id)
+        async with state.lock:
+            handle = await self._kernel(session_id, state)
+            events = [event async for event in handle.execute(code)]
+        alive = await handle.is_alive()
+        await self._set_kernel(session_id, "idle" if alive else "dead", "")
+        return events
+
     async def get_run(self, session_id: str, run_id: str) -> dict[str, Any] | None:
         doc = await self.rooms.read(session_id, "console")
         entry = find_run(doc, run_id)
@@ -290,6 +327,11 @@ class Runs:
         await self._set_kernel(session_id, "restarting", "")
         await state.handle.restart()
         await self._set_kernel(session_id, "idle", "restarted")
+        if self.prepare is not None:  # the fresh kernel gets the scenario's setup again, once
+            # the run the restart cut short has let go of the session's lock
+            task = asyncio.create_task(self.sync_hidden(session_id))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     async def release(self, session_id: str) -> None:
         """The session ended: its kernel is shut down, never reused."""
