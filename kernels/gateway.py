@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
@@ -25,7 +26,7 @@ from kernels.gateway_channel import KernelChannel, KernelGone, PendingRun, RunCo
 from kernels.gateway_rest import GatewayError, GatewayRest, KernelNotFound
 from kernels.gateway_settings import GatewaySettings
 from kernels.messages import RunTracker, execute_request
-from kernels.provider import Event, Finished, Notice, RunStatus
+from kernels.provider import Event, Finished, KernelHandle, KernelProvider, Notice, RunStatus
 from kernels.run_limits import RunLimits
 from kernels.settings import KernelSettings
 
@@ -61,6 +62,10 @@ class GatewayKernel:
         """The kernel's websocket, opened on first use and reopened after a restart or a loss."""
         async with self._channel_lock:
             if self._channel is None or not self._channel.is_open:
+                stale, self._channel = self._channel, None
+                died = stale is not None and stale.died_since_last_run
+                if stale is not None:
+                    await stale.close()
                 session = KernelChannel.new_session()
                 try:
                     self._channel = await KernelChannel.open(
@@ -73,6 +78,7 @@ class GatewayKernel:
                     )
                 except (OSError, TimeoutError, InvalidHandshake) as exc:
                     raise GatewayError(f"cannot open the websocket of kernel {self._id}") from exc
+                self._channel.died_since_last_run = died
             return self._channel
 
     async def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
@@ -82,6 +88,9 @@ class GatewayKernel:
             # The wall clock starts once the kernel answers (the channel's nudge proved it), so
             # a kernel still coming back from a restart does not eat into the run's time.
             started = time.monotonic()
+            if channel.died_since_last_run:
+                channel.died_since_last_run = False
+                yield Notice("kernel died since the last run and was restarted; its state is lost")
             msg = execute_request(code, channel.session, silent=silent)
             tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
             run = await channel.submit("shell", msg, tracker)
@@ -287,3 +296,10 @@ def _ms_since(started: float) -> int:
 
 def _seconds(value: float) -> str:
     return f"{value:g} s"
+
+
+if TYPE_CHECKING:  # the provider interface is structural: have mypy prove this satisfies it
+
+    def _conforms(provider: GatewayProvider, handle: GatewayKernel) -> None:
+        _p: KernelProvider = provider
+        _h: KernelHandle = handle

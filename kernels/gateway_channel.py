@@ -77,6 +77,11 @@ class KernelChannel:
         self._binary = ws.subprotocol == WS_V1_PROTOCOL
         self._runs: dict[str, PendingRun] = {}
         self._nudges: dict[str, asyncio.Event] = {}
+        # Set when the gateway restarted the kernel by itself (it died); the next run says so.
+        self.died_since_last_run = False
+        # The gateway's restarter gives a dead kernel new ports, but this socket's ZMQ streams
+        # stay connected to the old ones: after a restart the socket must be replaced.
+        self._stale = False
         self._reader = asyncio.create_task(self._read(), name="kernel-channel-reader")
 
     @classmethod
@@ -134,7 +139,8 @@ class KernelChannel:
 
     @property
     def is_open(self) -> bool:
-        return not self._reader.done()
+        """False once the socket is gone or the kernel behind it was replaced."""
+        return not self._reader.done() and not self._stale
 
     @property
     def binary(self) -> bool:
@@ -208,7 +214,11 @@ class KernelChannel:
         if channel != "iopub" or msg.get("msg_type") != "status" or parent_id(msg):
             return
         state = (msg.get("content") or {}).get("execution_state")
+        if state in ("restarting", "dead"):
+            self._stale = True
         if state == "restarting":
+            # A run in flight learns it from its own `Finished`; only an idle death needs telling.
+            self.died_since_last_run = not self._runs
             self.fail_all(KernelGone("killed", "the kernel died and was restarted"))
         elif state == "dead":
             self.fail_all(KernelGone("killed", "the kernel died and could not be restarted"))

@@ -276,6 +276,30 @@ async def test_kernel_death_mid_run_ends_the_run_as_killed(provider: GatewayProv
     events = await run(kernel, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     assert finished(events).status == "killed"
     assert finished(events).reason == "the kernel died and was restarted"
+    # The next run reaches the restarted kernel (new ports, so a new websocket).
+    assert outputs(await run(kernel, "print('back')")) == [Stream("stdout", "back\n")]
+    await kernel.shutdown()
+
+
+async def test_a_kernel_that_died_between_runs_is_reported_on_the_next_run(
+    provider: GatewayProvider,
+) -> None:
+    kernel = await provider.acquire("dies-while-idle")
+    suicide = (
+        "import os, signal, threading\n"
+        "threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGKILL)).start()"
+    )
+    assert finished(await run(kernel, suicide)).status == "ok"
+    channel = await kernel.channel()
+    deadline = asyncio.get_running_loop().time() + 30
+    while not channel.died_since_last_run:  # the gateway's restarter announces the death
+        assert asyncio.get_running_loop().time() < deadline, "death never announced"
+        await asyncio.sleep(0.05)
+    events = await run(kernel, "print('back')")
+    assert outputs(events) == [
+        Notice("kernel died since the last run and was restarted; its state is lost"),
+        Stream("stdout", "back\n"),
+    ]
     await kernel.shutdown()
 
 
