@@ -58,7 +58,8 @@ def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout]:
     fanout = RedisFanout(
         store,
         mover,
-        block_ms=5000,
+        # Below redis-py's default 5 s socket timeout, so an idle XREAD returns before it.
+        block_ms=2000,
         read_batch=settings.redis_batch,
         awareness_queue=settings.awareness_publish_queue,
     )
