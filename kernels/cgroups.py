@@ -22,6 +22,7 @@ from pathlib import Path
 
 BASE_NAME = "pairboard-kernels"
 V2_ROOT = Path("/sys/fs/cgroup")
+CPU_PERIOD_US = 100_000
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,16 @@ class CgroupSupport:
     memory_base: Path | None = None
     pids_base: Path | None = None
     reason: str = ""
+    cpu_base: Path | None = None  # optional: a CPU quota where the cpu controller is usable
 
     @property
     def available(self) -> bool:
         return self.version in (1, 2)
+
+    @property
+    def bases(self) -> list[Path]:
+        found = {self.memory_base, self.pids_base, self.cpu_base}
+        return sorted(b for b in found if b is not None)
 
 
 def parse_v1_mounts(mountinfo: str) -> dict[str, Path]:
@@ -84,18 +91,19 @@ def detect() -> CgroupSupport:
         available = set(controllers.read_text().split())
         if {"memory", "pids"} <= available:
             base = V2_ROOT / BASE_NAME
+            wanted = "+memory +pids" + (" +cpu" if "cpu" in available else "")
             try:
-                (V2_ROOT / "cgroup.subtree_control").write_text("+memory +pids")
+                (V2_ROOT / "cgroup.subtree_control").write_text(wanted)
             except OSError as exc:
                 return CgroupSupport(0, reason=f"cgroup v2: cannot enable controllers: {exc}")
             why = _probe_dir(base)
             if why:
                 return CgroupSupport(0, reason=why)
             try:
-                (base / "cgroup.subtree_control").write_text("+memory +pids")
+                (base / "cgroup.subtree_control").write_text(wanted)
             except OSError as exc:
                 return CgroupSupport(0, reason=f"cgroup v2: {base}: {exc.strerror}")
-            return CgroupSupport(2, base, base)
+            return CgroupSupport(2, base, base, cpu_base=base if "cpu" in available else None)
     try:
         mounts = parse_v1_mounts(Path("/proc/self/mountinfo").read_text())
         own = parse_own_cgroups(Path("/proc/self/cgroup").read_text())
@@ -110,7 +118,11 @@ def detect() -> CgroupSupport:
         why = _probe_dir(base)
         if why:
             return CgroupSupport(0, reason=why)
-    return CgroupSupport(1, memory_base, pids_base)
+    cpu_base = None
+    if "cpu" in mounts:
+        candidate = mounts["cpu"] / own.get("cpu", "/").lstrip("/") / BASE_NAME
+        cpu_base = None if _probe_dir(candidate) else candidate
+    return CgroupSupport(1, memory_base, pids_base, cpu_base=cpu_base)
 
 
 @dataclass(frozen=True)
@@ -122,15 +134,15 @@ class KernelCgroup:
 
     @property
     def dirs(self) -> list[Path]:
-        bases = {self.support.memory_base, self.support.pids_base}
-        return [base / self.name for base in sorted(b for b in bases if b is not None)]
+        return [base / self.name for base in self.support.bases]
 
     @property
     def procs_files(self) -> list[str]:
         """What the launcher writes its own pid into before it drops privileges."""
         return [str(d / "cgroup.procs") for d in self.dirs]
 
-    def create(self, memory_bytes: int, max_pids: int) -> None:
+    def create(self, memory_bytes: int, max_pids: int, cpus: float = 0.0) -> None:
+        """Make the cgroups with their limits; `cpus` > 0 caps CPU time (e.g. 1.0 = one core)."""
         for d in self.dirs:
             d.mkdir(exist_ok=True)
         assert self.support.memory_base and self.support.pids_base
@@ -141,11 +153,20 @@ class KernelCgroup:
             with contextlib.suppress(OSError):
                 (mem / "memory.swap.max").write_text("0")
             (pids / "pids.max").write_text(str(max_pids))
+            if self.support.cpu_base is not None and cpus > 0:
+                quota = int(cpus * CPU_PERIOD_US)
+                (self.support.cpu_base / self.name / "cpu.max").write_text(
+                    f"{quota} {CPU_PERIOD_US}"
+                )
         else:
             (mem / "memory.limit_in_bytes").write_text(str(memory_bytes))
             with contextlib.suppress(OSError):
                 (mem / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
             (pids / "pids.max").write_text(str(max_pids))
+            if self.support.cpu_base is not None and cpus > 0:
+                cpu = self.support.cpu_base / self.name
+                (cpu / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+                (cpu / "cpu.cfs_quota_us").write_text(str(int(cpus * CPU_PERIOD_US)))
 
     def oom_kills(self) -> int:
         """How many times the memory limit killed a process in this cgroup."""
@@ -225,8 +246,8 @@ def sweep(support: CgroupSupport, prefix: str) -> list[str]:
     are never touched.
     """
     names: set[str] = set()
-    for base in {support.memory_base, support.pids_base}:
-        if base is None or not base.is_dir():
+    for base in support.bases:
+        if not base.is_dir():
             continue
         names.update(d.name for d in base.iterdir() if d.is_dir() and d.name.startswith(prefix))
     for name in sorted(names):

@@ -34,8 +34,8 @@ def sweep_leftovers(settings: KernelSettings) -> list[int]:
     if run_dir.is_dir():
         candidates.update(int(p.name) for p in run_dir.iterdir() if p.name.isdigit())
     if report.cgroup.available:
-        for base in {report.cgroup.memory_base, report.cgroup.pids_base}:
-            if base is not None and base.is_dir():
+        for base in report.cgroup.bases:
+            if base.is_dir():
                 candidates.update(int(d.name.split("-")[0]) for d in base.iterdir() if d.is_dir())
     for uid in sorted(u for u in candidates if low <= u <= high):
         lease = uids.try_lease(run_dir, uid)

@@ -119,7 +119,7 @@ class SandboxProvisioner(LocalProvisioner):
         procs: list[str] = []
         if report.cgroup.available:
             self.cgroup = cgroups.KernelCgroup(report.cgroup, f"{self.lease.uid}-{next(_launches)}")
-            self.cgroup.create(settings.memory_bytes, settings.max_processes)
+            self.cgroup.create(settings.memory_bytes, settings.max_processes, settings.cpus)
             procs = self.cgroup.procs_files
         kwargs["cmd"] = jail_command(settings, report, self.kdir, procs)
         kwargs["env"] = {"PATH": "/usr/bin:/bin"}

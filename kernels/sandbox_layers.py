@@ -163,7 +163,9 @@ def detect(settings: KernelSettings) -> SandboxReport:
             "cgroup",
             True,
             f"cgroup v{cg.version} memory ({settings.memory_bytes} bytes) and pids "
-            f"({settings.max_processes}) under {cg.memory_base}",
+            f"({settings.max_processes})"
+            + (f", cpu quota ({settings.cpus:g} cores)" if cg.cpu_base and settings.cpus else "")
+            + f" under {cg.memory_base}",
         )
     else:
         cg_layer = Layer("cgroup", False, cg.reason)

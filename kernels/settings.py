@@ -79,6 +79,11 @@ class KernelSettings(BaseSettings):
             "memory they never touch."
         ),
     )
+    cpus: float = Field(
+        1.0,
+        description="CPU time per kernel in cores (cgroup cpu quota): a busy loop or a stray "
+        "background thread slows only its own kernel. 0: no quota.",
+    )
     max_processes: int = Field(
         64, description="Processes and threads per kernel (cgroup pids.max and RLIMIT_NPROC)."
     )

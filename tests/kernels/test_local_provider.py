@@ -217,3 +217,19 @@ async def test_restart_during_a_run_ends_that_run_as_interrupted(provider: Local
     assert (final.status, final.reason) == ("interrupted", "kernel restarted")  # type: ignore[union-attr]
     assert (await run(kernel, "print('after')")).text() == "after\n"
     await provider.release(kernel)
+
+
+async def test_kernel_cgroup_caps_cpu_at_the_configured_cores(
+    shared: SessionKernel, sandbox_layers: SandboxReport
+) -> None:
+    if not sandbox_layers.cgroup.cpu_base:
+        pytest.skip("no usable cpu cgroup controller on this host")
+    inner = shared.kernel
+    assert inner is not None and inner.provisioner.cgroup is not None
+    cpu_dir = sandbox_layers.cgroup.cpu_base / inner.provisioner.cgroup.name
+    if sandbox_layers.cgroup.version == 2:
+        assert (cpu_dir / "cpu.max").read_text().split() == ["100000", "100000"]
+    else:
+        assert (cpu_dir / "cpu.cfs_quota_us").read_text().strip() == "100000"
+    # bubblewrap, its PID-namespace init and the kernel all run inside that cgroup
+    assert len((cpu_dir / "cgroup.procs").read_text().split()) >= 3
