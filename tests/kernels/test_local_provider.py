@@ -233,3 +233,17 @@ async def test_kernel_cgroup_caps_cpu_at_the_configured_cores(
         assert (cpu_dir / "cpu.cfs_quota_us").read_text().strip() == "100000"
     # bubblewrap, its PID-namespace init and the kernel all run inside that cgroup
     assert len((cpu_dir / "cgroup.procs").read_text().split()) >= 3
+
+
+async def test_an_idle_kernel_is_culled_and_the_next_run_starts_a_fresh_one(
+    sandbox_layers: SandboxReport,
+) -> None:
+    prov = LocalProvider(quick_settings(pool_size=0, idle_cull_seconds=1.0))
+    await prov.start()
+    kernel = await prov.acquire("idle")
+    await run(kernel, "x = 1")
+    assert await eventually(lambda: kernel.kernel is None, timeout=15)
+    result = await run(kernel, "print('back')")
+    assert result.notices == ["kernel was shut down after being idle; started a fresh one"]
+    assert (result.status, result.text()) == ("ok", "back\n")
+    await prov.close()
