@@ -34,7 +34,7 @@ from traitlets import Int
 from kernels.messages import RunTracker, format_bytes
 from kernels.provider import Event, Notice, RunStatus
 from kernels.provisioner import SandboxProvisioner, kernelspec
-from kernels.sandbox import SocketTampered, check_sockets
+from kernels.sandbox import SocketTampered, check_sockets, socket_owner
 from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class LocalKernel:
         if self._closed or not await self._km.is_alive():
             return False
         try:
-            check_sockets(self.connection(), owner=0 if self.uid is not None else -1)
+            check_sockets(self.connection(), owner=socket_owner())
             msg_id = self._kc.kernel_info()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
@@ -204,7 +204,7 @@ class LocalKernel:
             await self.restart()
             return reason
         try:
-            check_sockets(self.connection(), owner=0 if self.uid is not None else -1)
+            check_sockets(self.connection(), owner=socket_owner())
         except SocketTampered as exc:
             await self.restart()
             return f"kernel sockets were tampered with ({exc}); restarted"

@@ -188,6 +188,12 @@ def lock_sockets(connection: dict[str, object], uid: int, reown: bool = True) ->
     return True
 
 
+def socket_owner() -> int:
+    """Who owns a locked socket: root when the server is root (it re-owns them), else the
+    server's own uid (kernels then run as that uid and nothing can be re-owned)."""
+    return 0 if os.geteuid() == 0 else os.geteuid()
+
+
 def check_sockets(connection: dict[str, object], owner: int = 0) -> None:
     """Raise SocketTampered unless every socket is still the one the server locked."""
     for path in socket_paths(connection):

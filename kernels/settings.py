@@ -6,6 +6,7 @@ offending run (or kernel) with a status and a message its users see, never anyon
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -31,10 +32,11 @@ class KernelSettings(BaseSettings):
         description="The kernel virtualenv built by `make kernel-env` (world-readable, not /root).",
     )
     run_dir: Path = Field(
-        Path("/run/pairboard-kernels"),
+        Path("/run/pairboard-kernels") if os.geteuid() == 0 else Path(f"/tmp/pbk-{os.geteuid()}"),
         description=(
-            "Per-kernel directories (connection file, ipc sockets). Kept short: a Unix socket "
-            "path must fit in 107 bytes."
+            "Per-kernel directories (connection file, ipc sockets); default /run/pairboard-kernels "
+            "as root, /tmp/pbk-<uid> otherwise. Kept short: a Unix socket path must fit in 107 "
+            "bytes."
         ),
     )
     uid_range: tuple[int, int] = Field(
