@@ -40,7 +40,7 @@ from server.sync.rooms import RoomRegistry
 
 log = logging.getLogger(__name__)
 
-END_CHECK_SECONDS = 10.0
+END_CHECK_SECONDS = 2.0
 
 
 class RunConflict(Exception):
@@ -148,6 +148,11 @@ class Runs:
         # fired kernel actions) into the kernel, silently (server/scenarios/runner.py).
         self.prepare: Callable[[str, KernelHandle], Awaitable[None]] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        # Scale-out (several instances, server/scale): a session's kernel is recorded by id in
+        # its session record, so whichever instance serves the next Run attaches to the same
+        # kernel, and an instance shutting down detaches from kernels instead of stopping them.
+        # Needs a provider that can `attach` by id (the gateway provider).
+        self.shared_kernels = False
 
     async def start(self) -> None:
         await self.provider.start()
@@ -190,10 +195,33 @@ class Runs:
         return run_id
 
     async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
+        if state.handle is None and self.shared_kernels:
+            state.handle = await self._attach_shared(session_id)
         if state.handle is None:
             await self._set_kernel(session_id, "starting", "")
             state.handle = await self.provider.acquire(session_id)
+            if self.shared_kernels:
+                await self._record_shared(session_id, state.handle)
         return state.handle
+
+    async def _attach_shared(self, session_id: str) -> KernelHandle | None:
+        """The live kernel another instance started for this session, if there is one."""
+        attach = getattr(self.provider, "attach", None)
+        record = await self.sessions.get(session_id)
+        kernel_id = record.meta.get("kernel_id") if record is not None else None
+        if attach is None or not kernel_id:
+            return None
+        handle: KernelHandle = attach(kernel_id)
+        return handle if await handle.is_alive() else None
+
+    async def _record_shared(self, session_id: str, handle: KernelHandle) -> None:
+        disown = getattr(self.provider, "disown", None)
+        if disown is not None:
+            disown(handle.kernel_id)  # it outlives this instance; the session's end stops it
+        record = await self.sessions.get(session_id)
+        if record is not None:
+            record.meta["kernel_id"] = handle.kernel_id
+            await self.sessions.save(record)
 
     async def _prepare(self, session_id: str, handle: KernelHandle) -> None:
         if self.prepare is None:
@@ -360,6 +388,15 @@ class Runs:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
         for session_id in list(self._states):
+            state = self._states[session_id]
+            detach = getattr(state.handle, "detach", None)
+            if self.shared_kernels and detach is not None:
+                self._states.pop(session_id)  # other instances carry on with this kernel
+                if state.task is not None:
+                    state.task.cancel()
+                with contextlib.suppress(Exception):
+                    await detach()
+                continue
             await self.release(session_id)
         if self.started:
             await self.provider.close()

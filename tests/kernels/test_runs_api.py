@@ -18,6 +18,7 @@ import pytest
 from pycrdt import Array, Map
 
 from kernels.sandbox_layers import SandboxReport
+from kernels.uids import processes_of
 from tests.support.server import ServerProcess
 from tests.support.yclient import YClient, wait_until
 
@@ -213,3 +214,21 @@ def test_timeout_and_unknown_run(kernel_server: ServerProcess) -> None:
     ]
     r = httpx.get(f"{kernel_server.url}/api/sessions/{sid}/runs/nope", headers=auth(token))
     assert r.status_code == 404
+
+
+def test_ending_the_session_shuts_its_kernel_down(
+    kernel_server: ServerProcess, sandbox_layers: SandboxReport
+) -> None:
+    if not sandbox_layers.uid_ok:
+        pytest.skip("uid layer unavailable: " + sandbox_layers.layer("uid").detail)
+    s = kernel_server.create_session()
+    sid, token = s["id"], s["tokens"]["interviewer"]
+    run_id = start(kernel_server, sid, token, "import os\nprint(os.getuid())").json()["run_id"]
+    uid = int(wait_run(kernel_server, sid, run_id, token)["outputs"][0]["text"])
+    assert processes_of(uid)
+    r = httpx.post(f"{kernel_server.url}/api/sessions/{sid}/end", headers=auth(token))
+    assert r.status_code == 200
+    deadline = time.monotonic() + 30
+    while processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_of(uid) == []
