@@ -76,7 +76,7 @@ class GatewayKernel:
                         self._settings.max_message_bytes,
                         self._settings.binary_protocol,
                     )
-                except (OSError, TimeoutError, InvalidHandshake) as exc:
+                except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed) as exc:
                     raise GatewayError(f"cannot open the websocket of kernel {self._id}") from exc
                 self._channel.died_since_last_run = died
             return self._channel
@@ -237,6 +237,11 @@ class GatewayProvider:
         self._schedule_refill()
         if self._refill is not None:
             await self._refill
+
+    def disown(self, kernel_id: str) -> None:
+        """Forget a handed-out kernel so `close` leaves it running: in a scale-out deployment a
+        session's kernel outlives the instance that started it (another instance attaches)."""
+        self._owned.pop(kernel_id, None)
 
     def attach(self, kernel_id: str) -> GatewayKernel:
         """A handle on an existing kernel from its id alone (e.g. started by another instance)."""

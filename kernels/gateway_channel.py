@@ -105,7 +105,11 @@ class KernelChannel:
             max_queue=64,
         )
         channel = cls(ws, session)
-        await channel.nudge(open_timeout_s)
+        try:
+            await channel.nudge(open_timeout_s)
+        except BaseException:
+            await channel.close()
+            raise
         return channel
 
     async def nudge(self, limit_s: float) -> None:
