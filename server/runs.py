@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,16 +24,14 @@ from typing import Any
 from pycrdt import Array, Doc, Map, Text
 
 from kernels.provider import (
-    Display,
-    Error,
     Event,
     Finished,
     KernelHandle,
     KernelProvider,
     Notice,
-    Stream,
 )
 from kernels.settings import KernelSettings
+from server.run_entries import coalesce, find_run, now_ms, output_of, run_view
 from server.sessions import Sessions
 from server.sync.rooms import RoomRegistry
 
@@ -45,73 +42,6 @@ END_CHECK_SECONDS = 2.0
 
 class RunConflict(Exception):
     """A run is already active in this session (HTTP 409)."""
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def output_of(event: Event) -> dict[str, Any] | None:
-    """The console doc's plain-object form of an event (docs/ARCHITECTURE.md); None for Finished."""
-    if isinstance(event, Stream):
-        return {"type": "stream", "name": event.name, "text": event.text}
-    if isinstance(event, Display):
-        return {"type": event.kind, "data": event.data}
-    if isinstance(event, Error):
-        return {
-            "type": "error",
-            "ename": event.ename,
-            "evalue": event.evalue,
-            "traceback": event.traceback,
-        }
-    if isinstance(event, Notice):
-        return {"type": "notice", "text": event.text}
-    return None
-
-
-def coalesce(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge consecutive stream outputs of the same name (pure): fewer, larger console items."""
-    merged: list[dict[str, Any]] = []
-    for out in outputs:
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and out["type"] == "stream"
-            and last["type"] == "stream"
-            and last["name"] == out["name"]
-        ):
-            merged[-1] = {**last, "text": last["text"] + out["text"]}
-        else:
-            merged.append(out)
-    return merged
-
-
-def find_run(doc: Doc[Any], run_id: str) -> Map[Any] | None:
-    runs = doc.get("runs", type=Array)
-    for i in range(len(runs) - 1, -1, -1):
-        entry = runs[i]
-        if isinstance(entry, Map) and entry.get("id") == run_id:
-            return entry
-    return None
-
-
-def run_view(entry: Map[Any]) -> dict[str, Any]:
-    """GET /runs/{id}: {"status", "outputs", "duration_ms", ...} from the console entry."""
-    data = entry.to_py() or {}
-    duration = data.get("duration_ms")
-    if duration is None and data.get("started_at") is not None:
-        duration = now_ms() - int(data["started_at"])
-    return {
-        "id": data.get("id"),
-        "status": data.get("status"),
-        "outputs": list(data.get("outputs") or []),
-        "duration_ms": int(duration or 0),
-        "author": data.get("author"),
-        "role": data.get("role"),
-        "code": data.get("code"),
-        "started_at": data.get("started_at"),
-        "finished_at": data.get("finished_at"),
-    }
 
 
 @dataclass
