@@ -60,6 +60,13 @@ def create_app(
     services.rooms.awareness_observer = replay.observe_awareness
     kernel_settings = KernelSettings()
     runs = Runs(services.rooms, services.sessions, build_provider(kernel_settings))
+    # Scale-out: a session's kernel is found by id from any instance (gateway provider only).
+    runs.shared_kernels = bool(settings.redis_url) and kernel_settings.provider == "gateway"
+    if settings.redis_url and kernel_settings.provider != "gateway":
+        log.warning(
+            "PAIRBOARD_REDIS_URL is set but kernels are local: a session's kernel lives on the "
+            "instance that started it. Set PAIRBOARD_KERNEL_PROVIDER=gateway (docs/DEPLOY.md)."
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
