@@ -243,11 +243,6 @@ class GatewayProvider:
         session's kernel outlives the instance that started it (another instance attaches)."""
         self._owned.pop(kernel_id, None)
 
-    def disown(self, kernel_id: str) -> None:
-        """Forget a handed-out kernel so `close` leaves it running: in a scale-out deployment a
-        session's kernel outlives the instance that started it (another instance attaches)."""
-        self._owned.pop(kernel_id, None)
-
     def attach(self, kernel_id: str) -> GatewayKernel:
         """A handle on an existing kernel from its id alone (e.g. started by another instance)."""
         return GatewayKernel(kernel_id, self._rest, self.settings, self.limits)
