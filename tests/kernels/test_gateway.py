@@ -10,6 +10,7 @@ import asyncio
 import base64
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -323,8 +324,26 @@ async def test_close_shuts_down_every_kernel_it_started(gateway: RunningGateway)
     assert handed_out.kernel_id in started
     assert len(started) == 2  # the handed-out kernel and the pool's replacement
     assert started <= await kernel_ids(gateway)
+    assert all(kernel_processes(kid) for kid in started)
     await prov.close()
     assert started.isdisjoint(await kernel_ids(gateway))
+    # Shutdown waited for the processes: none of them is left, not even as a zombie.
+    assert [kernel_processes(kid) for kid in sorted(started)] == [[], []]
+
+
+def kernel_processes(kernel_id: str) -> list[int]:
+    """Pids whose command line names this kernel's connection file (`kernel-<id>.json`)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"kernel-{kernel_id}.json".encode() in cmdline:
+            pids.append(int(entry.name))
+    return pids
 
 
 def sandbox_missing() -> str:
