@@ -224,7 +224,10 @@ class GatewayProvider:
                 self._schedule_refill()
                 return handle
             self._owned.pop(kernel_id, None)
-        kernel_id = await self._rest.start_kernel({"KERNEL_PAIRBOARD_SESSION": session_id})
+        # No per-session env: pooled kernels are started before their session is known, and a
+        # cold one must not differ from them (Kernel Gateway replaces the whole environment of a
+        # kernel started with an `env`).
+        kernel_id = await self._rest.start_kernel()
         self._schedule_refill()
         return self._handle(kernel_id)
 
