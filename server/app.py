@@ -20,7 +20,9 @@ from server.auth import TokenSigner, load_admin_token, load_secret
 from server.replay.service import ReplayService
 from server.runs import Runs, build_provider
 from server.scale.build import build_store_and_fanout
+from server.scenarios import api as scenario_session_api
 from server.scenarios import routes as scenarios_api
+from server.scenarios.runner import ScenarioRunner
 from server.services import Services
 from server.sessions import Sessions
 from server.settings import Settings
@@ -60,6 +62,13 @@ def create_app(
     services.rooms.awareness_observer = replay.observe_awareness
     kernel_settings = KernelSettings()
     runs = Runs(services.rooms, services.sessions, build_provider(kernel_settings))
+    # The scenario clock and timeline; hidden kernel code reaches the session's kernel through
+    # the runs' lock (setup and fired kernel actions are brought in before every run).
+    scenarios = ScenarioRunner(
+        services.store, services.sessions, services.rooms, settings, runs.sync_hidden
+    )
+    runs.prepare = scenarios.prepare
+    services.scenarios = scenarios
     # Scale-out: a session's kernel is found by id from any instance (gateway provider only).
     runs.shared_kernels = bool(settings.redis_url) and kernel_settings.provider == "gateway"
     if settings.redis_url and kernel_settings.provider != "gateway":
@@ -75,11 +84,13 @@ def create_app(
         services.rooms.start()
         await replay.start()
         await runs.start()  # logs the sandbox layers; warms the kernel pool in the background
+        await scenarios.start()  # resumes the clocks of live sessions
         for hook in on_startup:
             await hook(services)
         try:
             yield
         finally:
+            await scenarios.close()
             await runs.close()
             await replay.stop()
             await services.rooms.close()
@@ -90,10 +101,12 @@ def create_app(
     app.state.services = services
     app.state.replay = replay
     app.state.runs = runs
+    app.state.scenarios = scenarios
     app.include_router(sessions_api.router)
     app.include_router(runs_api.router)
     app.include_router(sync_endpoint.router)
     app.include_router(scenarios_api.router)
+    app.include_router(scenario_session_api.router)
     for router in (replay_api.router, review_api.router, recordings_api.router):
         app.include_router(router)
 

@@ -257,7 +257,7 @@ class Runs:
         state = self._state(session_id)
         async with state.lock:
             handle = await self._kernel(session_id, state)
-            events = [event async for event in handle.execute(code)]
+            events = [event async for event in handle.execute(code, silent=True)]
         alive = await handle.is_alive()
         await self._set_kernel(session_id, "idle" if alive else "dead", "")
         return events

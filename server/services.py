@@ -7,11 +7,15 @@ Routes reach them as `request.app.state.services`; tests build the same object t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from server.sessions import Sessions
 from server.settings import Settings
 from server.store.base import Store
 from server.sync.rooms import RoomRegistry
+
+if TYPE_CHECKING:
+    from server.scenarios.runner import ScenarioRunner
 
 
 @dataclass
@@ -21,3 +25,4 @@ class Services:
     sessions: Sessions
     rooms: RoomRegistry
     admin_token: str
+    scenarios: ScenarioRunner | None = None  # set by create_app (server/scenarios/runner.py)

@@ -74,7 +74,8 @@ class Sessions:
             title=title,
             scenario=scenario,
             created_at_ms=_now_ms(),
-            state="live",
+            # A scenario session waits for the interviewer's Start (the candidate's waiting room).
+            state="waiting" if scenario else "live",
             meta={"controls": {"editor_locked": False, "run_disabled": False}},
         )
         await self.store.create_session(record)

@@ -158,6 +158,24 @@ class Settings(BaseSettings):
         description="Largest recording file accepted by `POST /api/recordings` (HTTP 413 above).",
     )
 
+    # --- scenarios (server/scenarios) ---------------------------------------------------------
+    scenario_test_timeout_seconds: float = Field(
+        10.0,
+        description=(
+            "Wall time of one hidden test (and of loading the candidate's code) when grading; "
+            'a test over it fails alone with "timed out after N s". The whole grading run is '
+            "also bounded by PAIRBOARD_KERNEL_RUN_TIMEOUT_SECONDS."
+        ),
+    )
+    scenario_rescan_seconds: float = Field(
+        5.0,
+        description=(
+            "How often an instance looks in the store for scenario clocks it does not drive yet "
+            "(started through another instance). Timed events are claimed in the store, so "
+            "several instances never fire one event twice."
+        ),
+    )
+
     # --- scale-out (server/scale, docs/DEPLOY.md) ---------------------------------------------
     redis_url: str | None = Field(
         None,

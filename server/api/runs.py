@@ -51,6 +51,8 @@ async def start_run(
         assert record is not None
         if services.sessions.controls(record).get("run_disabled"):
             raise HTTPException(403, "Run is disabled by the interviewer")
+        if record.state == "waiting":
+            raise HTTPException(409, "the interviewer has not started the session yet")
     author = "admin" if capability is None else capability.name
     role = "interviewer" if capability is None else capability.role
     try:
