@@ -46,8 +46,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped on purpose: sync Playwright keeps an event loop running in this thread while
+    it is open, and every pytest-asyncio test after it would fail to start its own loop."""
     path = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
