@@ -124,3 +124,67 @@ export const interruptKernel = (id: string, token: string) =>
 
 export const restartKernel = (id: string, token: string) =>
   api<unknown>(`/api/sessions/${encodeURIComponent(id)}/kernel/restart`, token, { method: "POST" });
+
+// --- scenario runner (server/scenarios/api.py) ---------------------------------------------
+
+export interface ScenarioClock {
+  state: "waiting" | "running" | "paused";
+  started_at: number | null;
+  paused_at: number | null;
+  paused_total: number;
+  elapsed_ms?: number;
+}
+
+export interface ScenarioEventInfo {
+  id: string;
+  title: string;
+  at_seconds: number | null;
+  trigger: string | null;
+  status: "upcoming" | "fired" | "skipped";
+  done_at: number | null;
+  done_by: string | null;
+  actions: string[];
+}
+
+/** The interviewer's view of the session's scenario (candidates get a brief-only view). */
+export interface ScenarioView {
+  id: string;
+  title: string;
+  kind: string;
+  duration_min: number;
+  brief: string;
+  clock: ScenarioClock;
+  upcoming?: string[];
+  events?: ScenarioEventInfo[];
+  hints?: { id: string; text: string; when?: string; revealed?: boolean }[];
+  rubric?: unknown;
+  notes?: string;
+  tests?: { id: string; name: string; weight: number }[];
+}
+
+export interface GradeResult {
+  id: string;
+  at: number;
+  by: string;
+  score: number;
+  error: string;
+  passed: number;
+  total: number;
+  results: { id: string; name: string; weight: number; passed: boolean; message: string }[];
+}
+
+const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+
+export const getScenario = (id: string, token: string) => api<ScenarioView>(`${sessionPath(id)}/scenario`, token);
+
+export const scenarioClock = (id: string, token: string, action: "start" | "pause" | "resume") =>
+  api<ScenarioClock>(`${sessionPath(id)}/scenario/${action}`, token, { method: "POST" });
+
+export const scenarioEvent = (id: string, token: string, event: string, action: "fire" | "skip") =>
+  api<unknown>(`${sessionPath(id)}/scenario/events/${encodeURIComponent(event)}/${action}`, token, { method: "POST" });
+
+export const revealHint = (id: string, token: string, hint: string) =>
+  api<unknown>(`${sessionPath(id)}/scenario/hints/${encodeURIComponent(hint)}/reveal`, token, { method: "POST" });
+
+export const gradeSession = (id: string, token: string) =>
+  api<GradeResult>(`${sessionPath(id)}/grade`, token, { method: "POST" });

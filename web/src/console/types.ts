@@ -33,7 +33,8 @@ export interface Controls {
 export interface ScenarioEvent {
   id: string;
   at?: number;
-  kind: "banner" | "message" | "reveal";
+  kind: "banner" | "message" | "reveal" | "brief";
+  title?: string;
   text: string;
   level?: string;
 }

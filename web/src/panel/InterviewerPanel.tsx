@@ -2,10 +2,11 @@
 // open), the rubric, and the candidate controls. The toggles call the REST API, which the server
 // enforces; their checked state is read back from `console.controls`, so every interviewer's
 // panel mirrors what the server actually applied.
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import type * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
-import { ApiError, setControls } from "../api";
+import { ApiError, setControls, type ScenarioView } from "../api";
+import { ScenarioPanel } from "./ScenarioPanel";
 import { Editor } from "../editor/Editor";
 import { useYJson } from "../sync/hooks";
 import type { Controls } from "../console/types";
@@ -66,12 +67,17 @@ interface Props {
   criteria: RubricCriterion[];
   dark: boolean;
   canWrite: boolean;
+  /** Set when the session follows a scenario: the clock, events, hints and Grade appear. */
+  scenario?: { consoleDoc: Y.Doc; grades: Y.Map<unknown> } | null;
 }
 
 export function InterviewerPanel(p: Props) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const scores = useYJson<Record<string, unknown>>(p.rubric, {});
+  const [scenarioRubric, setScenarioRubric] = useState<RubricCriterion[]>([]);
+  const onView = useCallback((v: ScenarioView) => setScenarioRubric(rubricCriteria(v.rubric)), []);
+  const criteria = p.criteria.length ? p.criteria : scenarioRubric;
 
   const toggle = async (key: keyof Controls, value: boolean) => {
     setBusy(true);
@@ -112,6 +118,16 @@ export function InterviewerPanel(p: Props) {
           {error ? <p className="error" role="alert">{error}</p> : null}
         </fieldset>
       ) : null}
+      {p.scenario ? (
+        <ScenarioPanel
+          session={p.session}
+          token={p.token}
+          consoleDoc={p.scenario.consoleDoc}
+          grades={p.scenario.grades}
+          canWrite={p.canWrite}
+          onView={onView}
+        />
+      ) : null}
       <section className="notes">
         <h3>Notes</h3>
         <Editor
@@ -126,12 +142,12 @@ export function InterviewerPanel(p: Props) {
       </section>
       <section className="rubric">
         <h3>Rubric</h3>
-        {p.criteria.length === 0 ? (
+        {criteria.length === 0 ? (
           <p className="muted">No rubric for this session (sessions created from a scenario carry one).</p>
         ) : (
           <table>
             <tbody>
-              {p.criteria.map((c) => (
+              {criteria.map((c) => (
                 <tr key={c.id}>
                   <th scope="row">{c.title}</th>
                   <td>
@@ -152,6 +168,10 @@ export function InterviewerPanel(p: Props) {
                         </option>
                       ))}
                     </select>
+                    {(() => {
+                      const chosen = c.levels.find((l) => String(l.value) === String(scores[c.id]));
+                      return chosen?.description ? <div className="muted level-description">{chosen.description}</div> : null;
+                    })()}
                   </td>
                 </tr>
               ))}

@@ -7,6 +7,8 @@ import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
 import { Editor } from "../editor/Editor";
 import { InterviewerPanel, rubricCriteria } from "../panel/InterviewerPanel";
+import { elapsedMs, formatClock, useNow } from "../panel/ScenarioPanel";
+import type { ScenarioClock } from "../api";
 import { prefersDark, usePref } from "../prefs";
 import { useLinkStates, useYJson } from "../sync/hooks";
 import { overallState } from "../sync/link";
@@ -55,6 +57,12 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const kernel = useYJson<KernelState>(consoleDoc.getMap("kernel"), {});
   const controls = useYJson<Controls>(consoleDoc.getMap("controls"), {});
   const events = useYJson<ScenarioEvent[]>(consoleDoc.getArray("events"), []);
+  const scenarioInfo = useYJson<{ title?: string; duration_min?: number; clock?: ScenarioClock }>(
+    consoleDoc.getMap("scenario"),
+    {},
+  );
+  const clock = scenarioInfo.clock;
+  const now = useNow();
 
   const role = info.role;
   const viewer = role === "observer" || role === "reviewer";
@@ -80,7 +88,21 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   }, [act, canRun, code.doc, info.id, token]);
 
   const banners = events.filter((e) => e.kind === "banner").slice(-2);
-  const messages = events.filter((e) => e.kind !== "banner").slice(-3);
+  const messages = events.filter((e) => e.kind === "message").slice(-3);
+  // The brief and the sections revealed since (`reveal` entries), in the order they arrived.
+  const brief = events.filter((e) => e.kind === "brief" || e.kind === "reveal");
+
+  if (role === "candidate" && clock?.state === "waiting") {
+    return (
+      <main className="center waiting" data-testid="waiting-room">
+        <div>
+          <h1>{info.title || "Your interview"}</h1>
+          <p>Waiting for the interviewer to start the session.</p>
+          <p className="muted">This page will open the session by itself; keep it open.</p>
+        </div>
+      </main>
+    );
+  }
 
   return (
     <div className={`room ${dark ? "dark" : "light"}`} data-role={role}>
@@ -89,6 +111,13 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
         <h1 className="title">{info.title || info.id}</h1>
         <span className="badge role-badge" data-testid="my-role">{info.name} · {role}</span>
         <ConnectionBadge state={overallState(states)} readOnly={readOnlyReason} error={refusedError} />
+        {clock && clock.state !== "waiting" ? (
+          <span className="badge" data-testid="clock" title="Scenario time">
+            {clock.state === "paused" ? "paused · " : ""}
+            {formatClock(elapsedMs(clock, now))}
+            {scenarioInfo.duration_min ? ` / ${scenarioInfo.duration_min}:00` : ""}
+          </span>
+        ) : null}
         <Participants awareness={code.provider.awareness} />
         <label className="pref">
           <input type="checkbox" checked={dark} onChange={(e) => setDark(e.target.checked)} /> dark
@@ -123,6 +152,17 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
             {!canRun && !viewer ? <span className="badge">Run disabled by the interviewer</span> : null}
             {actionError ? <span className="error" role="alert">{actionError}</span> : null}
           </div>
+          {brief.length ? (
+            <details className="brief" open data-testid="brief">
+              <summary>Brief</summary>
+              {brief.map((b) => (
+                <div key={b.id}>
+                  {b.kind === "reveal" && b.title ? <h4>New: {b.title}</h4> : null}
+                  <p className="prewrap">{b.text}</p>
+                </div>
+              ))}
+            </details>
+          ) : null}
           {locked ? (
             <div className="locked" role="status" data-testid="locked-banner">
               <strong>Locked.</strong> The interviewer has locked the editor. You can still read it and follow along.
@@ -166,6 +206,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
             criteria={rubricCriteria(info.rubric)}
             dark={dark}
             canWrite={role === "interviewer"}
+            scenario={info.scenario ? { consoleDoc, grades: notes.doc.getMap("grades") } : null}
           />
         ) : null}
       </div>
