@@ -2,8 +2,9 @@
 
 Interviewers (and the admin) drive the scenario; every other role gets 403 on those routes.
 `GET /api/sessions/{id}/scenario` answers each role with what it may see: the interviewer's view
-(upcoming events, hints, rubric, notes) or the candidate-safe view (the brief, revealed sections
-and hints). Grades go into the `notes` doc's `grades` map, which candidates never open.
+(upcoming events, hints, rubric, notes; reviewers get it too) or the candidate-safe view (the
+brief, revealed sections and hints) for candidates and observers. Grades go into the `notes`
+doc's `grades` map, which candidates never open.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _http(exc: ScenarioError) -> HTTPException:
 @router.get("/{session_id}/scenario")
 async def get_scenario(session_id: str, request: Request) -> dict[str, Any]:
     capability = await caller_for_session(request, session_id)
-    interviewer = capability is None or capability.role == "interviewer"
+    # Reviewers (the hiring team, who also read the notes) see what the interviewer saw.
+    interviewer = capability is None or capability.role in ("interviewer", "reviewer")
     try:
         return await runner_of(request).view(session_id, interviewer)
     except ScenarioError as exc:

@@ -189,6 +189,8 @@ def test_fire_now_skip_and_hints_happen_once(server: ServerProcess) -> None:
     assert "never" not in view["upcoming"] and "add-box" not in view["upcoming"]
     assert [h["revealed"] for h in view["hints"]] == [True, False]
     safe = scenario_view(server, sid, candidate)
+    assert scenario_view(server, sid, tokens["observer"]).keys() == safe.keys()
+    assert "rubric" not in safe and "events" not in safe and "notes" not in safe
     assert safe["hints"] == [{"id": "given", "text": "HINT-REVEALED-TEXT multiply by two"}]
     assert safe["sections"] == [
         {
