@@ -392,3 +392,10 @@ async def test_the_gateway_runs_sandboxed_kernels_through_our_provisioner(
             await kernel.interrupt()
     assert finished(events).status == "interrupted"
     await prov.close()
+
+
+async def test_silent_code_runs_but_stays_out_of_the_kernels_history(shared: GatewayKernel) -> None:
+    hidden = [event async for event in shared.execute("hidden_value = 6 * 7", silent=True)]
+    assert finished(hidden).status == "ok"
+    events = await run(shared, "print(hidden_value, [h for h in In if 'hidden_' + 'value =' in h])")
+    assert outputs(events) == [Stream("stdout", "42 []\n")]

@@ -17,7 +17,7 @@ import pytest_asyncio
 from kernels.cgroups import pids_in
 from kernels.local import LocalProvider, SessionKernel
 from kernels.local_kernel import death_reason
-from kernels.provider import Stream
+from kernels.provider import Finished, Stream
 from kernels.sandbox_layers import SandboxReport
 from kernels.uids import processes_of
 from tests.kernels.local_support import collect, eventually, quick_settings, run
@@ -247,3 +247,15 @@ async def test_an_idle_kernel_is_culled_and_the_next_run_starts_a_fresh_one(
     assert result.notices == ["kernel was shut down after being idle; started a fresh one"]
     assert (result.status, result.text()) == ("ok", "back\n")
     await prov.close()
+
+
+async def test_silent_code_runs_but_stays_out_of_the_kernels_history(shared: SessionKernel) -> None:
+    hidden = [event async for event in shared.execute("hidden_value = 6 * 7", silent=True)]
+    assert isinstance(hidden[-1], Finished) and hidden[-1].status == "ok"
+    events = [
+        e
+        async for e in shared.execute(
+            "print(hidden_value, [h for h in In if 'hidden_' + 'value =' in h])"
+        )
+    ]
+    assert [e for e in events if isinstance(e, Stream)] == [Stream("stdout", "42 []\n")]
