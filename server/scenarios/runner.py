@@ -174,12 +174,15 @@ class ScenarioRunner:
     async def _update(
         self, session_id: str, change: Callable[[SessionRecord, st.ScenarioState], None]
     ) -> tuple[SessionRecord, st.ScenarioState]:
-        """Read-modify-write of the record, read fresh from the store (other instances write it)."""
+        """Read-modify-write of the scenario state. The state is read fresh from the store (other
+        instances write it); the change is made on the shared cached record, so other holders of
+        it (controls, the kernel id) never save a copy without it."""
         async with self._lock(session_id):
-            record = await self.store.get_session(session_id)
-            if record is None:
+            fresh = await self.store.get_session(session_id)
+            record = await self.sessions.get(session_id)
+            if record is None or fresh is None:
                 raise ScenarioError(404, "no such session")
-            scenario_state = st.load(record.meta)
+            scenario_state = st.load(fresh.meta)
             change(record, scenario_state)
             record.meta[st.META_KEY] = st.dump(scenario_state)
             await self.sessions.save(record)
