@@ -83,6 +83,12 @@ async function probe (cmd) {
   let synced = false
   p.on('sync', (state) => { synced = synced || state })
   await new Promise((resolve) => setTimeout(resolve, cmd.ms))
+  // No new attempt after the window; let the one in flight (if any) finish before reporting.
+  p.shouldConnect = false
+  const settleBy = Date.now() + 5000
+  while (attempts.some((a) => a.error === null && !a.opened) && Date.now() < settleBy) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
   p.destroy()
   return { attempts, synced }
 }
