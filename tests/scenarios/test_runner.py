@@ -238,6 +238,7 @@ def test_a_timed_event_changes_the_kernels_data_at_its_time_once_across_a_crash(
         lambda: event_status(server, sid, interviewer)["shift"]["status"] == "fired",
         "the shift event",
     )
+    call(server, "POST", f"{base}/pause", interviewer)  # `later` (4 s) must not come yet
     view = scenario_view(server, sid, interviewer)
     clock = view["clock"]
     shift = next(e for e in view["events"] if e["id"] == "shift")
@@ -250,7 +251,11 @@ def test_a_timed_event_changes_the_kernels_data_at_its_time_once_across_a_crash(
     probe = "print([h for h in In if ('SEC' + 'RET') in h or 'readings.app' + 'end' in h])"
     assert stdout_of(run(server, sid, interviewer, probe)) == "[]\n"
 
+    # Crash while the clock runs, and stay down until `later` is due: it must fire once, after.
+    clock = call(server, "POST", f"{base}/resume", interviewer).json()
     server.kill()
+    due_at_s = (clock["started_at"] + clock["paused_total"] + 4000) / 1000
+    wait_for(lambda: time.time() > due_at_s, "the later event's time to pass while down")
     server.start()
     wait_for(
         lambda: event_status(server, sid, interviewer)["later"]["status"] == "fired",
