@@ -5,6 +5,7 @@ In its own module because it stops and restarts the module's server.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -52,4 +53,31 @@ def test_offline_edits_reach_the_interviewer_after_the_server_restarts(
         shot(candidate, "6-offline-candidate")
     finally:
         interviewer.context.close()
+        candidate.context.close()
+
+
+def test_a_page_whose_token_is_refused_stops_retrying_and_says_why(
+    server: ServerProcess, browser: Browser
+) -> None:
+    created = server.create_session(title="Ended")
+    candidate = open_room(browser, created["links"]["candidate"])
+    try:
+        ended = httpx.post(
+            f"{server.url}/api/sessions/{created['id']}/end",
+            headers={"Authorization": f"Bearer {created['tokens']['interviewer']}"},
+            timeout=10,
+        )
+        assert ended.status_code == 200, ended.text
+        server.stop()  # drop the open sockets: the page must reconnect, and be refused
+        server.start()
+        expect(candidate.get_by_test_id("connection-state")).to_have_text(
+            "access refused", timeout=TIMEOUT_MS
+        )
+        expect(candidate.locator(".conn .error")).to_contain_text("session has ended")
+        # Every doc gave up (no more handshakes), instead of retrying forever.
+        assert candidate.evaluate(
+            "[...window.pairboard.sync.links.values()].every(l => !l.provider.shouldConnect)"
+        )
+        shot(candidate, "6b-refused-candidate")
+    finally:
         candidate.context.close()

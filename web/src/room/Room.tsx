@@ -67,8 +67,9 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const role = info.role;
   const viewer = role === "observer" || role === "reviewer";
   const locked = role === "candidate" && !!controls.editor_locked;
+  const refused = refusedError !== null;
   const readOnlyReason = viewer ? `${role}s cannot edit` : locked ? "the interviewer locked the editor" : null;
-  const canRun = !viewer && !(role === "candidate" && controls.run_disabled);
+  const canRun = !viewer && !refused && !(role === "candidate" && controls.run_disabled);
   const running = runs.some((r) => (r.status ?? "running") === "running");
 
   const act = useCallback(
@@ -171,7 +172,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           <Editor
             text={code.doc.getText("source")}
             awareness={code.provider.awareness}
-            readOnly={viewer || locked}
+            readOnly={viewer || locked || refused}
             dark={dark}
             vim={vim}
             onRun={run}

@@ -22,7 +22,7 @@ export function ConnectionBadge({ state, readOnly, error }: { state: LinkState; 
           read-only: {readOnly}
         </span>
       ) : null}
-      {error ? <span className="error">{error}</span> : null}
+      {error ? <span className="error">({error})</span> : null}
     </div>
   );
 }

@@ -104,9 +104,10 @@ export class DocLink {
 
   /** Asks the REST API whether the token is still accepted; stops retrying if it is not. */
   private async probe(): Promise<void> {
+    // Asked after every further failure (one request at a time) until a handshake opens: the
+    // server may be down for a while, then come back refusing us.
     if (this.probing) return;
     this.probing = true;
-    this.failedHandshakes = 0;
     try {
       await getSession(this.opts.session, this.opts.token);
     } catch (e) {
@@ -118,7 +119,7 @@ export class DocLink {
 
   private refuse(reason: string): void {
     this.provider.disconnect();
-    this.error = `access refused: ${reason}`;
+    this.error = reason;
     this.set("refused");
   }
 
