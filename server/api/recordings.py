@@ -22,10 +22,12 @@ router = APIRouter()
 
 
 @router.get("/api/sessions/{session_id}/export")
-async def export(session_id: str, request: Request) -> StreamingResponse:
+async def export(
+    session_id: str, request: Request, checkpoints: bool = Query(False)
+) -> StreamingResponse:
     await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
     record = await session_record(request, session_id)
-    stream = export_gzip(services_of(request).store, record)
+    stream = export_gzip(services_of(request).store, record, with_checkpoints=checkpoints)
     return StreamingResponse(
         stream,
         media_type="application/gzip",
@@ -47,7 +49,12 @@ async def import_(request: Request, new_id: bool = Query(False)) -> dict[str, An
         f.seek(0)
         try:
             # Parsing is CPU work on a big file: keep it off the event loop.
-            rec = await asyncio.to_thread(read_file, f, new_id=new_id)
+            rec = await asyncio.to_thread(
+                read_file,
+                f,
+                new_id=new_id,
+                checkpoint_interval=services.settings.checkpoint_interval,
+            )
             record = await import_recording(services.store, rec)
         except RecordingError as exc:
             status = 409 if "already exists" in str(exc) else 422

@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from pycrdt import merge_updates
+
 from server.store.base import Checkpoint, LogEntry, SessionRecord, Store
 
 FORMAT = "pairboard-recording"
@@ -53,12 +55,23 @@ def session_json(record: SessionRecord) -> dict[str, Any]:
 
 
 async def export_lines(
-    store: Store, record: SessionRecord, progress: Progress | None = None
+    store: Store,
+    record: SessionRecord,
+    progress: Progress | None = None,
+    *,
+    with_checkpoints: bool = False,
 ) -> AsyncIterator[bytes]:
-    """The recording as uncompressed JSON lines: header, entries, checkpoints, trailer."""
+    """The recording as uncompressed JSON lines: header, entries, checkpoints, trailer.
+
+    Checkpoints are left out by default: they are a function of the log, a 60-minute session's
+    checkpoints are ~10x the size of its log, and the importer rebuilds them (`with_checkpoints`
+    keeps them, e.g. for a reader without a Yjs library that wants states)."""
     docs = await store.log_docs(record.id)
     totals = {doc: await store.last_seq(record.id, doc) for doc in docs}
-    checkpoints = {doc: await store.list_checkpoints(record.id, doc) for doc in docs}
+    checkpoints = {
+        doc: await store.list_checkpoints(record.id, doc) if with_checkpoints else []
+        for doc in docs
+    }
     total = sum(totals.values()) + sum(len(c) for c in checkpoints.values())
     yield _line(
         {
@@ -109,11 +122,15 @@ async def export_lines(
 
 
 async def export_gzip(
-    store: Store, record: SessionRecord, progress: Progress | None = None
+    store: Store,
+    record: SessionRecord,
+    progress: Progress | None = None,
+    *,
+    with_checkpoints: bool = False,
 ) -> AsyncIterator[bytes]:
     """`export_lines` gzip-compressed on the fly (a standard .gz stream)."""
     compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
-    async for raw in export_lines(store, record, progress):
+    async for raw in export_lines(store, record, progress, with_checkpoints=with_checkpoints):
         out = compressor.compress(raw)
         if out:
             yield out
@@ -142,7 +159,27 @@ def _session_from(obj: Any) -> SessionRecord:
         raise RecordingError(f"bad session header: {exc}") from exc
 
 
-def parse_lines(lines: Iterable[bytes], *, new_id: bool = False) -> Recording:
+def rebuild_checkpoints(entries: list[LogEntry], interval: int) -> list[Checkpoint]:
+    """A checkpoint every `interval` updates of each doc, as the live rooms write them: each is
+    the previous one merged with the updates since (no doc is built, so this stays cheap)."""
+    by_doc: dict[str, list[LogEntry]] = {}
+    for e in entries:
+        if e.kind == "update":
+            by_doc.setdefault(e.doc, []).append(e)
+    out: list[Checkpoint] = []
+    for doc, updates in by_doc.items():
+        updates.sort(key=lambda e: e.seq)
+        state: bytes | None = None
+        for start in range(0, len(updates) - interval + 1, interval):
+            chunk = updates[start : start + interval]
+            state = merge_updates(*([state] if state else []), *(e.data for e in chunk))
+            out.append(Checkpoint(chunk[-1].session_id, doc, chunk[-1].seq, state))
+    return out
+
+
+def parse_lines(
+    lines: Iterable[bytes], *, new_id: bool = False, checkpoint_interval: int = 400
+) -> Recording:
     """Read a recording; `new_id` imports it under a fresh session id (the original is kept in
     `meta.imported_from`)."""
     it = iter(lines)
@@ -196,6 +233,8 @@ def parse_lines(lines: Iterable[bytes], *, new_id: bool = False) -> Recording:
         rec.checkpoints
     ):
         raise RecordingError("the end marker's counts do not match the file's records")
+    if not rec.checkpoints:
+        rec.checkpoints = rebuild_checkpoints(rec.entries, checkpoint_interval)
     if record.state != "ended" or record.ended_at_ms is None:
         # A recording is a finished thing on the importing server: nobody can join it live.
         last = max((e.ts_ms for e in rec.entries), default=record.created_at_ms)
@@ -203,13 +242,13 @@ def parse_lines(lines: Iterable[bytes], *, new_id: bool = False) -> Recording:
     return rec
 
 
-def read_file(f: IO[bytes], *, new_id: bool = False) -> Recording:
+def read_file(f: IO[bytes], *, new_id: bool = False, checkpoint_interval: int = 400) -> Recording:
     """Parse a gzip'd recording (a plain JSON-lines file is accepted too)."""
     head = f.read(2)
     f.seek(0)
     stream: IO[bytes] = gzip.GzipFile(fileobj=f, mode="rb") if head == b"\x1f\x8b" else f  # type: ignore[assignment]
     try:
-        return parse_lines(stream, new_id=new_id)
+        return parse_lines(stream, new_id=new_id, checkpoint_interval=checkpoint_interval)
     except (OSError, EOFError, zlib.error) as exc:
         raise RecordingError(f"corrupt gzip stream: {exc}") from exc
 

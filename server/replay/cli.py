@@ -142,7 +142,11 @@ class _CountingReader(io.RawIOBase):
 
 async def _import_local(settings: Settings, path: Path, new_id: bool, bar: ProgressBar) -> int:
     with open(path, "rb") as f:  # noqa: ASYNC230 - a CLI: nothing else runs on this loop
-        rec = read_file(io.BufferedReader(_CountingReader(f, bar)), new_id=new_id)
+        rec = read_file(
+            io.BufferedReader(_CountingReader(f, bar)),
+            new_id=new_id,
+            checkpoint_interval=settings.checkpoint_interval,
+        )
     bar.close()
     store = SQLiteStore(settings.data_dir / "pairboard.sqlite3")
     await store.open()

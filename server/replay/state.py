@@ -11,6 +11,7 @@ so tests compare a client's own doc against the server's answer with the same co
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -47,7 +48,11 @@ async def doc_at_seq(store: Store, session_id: str, doc_name: str, seq: int) -> 
     checkpoint = await store.checkpoint_at_or_before(session_id, doc_name, seq)
     after = checkpoint.seq if checkpoint else 0
     tail = await store.read_log_range(session_id, doc_name, after, seq, kind="update")
-    apply_merged(doc, ([checkpoint.state] if checkpoint else []) + [e.data for e in tail])
+    # The checkpoint is applied on its own: merging it with the tail would decode the whole
+    # state twice (once to merge, once to apply); merging the small tail updates is cheap.
+    if checkpoint is not None:
+        apply_merged(doc, [checkpoint.state])
+    apply_merged(doc, [e.data for e in tail])
     return doc
 
 
@@ -71,28 +76,34 @@ def board_elements(elements: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted((el for el in elements.values() if isinstance(el, dict)), key=key)
 
 
+def as_json(root: Map[Any] | Array[Any]) -> Any:
+    """A root type as plain JSON. `str()` of a Map/Array is JSON encoded by yrs in Rust: ~20x
+    faster than `to_py()` on a console with 100 runs, and integers stay integers."""
+    return json.loads(str(root))
+
+
 def code_view(doc: Doc[Any]) -> dict[str, Any]:
     return {"source": str(doc.get("source", type=Text))}
 
 
 def board_view(doc: Doc[Any]) -> dict[str, Any]:
-    return {"elements": board_elements(doc.get("elements", type=Map).to_py() or {})}
+    return {"elements": board_elements(as_json(doc.get("elements", type=Map)))}
 
 
 def console_view(doc: Doc[Any]) -> dict[str, Any]:
     return {
-        "runs": doc.get("runs", type=Array).to_py() or [],
-        "events": doc.get("events", type=Array).to_py() or [],
-        "kernel": doc.get("kernel", type=Map).to_py() or {},
-        "controls": doc.get("controls", type=Map).to_py() or {},
+        "runs": as_json(doc.get("runs", type=Array)),
+        "events": as_json(doc.get("events", type=Array)),
+        "kernel": as_json(doc.get("kernel", type=Map)),
+        "controls": as_json(doc.get("controls", type=Map)),
     }
 
 
 def notes_view(doc: Doc[Any]) -> dict[str, Any]:
     return {
         "notes": str(doc.get("notes", type=Text)),
-        "rubric": doc.get("rubric", type=Map).to_py() or {},
-        "grades": doc.get("grades", type=Map).to_py() or {},
+        "rubric": as_json(doc.get("rubric", type=Map)),
+        "grades": as_json(doc.get("grades", type=Map)),
     }
 
 
