@@ -3,6 +3,7 @@
 // One process drives every provider so that the generator costs one core, pinned away from the
 // server's (run.py uses taskset). Protocol with run.py, one JSON object per line:
 //   stdin  line 1: {"rooms": [{"url", "name", "params": [{...}, {...}]}], "rate", "duration_s",
+//                   (a room may give "urls": [first, second] to put its clients on two servers)
 //                   "drain_s", "connect_concurrency", "connect_timeout_s", "open"}
 //   stdout {"event": "ready", ...}   every client connected (or failed) and synced
 //   stdin  "go"                      start typing (run.py snapshots the server's CPU first)
@@ -35,9 +36,10 @@ const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 class Client {
-  constructor (room, params) {
+  constructor (room, params, url) {
     this.room = room
     this.params = params
+    this.url = url
     this.doc = new Y.Doc()
     this.text = this.doc.getText('source')
     this.pending = [] // edits of the peer not yet seen here: [clockAfter, sentAt]
@@ -46,7 +48,7 @@ class Client {
   }
 
   open (timeoutMs) {
-    this.provider = new WebsocketProvider(this.room.url, this.room.name, this.doc, {
+    this.provider = new WebsocketProvider(this.url, this.room.name, this.doc, {
       params: this.params,
       WebSocketPolyfill: WebSocket,
       disableBc: true
@@ -102,7 +104,7 @@ const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIte
 const config = JSON.parse((await lines.next()).value)
 
 const rooms = config.rooms.map((room) => {
-  const [a, b] = room.params.map((params) => new Client(room, params))
+  const [a, b] = room.params.map((params, i) => new Client(room, params, room.urls?.[i] ?? room.url))
   a.peer = b
   b.peer = a
   a.first = true

@@ -20,9 +20,12 @@ from pycrdt import merge_updates
 from server.scale.entries import BadEntry, decode_entry, id_after, parse_member
 from server.scale.redis_store import RedisStore
 from server.scale.retry import TRANSIENT, backoff
-from server.store.base import Checkpoint
+from server.store.base import Checkpoint, LogEntry
 
 log = logging.getLogger(__name__)
+
+# Docs moved per round trip: bounds one pipeline and one durable transaction.
+MOVE_CHUNK = 200
 
 # KEYS: stream, docs set. ARGV: member, minid. Trim what was moved, and forget the doc once its
 # stream is empty. Atomic with appends (also scripts), so a doc is never forgotten while it holds
@@ -57,7 +60,6 @@ class Mover:
         self.interval = interval
         self.batch = batch
         self.checkpoint_interval = checkpoint_interval
-        self._trim = store.redis.register_script(TRIM_LUA)
         self._lease = store.redis.register_script(LEASE_LUA)
         self._moved: dict[tuple[str, str], int] = {}  # last seq known to be durable, per doc
         self._checkpointed: dict[tuple[str, str], int] = {}
@@ -93,49 +95,80 @@ class Mover:
                 await asyncio.sleep(self.interval)
 
     async def run_once(self) -> None:
-        """One pass over every doc with stream entries; returns when each was tried once."""
-        members = await self.store.redis.smembers(self.store.keys.docs)
-        for member in sorted(members):
+        """One pass over every doc with stream entries, `chunk` docs per round trip."""
+        members = sorted(await self.store.redis.smembers(self.store.keys.docs))
+        docs: list[tuple[str, str]] = []
+        for member in members:
             try:
-                session_id, doc = parse_member(member)
-                while await self.move_doc(session_id, doc):
-                    pass
-            except TRANSIENT:
-                raise
-            except Exception:
-                log.exception("mover: doc %r failed; retrying next round", member)
-                with contextlib.suppress(BadEntry):
-                    self._moved.pop(parse_member(member), None)
+                docs.append(parse_member(member))
+            except BadEntry as exc:
+                log.error("mover: %s; forgetting it", exc)
+                await self.store.redis.srem(self.store.keys.docs, member)
+        for i in range(0, len(docs), MOVE_CHUNK):
+            await self.move(docs[i : i + MOVE_CHUNK])
 
-    async def move_doc(self, session_id: str, doc: str) -> bool:
-        """Move one batch of one doc; True if a full batch was moved (more may be waiting)."""
-        store, key = self.store, (session_id, doc)
-        stream = store.keys.stream(session_id, doc)
-        raw: Any = await store.redis.xrange(stream, "-", "+", count=self.batch)
-        if not raw:
-            await self._trim(keys=[stream, store.keys.docs], args=[f"{session_id}/{doc}", "0-1"])
-            return False
-        if key not in self._moved:
-            self._moved[key] = await store.durable.last_seq(session_id, doc)
+    async def move(self, docs: list[tuple[str, str]]) -> None:
+        """Move one batch of each doc: one XRANGE pipeline, one durable transaction (per doc only
+        if the joint one fails, so one doc's fault stays that doc's), one trim pipeline."""
+        store = self.store
+        async with store.redis.pipeline(transaction=False) as pipe:
+            for session_id, doc in docs:
+                pipe.xrange(store.keys.stream(session_id, doc), "-", "+", count=self.batch)
+            raws: list[Any] = await pipe.execute()
+        plans: list[tuple[tuple[str, str], list[LogEntry], Any]] = []
+        for key, raw in zip(docs, raws, strict=True):
+            if key not in self._moved:
+                self._moved[key] = await store.durable.last_seq(*key)
+            plans.append((key, self._fresh(key, raw), raw[-1][0] if raw else None))
+        moved = await self._import(plans)
+        for key, fresh, _ in plans:
+            if key in moved and fresh:
+                self._moved[key] = fresh[-1].seq
+                await self._maybe_checkpoint(key[0], key[1], fresh[-1].seq)
+        async with store.redis.pipeline(transaction=False) as pipe:
+            for (session_id, doc), _, last_id in plans:
+                if (session_id, doc) in moved:
+                    minid = "0-1" if last_id is None else id_after(last_id)
+                    stream = store.keys.stream(session_id, doc)
+                    pipe.eval(TRIM_LUA, 2, stream, store.keys.docs, f"{session_id}/{doc}", minid)
+            await pipe.execute()
+
+    def _fresh(self, key: tuple[str, str], raw: list[Any]) -> list[LogEntry]:
+        """The decodable entries of `raw` the durable store lacks, in seq order."""
         durable_last = self._moved[key]
         fresh = []
         for stream_id, fields in raw:
             try:
-                entry, _ = decode_entry(session_id, doc, fields)
+                entry, _ = decode_entry(key[0], key[1], fields)
             except BadEntry as exc:
                 log.error("mover: dropping stream entry %r: %s", stream_id, exc)
                 continue
             if entry.seq > durable_last:
                 fresh.append(entry)
                 durable_last = entry.seq
-        if fresh:
-            await store.durable.import_entries(fresh)
-            self._moved[key] = durable_last
-            await self._maybe_checkpoint(session_id, doc, durable_last)
-        await self._trim(
-            keys=[stream, store.keys.docs], args=[f"{session_id}/{doc}", id_after(raw[-1][0])]
-        )
-        return len(raw) == self.batch
+        return fresh
+
+    async def _import(
+        self, plans: list[tuple[tuple[str, str], list[LogEntry], Any]]
+    ) -> set[tuple[str, str]]:
+        """Import every plan's entries; the docs whose entries are now durable."""
+        everything = [e for _, fresh, _ in plans for e in fresh]
+        try:
+            if everything:
+                await self.store.durable.import_entries(everything)
+            return {key for key, _, _ in plans}
+        except Exception:
+            log.warning("mover: joint import failed; importing doc by doc", exc_info=True)
+        moved = set()
+        for key, fresh, _ in plans:
+            try:
+                if fresh:
+                    await self.store.durable.import_entries(fresh)
+                moved.add(key)
+            except Exception:
+                log.exception("mover: %s/%s failed; retrying it next round", *key)
+                self._moved.pop(key, None)  # re-read what the durable store has
+        return moved
 
     async def _maybe_checkpoint(self, session_id: str, doc: str, seq: int) -> None:
         """Fold the durable tail into a new checkpoint once it is `checkpoint_interval` long.

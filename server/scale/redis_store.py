@@ -64,15 +64,18 @@ class RedisStore:
         self.durable = durable
         self.instance_id = instance_id
         self.retry_seconds = retry_seconds
-        self._append_script = redis.register_script(APPEND_LUA)
         self._position_script = redis.register_script(POSITION_LUA)
         self._floors: dict[tuple[str, str], int] = {}
+        self._pending: list[tuple[NewEntry, int, asyncio.Future[int]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         await self.durable.open()
         await with_retry("connecting", self.redis.ping, self.retry_seconds)
 
     async def close(self) -> None:
+        if self._committer is not None:
+            await self._committer  # it runs until nothing is pending
         await self.durable.close()
 
     # --- sessions, checkpoints, claims: the shared durable store ------------------------------
@@ -168,31 +171,61 @@ class RedisStore:
         return self._floors[key]
 
     async def append(self, entry: NewEntry) -> int:
-        e = entry
-        floor = await self._floor(e.session_id, e.doc)
-        keys = [
-            self.keys.seq(e.session_id, e.doc),
-            self.keys.stream(e.session_id, e.doc),
-            self.keys.docs,
-        ]
-        args: list[Any] = [
-            e.ts_ms,
-            e.author,
-            e.role,
-            e.kind,
-            e.data,
-            self.instance_id,
-            floor,
-            doc_member(e.session_id, e.doc),
-        ]
-        # A retry after a lost reply may commit the entry twice: harmless for Yjs updates (applying
-        # one twice is a no-op), and far better than dropping an edit the client will not resend.
-        result = await with_retry(
-            f"append to {e.session_id}/{e.doc}",
-            lambda: self._append_script(keys=keys, args=args),
-            self.retry_seconds,
-        )
-        return int(result[0])
+        """Group commit, as on SQLite: appends that arrive while a pipeline is in flight go out
+        together in the next one (one round trip, many scripts; Redis runs them in order)."""
+        floor = await self._floor(entry.session_id, entry.doc)
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((entry, floor, done))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_loop())
+        return await done
+
+    async def _commit_loop(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                # A retry after a lost reply may commit an entry twice: harmless for Yjs updates
+                # (applying one twice is a no-op), far better than dropping an acknowledged edit.
+                results = await with_retry(
+                    f"append of {len(batch)} entries",
+                    lambda batch=batch: self._send(batch),  # type: ignore[misc]
+                    self.retry_seconds,
+                )
+            except Exception as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (_, _, done), result in zip(batch, results, strict=True):
+                if done.done():
+                    continue
+                if isinstance(result, Exception):
+                    done.set_exception(result)
+                else:
+                    done.set_result(int(result[0]))
+
+    async def _send(self, batch: list[tuple[NewEntry, int, asyncio.Future[int]]]) -> list[Any]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for e, floor, _ in batch:
+                # EVAL, not EVALSHA: after a Redis restart the script cache is empty, and EVAL
+                # needs no reload round trip (Redis caches the compiled script by its hash).
+                pipe.eval(
+                    APPEND_LUA,
+                    3,
+                    self.keys.seq(e.session_id, e.doc),
+                    self.keys.stream(e.session_id, e.doc),
+                    self.keys.docs,
+                    e.ts_ms,
+                    e.author,
+                    e.role,
+                    e.kind,
+                    e.data,
+                    self.instance_id,
+                    floor,
+                    doc_member(e.session_id, e.doc),
+                )
+            results: list[Any] = await pipe.execute(raise_on_error=False)
+        return results
 
     async def position(self, session_id: str, doc: str) -> tuple[int, bytes]:
         """(last seq, stream id of its entry): where a reader that has everything so far stands."""

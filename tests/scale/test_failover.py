@@ -110,11 +110,12 @@ async def test_redis_restarted_mid_session_both_instances_recover_and_nothing_is
 
         await wait_until(lambda: str(b.text) == "before;during;", timeout=30, what="a -> b")
         b.text.insert(len(b.text), "after;")
-        await wait_until(lambda: str(a.text) == "before;during;after;", what="b -> a")
+        await wait_until(lambda: str(a.text) == "before;during;after;", timeout=30, what="b -> a")
         for server in (one, two):
             async with YClient(url(server, session, "observer")) as fresh:
                 await wait_until(
                     lambda fresh=fresh: str(fresh.text) == "before;during;after;",
+                    timeout=30,
                     what=f"fresh load on {server.port}",
                 )
         await wait_until(
