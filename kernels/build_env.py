@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -24,6 +25,8 @@ import time
 from pathlib import Path
 
 BASE_PYTHON = "/usr/bin/python3"
+# Used only when the checkout sits under a directory kernel uids cannot traverse.
+OUTSIDE_ROOT = Path("/opt/pairboard")
 # Bumped when the build recipe (not the requirements) changes in a way that needs a rebuild.
 RECIPE_VERSION = "2"
 # Imported once at build time: proves the env works and pre-compiles bytecode for the kernels.
@@ -110,14 +113,38 @@ def configure_matplotlib(target: Path, started: float) -> None:
     log(f"matplotlib default backend set to Agg in {rc}", started)
 
 
+def place_outside_private_dirs(target: Path, started: float) -> Path:
+    """Where the env really lives. A checkout under a private directory (e.g. /root, 0700)
+    cannot be traversed by kernel uids, so the env is built under OUTSIDE_ROOT instead and
+    `target` becomes a symlink to it (the kernel settings resolve it)."""
+    blocked = unreachable_parents(target.parent)
+    if not blocked:
+        if target.is_symlink():  # moved back into a reachable place: build in place again
+            target.unlink()
+        return target
+    digest = hashlib.sha256(str(target).encode()).hexdigest()[:12]
+    real = OUTSIDE_ROOT / f"kernel-env-{digest}"
+    log(
+        f"kernel uids cannot traverse {blocked[0]}: building in {real}, linked from {target}",
+        started,
+    )
+    OUTSIDE_ROOT.mkdir(parents=True, exist_ok=True)
+    OUTSIDE_ROOT.chmod(0o755)
+    if target.is_symlink() and target.resolve() != real:
+        target.unlink()
+    elif target.exists() and not target.is_symlink():
+        shutil.rmtree(target)
+    if not target.is_symlink():
+        target.symlink_to(real)
+    return real
+
+
 def build(requirements: Path, target: Path, python: str) -> None:
     started = time.monotonic()
     target = target.absolute()
     if not Path(python).exists():
         raise SystemExit(f"{python} not found: install Debian's python3 and python3-venv")
-    blocked = unreachable_parents(target.parent)
-    if blocked:
-        log(f"warning: kernel uids cannot traverse {blocked[0]} (no o+x)", started)
+    target = place_outside_private_dirs(target, started)
     version = python_version(python)
     wanted = fingerprint(requirements.read_text(), version)
     stamp = target / ".stamp"

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1 << 20
@@ -129,3 +129,10 @@ class KernelSettings(BaseSettings):
         description="Refuse to start kernels when the uid or namespace layers are unavailable "
         "(instead of running with the layers this host has, as reported at startup).",
     )
+
+    @field_validator("env_dir")
+    @classmethod
+    def _real_env_dir(cls, value: Path) -> Path:
+        """Follow the symlink `make kernel-env` leaves when the checkout is in a private
+        directory: kernels must be given the real, traversable path."""
+        return value.resolve()
