@@ -40,7 +40,6 @@ __all__ = [
 
 JAIL = Path(__file__).resolve().parent / "jail.py"
 STARTUP = Path(__file__).resolve().parent / "kernel_startup.py"
-STARTUP_IN_SANDBOX = "/opt/pairboard/kernel_startup.py"
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # System files a Python process needs; everything else of /etc stays invisible (no shadow).
@@ -84,6 +83,12 @@ class KernelDir:
         return self.path / "w"
 
     @property
+    def startup_file(self) -> Path:
+        """A root-owned copy of kernel_startup.py: the checkout may not be readable by kernel
+        uids, and in the sticky directory the kernel cannot replace it."""
+        return self.path / "startup.py"
+
+    @property
     def log_file(self) -> Path:
         """The kernel's stdout/stderr, outside its reach (root-only directory)."""
         return self.root / "logs" / f"{self.uid}.log"
@@ -108,7 +113,8 @@ class KernelDir:
             "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
         )
         (self.path / "group").write_text(f"root:x:0:\ncandidate:x:{self.uid}:\nnogroup:x:65534:\n")
-        for name in ("passwd", "group"):
+        shutil.copyfile(STARTUP, self.startup_file)
+        for name in ("passwd", "group", self.startup_file.name):
             (self.path / name).chmod(0o644)
         if not bwrap:
             self.workspace.mkdir(mode=0o700)
@@ -226,9 +232,7 @@ def kernel_env(settings: KernelSettings, home: str, tmp: str) -> dict[str, str]:
     }
 
 
-def ipykernel_argv(
-    settings: KernelSettings, connection_file: str, startup: str = str(STARTUP)
-) -> list[str]:
+def ipykernel_argv(settings: KernelSettings, connection_file: str, startup: str) -> list[str]:
     return [
         str(settings.env_dir / "bin" / "python"),
         "-m",
@@ -284,9 +288,6 @@ def bwrap_argv(
         "--ro-bind",
         str(settings.env_dir),
         str(settings.env_dir),
-        "--ro-bind",
-        str(STARTUP),
-        STARTUP_IN_SANDBOX,
         "--bind",
         str(kdir.path),
         str(kdir.path),
@@ -318,12 +319,12 @@ def jail_command(
 ) -> list[str]:
     """The full launch command: `python jail.py CONFIG` -> [bwrap ->] ipykernel."""
     if report.bwrap:
-        inner = ipykernel_argv(settings, str(kdir.connection_file), STARTUP_IN_SANDBOX)
+        inner = ipykernel_argv(settings, str(kdir.connection_file), str(kdir.startup_file))
         argv = bwrap_argv(settings, report.bwrap, kdir, inner)
         env = kernel_env(settings, "/workspace", "/tmp")
         cwd = "/"
     else:
-        argv = ipykernel_argv(settings, str(kdir.connection_file))
+        argv = ipykernel_argv(settings, str(kdir.connection_file), str(kdir.startup_file))
         env = kernel_env(settings, str(kdir.workspace), str(kdir.workspace))
         cwd = str(kdir.workspace)
     rlimits = {
