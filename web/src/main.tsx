@@ -1,7 +1,8 @@
 // Entry point and router. Three routes, all served index.html by the server: the lobby `/`,
-// a session room `/s/{id}?token=...`, and `/replay/{id}` (the replay player, not built yet).
+// a session room `/s/{id}?token=...`, and `/replay/{id}?token=...` (the replay player).
 import { createRoot } from "react-dom/client";
 import { Lobby } from "./lobby/Lobby";
+import { ReplayPage } from "./replay/Player";
 import { RoomPage } from "./room/Room";
 import "./styles.css";
 
@@ -12,11 +13,7 @@ function route(path: string, search: string) {
   }
   const replay = /^\/replay\/([^/]+)\/?$/.exec(path);
   if (replay) {
-    return (
-      <main className="center">
-        <p>The replay player for session {decodeURIComponent(replay[1])} is not available in this build yet.</p>
-      </main>
-    );
+    return <ReplayPage session={decodeURIComponent(replay[1])} token={new URLSearchParams(search).get("token")} />;
   }
   if (path === "/" || path === "") return <Lobby />;
   return (
