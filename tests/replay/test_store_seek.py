@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 from pycrdt import Doc, Text
 
+from server.replay.archive import rebuild_checkpoints
 from server.replay.records import AWARENESS_DOC, AwarenessSampler
 from server.replay.retention import DAY_MS, purge_once
 from server.replay.state import doc_at_time
@@ -98,3 +99,22 @@ async def test_retention_deletes_only_recordings_older_than_the_setting(
     assert await store.get_session("old") is None and await store.log_docs("old") == []
     assert await store.get_session("new") is not None
     assert await store.last_seq("busy", "code") == 1
+
+
+async def test_rebuilt_checkpoints_hold_the_state_of_the_log_up_to_their_seq() -> None:
+    doc: Doc[Any] = Doc()
+    text = doc.get("source", type=Text)
+    entries, states = [], {}
+    for i in range(25):
+        before = doc.get_state()
+        text.insert(0 if i % 3 else len(text), str(i % 10))
+        entries.append(LogEntry("s", "code", i + 1, T0 + i, "a", "candidate", "update",
+                                doc.get_update(before)))  # fmt: skip
+        states[i + 1] = str(text)
+    entries.append(LogEntry("s", "awareness", 1, T0, "a", "candidate", "awareness", b"{}"))
+    checkpoints = rebuild_checkpoints(entries, 10)
+    assert [(c.doc, c.seq) for c in checkpoints] == [("code", 10), ("code", 20)]
+    for c in checkpoints:
+        rebuilt: Doc[Any] = Doc()
+        rebuilt.apply_update(c.state)
+        assert str(rebuilt.get("source", type=Text)) == states[c.seq]
