@@ -103,7 +103,9 @@ export function Lobby() {
     setError(null);
     try {
       const body: { title?: string; scenario?: string } = {};
+      const picked = (scenarios ?? []).find((x) => x.id === scenario);
       if (title.trim()) body.title = title.trim();
+      else if (picked) body.title = picked.title; // a scenario session is named after it by default
       if (scenario) body.scenario = scenario;
       setCreated(await createSession(adminToken, body));
       await refresh();

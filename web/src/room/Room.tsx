@@ -9,6 +9,7 @@ import { Editor } from "../editor/Editor";
 import { InterviewerPanel, rubricCriteria } from "../panel/InterviewerPanel";
 import { elapsedMs, formatClock, useNow } from "../panel/ScenarioPanel";
 import type { ScenarioClock } from "../api";
+import { markdownToHtml } from "../markdown";
 import { prefersDark, usePref } from "../prefs";
 import { useLinkStates, useYJson } from "../sync/hooks";
 import { overallState } from "../sync/link";
@@ -159,7 +160,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
               {brief.map((b) => (
                 <div key={b.id}>
                   {b.kind === "reveal" && b.title ? <h4>New: {b.title}</h4> : null}
-                  <p className="prewrap">{b.text}</p>
+                  <div className="md" dangerouslySetInnerHTML={{ __html: markdownToHtml(b.text) }} />
                 </div>
               ))}
             </details>
