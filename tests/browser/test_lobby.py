@@ -21,6 +21,11 @@ def test_lobby_keeps_the_admin_token_and_creates_a_session_whose_links_work(
         lobby.goto(server.url + "/")
         lobby.get_by_label("Admin token").fill(ADMIN_TOKEN)
         lobby.get_by_role("button", name="Save").click()
+        # The scenario library filters by kind; blank pad stays available.
+        lobby.get_by_label("Kind").select_option("crisis")
+        kinds = lobby.locator(".scenarios li .muted").all_inner_texts()
+        assert kinds and all(k.startswith("crisis ·") for k in kinds)
+        lobby.get_by_label("Blank pad").check()
         lobby.get_by_placeholder("e.g. Backend pairing — Alex").fill("Lobby-made session")
         lobby.get_by_test_id("create-session").click()
         links = lobby.get_by_test_id("created-links")
