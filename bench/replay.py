@@ -81,12 +81,17 @@ class DocLog:
             self.checkpoints.append(Checkpoint(SESSION, self.name, seq, self.doc.get_update()))
 
 
+def _text(doc: Doc[Any]) -> Text:
+    return doc.get("source", type=Text)
+
+
 def synthesize(updates: int, interval: int, rng: random.Random) -> list[DocLog]:
     code, board = DocLog("code", interval), DocLog("board", interval)
     console, notes = DocLog("console", interval), DocLog("notes", interval)
     awareness: list[LogEntry] = []
     step = DURATION_MS / updates
     typists = [("Candidate", "candidate"), ("Interviewer", "interviewer")]
+    cursors = {name: 0 for name, _ in typists}
     # Events on the timeline, merged by time: code keystrokes, board changes, runs, notes.
     timeline: list[tuple[int, str, int]] = [(int(i * step), "code", i) for i in range(updates)]
     timeline += [(rng.randrange(DURATION_MS), "board", i) for i in range(2000)]
@@ -98,21 +103,21 @@ def synthesize(updates: int, interval: int, rng: random.Random) -> list[DocLog]:
         ts = T0 + t
         if what == "code":
             author, role = typists[0] if (i // 400) % 3 else typists[1]
-            text = code.doc.get("source", type=Text)  # the room's view: replicas catch up
-            n = len(text)
-            if n > 10 and rng.random() < 0.1:
+            # Each typist types at a cursor of their own: mostly the next character, sometimes a
+            # backspace, now and then a jump elsewhere (the other typist's edits move text too).
+            n = len(code.doc.get("source", type=Text))
+            pos = min(cursors[author], n)
+            if n > 10 and (rng.random() < 0.01 or pos == 0):
+                pos = rng.randrange(n + 1)
+            if pos > 0 and rng.random() < 0.08:
                 code.change(
-                    ts,
-                    author,
-                    role,
-                    lambda d, n=n: d.get("source", type=Text).__delitem__(slice(n - 1, n)),
+                    ts, author, role, lambda d, p=pos: _text(d).__delitem__(slice(p - 1, p))
                 )
+                cursors[author] = pos - 1
             else:
-                pos = n if rng.random() < 0.8 else rng.randrange(n + 1)
                 ch = rng.choice("abcdefghij klmnop\n(),:=")
-                code.change(
-                    ts, author, role, lambda d, p=pos, c=ch: d.get("source", type=Text).insert(p, c)
-                )
+                code.change(ts, author, role, lambda d, p=pos, c=ch: _text(d).insert(p, c))
+                cursors[author] = pos + 1
             if i % 40 == 0:
                 state = {"user": {"name": author}, "cursor": {"anchor": i % 997, "head": i % 997}}
                 data = json.dumps(
