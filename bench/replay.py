@@ -82,7 +82,8 @@ class DocLog:
 
 
 def _text(doc: Doc[Any]) -> Text:
-    return doc.get("source", type=Text)
+    text: Text = doc.get("source", type=Text)
+    return text
 
 
 def synthesize(updates: int, interval: int, rng: random.Random) -> list[DocLog]:
