@@ -55,6 +55,7 @@ bench: deps js-deps kernel-env web $(VENV)/.bench-stamp
 	$(PY) bench/sync/run.py
 	$(PY) bench/kernels.py
 	$(PY) bench/web.py
+	$(PY) bench/replay.py
 
 clean:
 	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules
