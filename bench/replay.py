@@ -67,10 +67,14 @@ class DocLog:
         if self.pending[author]:
             replica.apply_update(merge_updates(*self.pending[author]))
             self.pending[author] = []
-        before = replica.get_state()
+        # The transaction's own update, as a browser sends it (`get_update(state)` would also
+        # carry the doc's whole delete set, growing with every backspace).
+        captured: list[bytes] = []
+        subscription = replica.observe(lambda event: captured.append(event.update))
         with replica.transaction():
             fn(replica)
-        update = replica.get_update(before)
+        replica.unobserve(subscription)
+        update = captured[0]
         self.doc.apply_update(update)
         for other in self.pending:
             if other != author:
