@@ -95,7 +95,6 @@ class RedisFanout:
                 await task
         with contextlib.suppress(*TRANSIENT):
             await self.redis.delete(self.keys.wake(self.instance_id))
-        await self.redis.aclose()
 
     # --- rooms ----------------------------------------------------------------------------------
 

@@ -76,6 +76,7 @@ class RedisStore:
     async def close(self) -> None:
         if self._committer is not None:
             await self._committer  # it runs until nothing is pending
+        await self.redis.aclose()  # the store owns the client; the fan-out closed before it
         await self.durable.close()
 
     # --- sessions, checkpoints, claims: the shared durable store ------------------------------
