@@ -160,15 +160,23 @@ async def test_allocating_4_gib_at_once_fails_with_memory_error(
 
 
 async def test_touching_more_than_the_memory_limit_kills_the_kernel_with_a_clear_reason(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    bystander: SessionKernel, sandbox_layers: SandboxReport
 ) -> None:
     need(sandbox_layers, "cgroup")
-    code = "chunks = []\nfor _ in range(20):\n    chunks.append(bytearray(100 << 20))"
-    result, watch = await watched(victim, bystander, code)
-    assert result.status == "killed", result.events
-    assert result.finished.reason == "kernel died: out of memory (limit 1 GiB); restarted"
-    assert (await run(victim, "print('fresh')")).text() == "fresh\n"
-    assert_unharmed(watch)
+    # Its own provider with a long wall time: first-touching 1 GiB can take seconds in a VM,
+    # and this test is about the memory limit, not the clock.
+    slow = LocalProvider(quick_settings(pool_size=0, run_timeout_seconds=60.0))
+    await slow.start()
+    victim = await slow.acquire("oom")
+    try:
+        code = "chunks = []\nfor _ in range(20):\n    chunks.append(bytearray(100 << 20))"
+        result, watch = await watched(victim, bystander, code)
+        assert result.status == "killed", result.events
+        assert result.finished.reason == "kernel died: out of memory (limit 1 GiB); restarted"
+        assert (await run(victim, "print('fresh')")).text() == "fresh\n"
+        assert_unharmed(watch)
+    finally:
+        await slow.close()
 
 
 FORK_BOMB = """
