@@ -26,7 +26,7 @@ from server.sync.connection import (
     Connection,
 )
 from server.sync.permissions import DOCS, can_read, can_write, write_allowed_now
-from server.sync.room import Room, UpdateRejected
+from server.sync.room import EMPTY_UPDATE, Room, UpdateRejected
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -105,6 +105,8 @@ async def _dispatch(frame: bytes, conn: Connection, room: Room, services: Servic
     if isinstance(message, protocol.SyncStep1):
         conn.send(await room.sync_step2_for(message.state_vector))
     elif isinstance(message, protocol.SyncStep2 | protocol.SyncUpdate):
+        if message.update == EMPTY_UPDATE:
+            return  # every client sends one after our step 1: nothing to write, nothing to refuse
         if await _may_write(conn, room, services.sessions):
             await room.apply_client_update(conn, message.update)
     elif isinstance(message, protocol.AwarenessMessage):
