@@ -58,9 +58,19 @@ async def doc_at_seq(store: Store, session_id: str, doc_name: str, seq: int) -> 
 
 async def doc_at_time(store: Store, session_id: str, doc_name: str, ts_ms: int) -> Doc[Any]:
     """The doc as it was at wall-clock `ts_ms` (every update stamped at or before it)."""
-    return await doc_at_seq(
-        store, session_id, doc_name, await store.seq_at(session_id, doc_name, ts_ms)
-    )
+    seek_at = getattr(store, "seek_at", None)
+    if seek_at is not None:  # SQLiteStore: the three look-ups in one trip to its db thread
+        checkpoint, tail = await seek_at(session_id, doc_name, ts_ms)
+    else:
+        seq = await store.seq_at(session_id, doc_name, ts_ms)
+        checkpoint = await store.checkpoint_at_or_before(session_id, doc_name, seq) if seq else None
+        after = checkpoint.seq if checkpoint else 0
+        tail = await store.read_log_range(session_id, doc_name, after, seq, kind="update")
+    doc: Doc[Any] = Doc()
+    if checkpoint is not None:
+        apply_merged(doc, [checkpoint.state])
+    apply_merged(doc, [e.data for e in tail])
+    return doc
 
 
 def board_elements(elements: dict[str, Any]) -> list[dict[str, Any]]:

@@ -77,6 +77,39 @@ class SQLiteReplayQueries:
         result: int = await self._run(query)
         return result
 
+    async def seek_at(
+        self, session_id: str, doc: str, ts_ms: int
+    ) -> tuple[Checkpoint | None, list[LogEntry]]:
+        """`seq_at`, `checkpoint_at_or_before` and the tail's `read_log_range` in one trip to
+        the database thread (a seek of four docs would otherwise queue twelve). Not part of the
+        `Store` protocol: `server.replay.state` uses it when a store has it."""
+
+        def query() -> tuple[Checkpoint | None, list[LogEntry]]:
+            db = self._conn()
+            row = db.execute(
+                "SELECT seq FROM log WHERE session_id=? AND doc=? AND ts_ms<=? "
+                "ORDER BY ts_ms DESC, seq DESC LIMIT 1",
+                (session_id, doc, ts_ms),
+            ).fetchone()
+            if row is None:
+                return None, []
+            seq = int(row[0])
+            found = db.execute(
+                "SELECT * FROM checkpoints WHERE session_id=? AND doc=? AND seq<=? "
+                "ORDER BY seq DESC LIMIT 1",
+                (session_id, doc, seq),
+            ).fetchone()
+            checkpoint = None if found is None else Checkpoint(*found)
+            rows = db.execute(
+                "SELECT * FROM log WHERE session_id=? AND doc=? AND seq>? AND seq<=? "
+                "AND kind='update' ORDER BY seq",
+                (session_id, doc, checkpoint.seq if checkpoint else 0, seq),
+            )
+            return checkpoint, [LogEntry(*r) for r in rows]
+
+        result: tuple[Checkpoint | None, list[LogEntry]] = await self._run(query)
+        return result
+
     async def checkpoint_at_or_before(
         self, session_id: str, doc: str, seq: int
     ) -> Checkpoint | None:
