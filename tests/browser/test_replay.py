@@ -16,6 +16,15 @@ from tests.support.yclient import YClient, wait_until
 
 pytestmark = pytest.mark.browser
 
+# A whole Excalidraw element, as the board binding stores one.
+RECTANGLE = {
+    "id": "r1", "type": "rectangle", "x": 40, "y": 40, "width": 160, "height": 90, "angle": 0,
+    "strokeColor": "#1e1e1e", "backgroundColor": "#a5d8ff", "fillStyle": "solid",
+    "strokeWidth": 2, "strokeStyle": "solid", "roughness": 1, "opacity": 100, "groupIds": [],
+    "frameId": None, "roundness": None, "seed": 1, "version": 1, "versionNonce": 1,
+    "isDeleted": False, "boundElements": None, "updated": 1, "link": None, "locked": False,
+    "index": "a0",
+}  # fmt: skip
 LINES = [
     "def area(w, h):\n",
     "    # width times height\n",
@@ -40,10 +49,7 @@ async def record_session(server: ServerProcess, sid: str, tokens: dict[str, str]
             await wait_until(lambda r=reader, e=expected: str(r.text) == e, what="line relayed")
             # Spread the edits over time, so the recording has a middle to seek to.
             await asyncio.sleep(0.4)
-        board.doc.get("elements", type=Map)["r1"] = {
-            "id": "r1", "type": "rectangle", "version": 1, "versionNonce": 1, "index": "a0",
-            "x": 40, "y": 40, "width": 120, "height": 80,
-        }  # fmt: skip
+        board.doc.get("elements", type=Map)["r1"] = RECTANGLE
         b.text.insert(0, "# final\n")
         await wait_until(lambda: str(a.text).startswith("# final"), what="last edit relayed")
         return str(a.text)

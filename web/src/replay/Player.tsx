@@ -3,6 +3,7 @@
 // Everything shown is rebuilt in the browser from the server's log (see engine.ts); the server
 // decides what this token may read (notes, signals and comments only for reviewers/interviewers).
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { ExcalidrawImperativeAPI } from "@excalidraw/excalidraw/types";
 import { Awareness } from "y-protocols/awareness";
 import { api, ApiError } from "../api";
 import { Console } from "../console/Console";
@@ -87,6 +88,7 @@ export function ReplayPage({ session, token }: { session: string; token: string 
   const [skip, setSkip] = useState(true);
   const [dark] = usePref<boolean>("dark", prefersDark());
   const [, setFrame] = useState(0);
+  const boardApi = useRef<ExcalidrawImperativeAPI | null>(null);
 
   useEffect(() => {
     if (!token) {
@@ -116,6 +118,18 @@ export function ReplayPage({ session, token }: { session: string; token: string 
   useEffect(() => {
     if (data && awareness) showCursors(awareness, cursorsAt(data.cursors, "code", t));
   }, [data, awareness, t]);
+
+  // Keep the drawing in view as shapes appear (a viewer never pans a recording by hand first).
+  const shapes = data ? data.board.doc.getMap("elements").size : 0;
+  const fitBoard = useCallback(() => {
+    // Two frames: the board pulls new elements into its scene on the next animation frame.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => boardApi.current?.scrollToContent(undefined, { fitToContent: true })),
+    );
+  }, []);
+  useEffect(() => {
+    if (shapes > 0) fitBoard();
+  }, [shapes, data?.board.generation, fitBoard]);
 
   // The clock: real time times the speed, idle stretches skipped, stops at the end.
   const last = useRef<number | null>(null);
@@ -205,7 +219,17 @@ export function ReplayPage({ session, token }: { session: string; token: string 
         </section>
         <section className="replay-board">
           <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
-            <Board key={data.board.generation} doc={data.board.doc} awareness={boardAwareness} readOnly dark={dark} />
+            <Board
+              key={data.board.generation}
+              doc={data.board.doc}
+              awareness={boardAwareness}
+              readOnly
+              dark={dark}
+              onApi={(a) => {
+                boardApi.current = a;
+                if (a) fitBoard();
+              }}
+            />
           </Suspense>
         </section>
         <section className="replay-console">

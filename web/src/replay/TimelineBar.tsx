@@ -61,7 +61,7 @@ export function TimelineBar({ timeline, t, onSeek }: { timeline: Timeline; t: nu
           type="range"
           min={0}
           max={d}
-          step={100}
+          step={1}
           value={Math.round(t)}
           aria-label="Seek"
           onChange={(e) => onSeek(Number(e.target.value))}
