@@ -56,6 +56,7 @@ bench: deps js-deps kernel-env web $(VENV)/.bench-stamp
 	$(PY) bench/kernels.py
 	$(PY) bench/web.py
 	$(PY) bench/replay.py
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules
