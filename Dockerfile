@@ -20,7 +20,10 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server/ server/
 COPY kernels/ kernels/
-RUN pip install --no-cache-dir . jupyter-kernel-gateway==3.0.*
+COPY scenarios/ scenarios/
+# Editable, so the defaults that point into the checkout (web/dist, scenarios/, .kernel-env)
+# resolve to /app, exactly as in a development checkout.
+RUN pip install --no-cache-dir -e . jupyter-kernel-gateway==3.0.*
 RUN python -m kernels.build_env --requirements kernels/requirements.txt --target /app/.kernel-env
 COPY --from=web /src/web/dist /app/web/dist
 # The gateway's kernelspec: our sandbox provisioner running the kernel env.

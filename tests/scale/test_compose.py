@@ -172,6 +172,9 @@ def test_the_load_balancer_hashes_on_the_session_over_both_replicas(
 
 def test_the_dockerfile_installs_the_server_and_the_sandbox_kernelspec() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
-    assert "pip install --no-cache-dir . jupyter-kernel-gateway" in dockerfile
+    assert "pip install --no-cache-dir -e . jupyter-kernel-gateway" in dockerfile
+    for copied in ("server/", "kernels/", "scenarios/"):
+        assert f"COPY {copied} {copied}" in dockerfile
+        assert (REPO / copied).is_dir()
     assert "python -m kernels.provisioner /app/jupyter/kernels" in dockerfile
     assert "bubblewrap" in dockerfile
