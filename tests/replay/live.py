@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 from pycrdt import Array, Doc, Map, Text
 
+from kernels.settings import KernelSettings
 from server.app import create_app
 from server.replay.state import board_view, code_view, console_view, notes_view
 from server.settings import Settings
@@ -82,6 +83,8 @@ class Recorded:
     tokens: dict[str, str]
     created_at_ms: int
     instants: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    run_id: str = ""
+    real_run: bool = False  # False: no kernel env here, the run was written as the server would
 
 
 def _elements(doc: Doc[Any]) -> Map:
@@ -120,10 +123,42 @@ async def _snapshot(
     await wait_until(lambda: now_ms() > rec.created_at_ms + at, what="the clock to move on")
 
 
+SIMULATED_RUN = "run-1"
+
+
+def kernels_available() -> bool:
+    return (KernelSettings().env_dir / "bin" / "python").exists()
+
+
+async def _run(server: LiveServer, sid: str, token: str) -> tuple[str, bool]:
+    """The candidate runs `print(2)` through the real runs API and a real sandboxed kernel.
+
+    Without a kernel env on this machine (outside `make test`), the run is written into the
+    console the way the runs service writes it, through the same `RoomRegistry.edit`."""
+    if not kernels_available():
+        await server.edit(sid, "console", _start_run)
+        await server.edit(sid, "console", _finish_run)
+        return SIMULATED_RUN, False
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        started = await http.post(
+            f"/api/sessions/{sid}/runs", json={"code": "print(2)"}, headers=bearer(token)
+        )
+        assert started.status_code == 202, started.text
+        run_id: str = started.json()["run_id"]
+        deadline = time.monotonic() + 120  # the first run may wait for a kernel to start
+        while True:
+            run = await http.get(f"/api/sessions/{sid}/runs/{run_id}", headers=bearer(token))
+            if run.json()["status"] != "running":
+                break
+            assert time.monotonic() < deadline, "run still running after 120 s"
+            await asyncio.sleep(0.05)
+    return run_id, True
+
+
 def _start_run(doc: Doc[Any]) -> None:
     run = Map(
         {
-            "id": "run-1",
+            "id": SIMULATED_RUN,
             "author": "Candidate",
             "role": "candidate",
             "code": "print(f(2))",
@@ -190,16 +225,18 @@ async def scripted_session(server: LiveServer) -> Recorded:
         await _converged((ib, cb))
         await _snapshot(rec, cc, cb, con, notes)
 
-        await server.edit(sid, "console", _start_run)
-        await server.edit(sid, "console", _finish_run)
+        rec.run_id, rec.real_run = await _run(server, sid, c)
         await server.edit(sid, "console", _banner)
         notes.doc.get("notes", type=Text).insert(0, "Clear naming. ")
         await wait_until(
             lambda: (
                 len(con.doc.get("events", type=Array)) == 1
                 and con.doc.get("runs", type=Array).to_py()[0]["status"] == "ok"
+                # After a real run the server marks the kernel idle: the console's last write.
+                and con.doc.get("kernel", type=Map).to_py().get("status")
+                == ("idle" if rec.real_run else None)
             ),
-            what="console client sees the run and the banner",
+            what="console client sees the run, the idle kernel and the banner",
         )
         await _wait_durable(server, sid, "notes", notes)
         await _snapshot(rec, cc, cb, con, notes)

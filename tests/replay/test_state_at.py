@@ -47,6 +47,9 @@ async def test_the_final_instant_shows_the_run_the_banner_and_both_authors_code(
     assert [e["id"] for e in final["board"]["elements"]] == ["e2", "e1"]
     assert final["board"]["elements"][1]["version"] == 2
     run = final["console"]["runs"][0]
+    assert run["id"] == recorded.run_id and run["role"] == "candidate"
+    if recorded.real_run:  # the real runs API with a sandboxed kernel (make test has the env)
+        assert run["code"] == "print(2)" and final["console"]["kernel"]["status"] == "idle"
     assert run["status"] == "ok" and run["outputs"] == [
         {"type": "stream", "name": "stdout", "text": "2\n"}
     ]

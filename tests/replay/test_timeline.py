@@ -35,7 +35,7 @@ async def test_timeline_has_activity_per_person_and_every_kind_of_marker(
     kinds = [m["kind"] for m in markers]
     assert sorted(set(kinds)) == ["blur", "comment", "event", "note", "paste", "run"]
     run = next(m for m in markers if m["kind"] == "run")
-    assert run["status"] == "ok" and run["id"] == "run-1"
+    assert run["status"] == "ok" and run["id"] == recorded.run_id
     assert recorded.instants[1][0] < run["t"] <= recorded.instants[2][0]
     paste = next(m for m in markers if m["kind"] == "paste")
     assert paste["size"] == 120 and paste["author"] == "Candidate"
