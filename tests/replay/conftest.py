@@ -14,9 +14,14 @@ from tests.support.server import ServerProcess
 
 @pytest_asyncio.fixture(scope="package", loop_scope="package")
 async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
-    server = LiveServer(
-        Path(tmp_path_factory.mktemp("live")), signals_per_minute=30, checkpoint_interval=3
-    )
+    with pytest.MonkeyPatch.context() as env:
+        # One warm kernel is enough for the script's one run (kernel settings are read from the
+        # environment when the app is built).
+        env.setenv("PAIRBOARD_KERNEL_POOL_SIZE", "1")
+        # Checkpoints every 3 updates, so seeks exercise checkpoint + tail, not a bare log.
+        server = LiveServer(
+            Path(tmp_path_factory.mktemp("live")), signals_per_minute=30, checkpoint_interval=3
+        )
     await server.start()
     yield server
     await server.stop()
