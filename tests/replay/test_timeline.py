@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.replay.live import LiveServer, Recorded, bearer
+from tests.replay.live import LiveServer, Recorded, admin, bearer, now_ms
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -68,3 +68,36 @@ async def test_cursor_states_are_sampled_into_the_awareness_log(
          "state": {"user": {"name": "Candidate"}, "cursor": {"anchor": 3}}},
         {"doc": "code", "client": 4242, "state": None},
     ]  # fmt: skip
+
+
+async def test_a_scenario_event_fired_by_the_runner_is_marked_and_replayed(
+    live: LiveServer,
+) -> None:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
+        created = await http.post(
+            "/api/sessions", json={"scenario": "data-drift-crisis"}, headers=admin()
+        )
+        assert created.status_code == 201, created.text
+        sid, token = created.json()["id"], created.json()["tokens"]["interviewer"]
+        record = await live.app.state.services.sessions.get(sid)
+        before = now_ms() - record.created_at_ms
+        await asyncio.sleep(0.002)  # the firing is stamped in a later millisecond than `before`
+        fired = await http.post(
+            f"/api/sessions/{sid}/scenario/events/support-banner/fire", headers=bearer(token)
+        )
+        assert fired.status_code == 200, fired.text
+        timeline = (await http.get(f"/api/sessions/{sid}/timeline", headers=bearer(token))).json()
+        events = [m for m in timeline["markers"] if m["kind"] == "event"]
+        # The scenario's brief is seeded at creation; the fired banner is stamped when fired.
+        assert [m["id"] for m in events] == ["brief", "support-banner:0"]
+        fired_at = events[1]["t"]
+        assert "blocked card payments" in events[1]["text"] and fired_at > before >= events[0]["t"]
+
+        def banners(state: dict[str, Any]) -> list[str]:
+            return [e["id"] for e in state["console"]["events"]]
+
+        url = f"/api/sessions/{sid}/state"
+        earlier = (await http.get(url, params={"at": before}, headers=bearer(token))).json()
+        later = (await http.get(url, params={"at": fired_at}, headers=bearer(token))).json()
+        assert banners(earlier) == ["brief"]
+        assert banners(later) == ["brief", "support-banner:0"]
