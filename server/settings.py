@@ -210,6 +210,14 @@ class Settings(BaseSettings):
             "from Redis; Redis holds about this much history per active doc."
         ),
     )
+    redis_stream_retention_seconds: float = Field(
+        30.0,
+        description=(
+            "Moved entries stay in their Redis stream this long, so an instance whose tail lags "
+            "behind the mover still reads them there (a longer lag is repaired from the durable "
+            "store). Redis memory: about this many seconds of edits."
+        ),
+    )
     redis_batch: int = Field(
         1000, description="Stream entries read (tail) or moved (mover) per Redis round trip."
     )

@@ -54,6 +54,7 @@ def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout]:
         interval=settings.mover_interval_seconds,
         batch=settings.redis_batch,
         checkpoint_interval=settings.checkpoint_interval,
+        retention=settings.redis_stream_retention_seconds,
     )
     fanout = RedisFanout(
         store,

@@ -93,6 +93,16 @@ def id_after(stream_id: bytes | str) -> str:
     return f"{int(ms)}-{int(counter or 0) + 1}"
 
 
+def _id_key(stream_id: str) -> tuple[int, int]:
+    ms, _, counter = stream_id.partition("-")
+    return int(ms), int(counter or 0)
+
+
+def min_id(a: str, b: str) -> str:
+    """The smaller of two stream ids (compared as (ms, counter), not as text)."""
+    return a if _id_key(a) <= _id_key(b) else b
+
+
 def merge_by_seq(*sources: list[LogEntry]) -> list[LogEntry]:
     """Entries of several reads of one doc, each seq once, in seq order."""
     by_seq: dict[int, LogEntry] = {}

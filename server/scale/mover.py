@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from pycrdt import merge_updates
 
-from server.scale.entries import BadEntry, decode_entry, id_after, parse_member
+from server.scale.entries import BadEntry, decode_entry, id_after, min_id, parse_member
 from server.scale.redis_store import RedisStore
 from server.scale.retry import TRANSIENT, backoff
 from server.store.base import Checkpoint, LogEntry
@@ -55,11 +56,14 @@ class Mover:
         interval: float,
         batch: int,
         checkpoint_interval: int,
+        retention: float,
     ) -> None:
         self.store = store
         self.interval = interval
         self.batch = batch
         self.checkpoint_interval = checkpoint_interval
+        self.retention_ms = int(retention * 1000)
+        self._cursor: dict[tuple[str, str], bytes] = {}  # last stream id moved, per doc
         self._lease = store.redis.register_script(LEASE_LUA)
         self._moved: dict[tuple[str, str], int] = {}  # last seq known to be durable, per doc
         self._checkpointed: dict[tuple[str, str], int] = {}
@@ -112,8 +116,10 @@ class Mover:
         if the joint one fails, so one doc's fault stays that doc's), one trim pipeline."""
         store = self.store
         async with store.redis.pipeline(transaction=False) as pipe:
-            for session_id, doc in docs:
-                pipe.xrange(store.keys.stream(session_id, doc), "-", "+", count=self.batch)
+            for key in docs:
+                cursor = self._cursor.get(key)
+                start = "-" if cursor is None else id_after(cursor)
+                pipe.xrange(store.keys.stream(*key), start, "+", count=self.batch)
             raws: list[Any] = await pipe.execute()
         plans: list[tuple[tuple[str, str], list[LogEntry], Any]] = []
         for key, raw in zip(docs, raws, strict=True):
@@ -121,16 +127,22 @@ class Mover:
                 self._moved[key] = await store.durable.last_seq(*key)
             plans.append((key, self._fresh(key, raw), raw[-1][0] if raw else None))
         moved = await self._import(plans)
-        for key, fresh, _ in plans:
+        for key, fresh, last_id in plans:
+            if key in moved and last_id is not None:
+                self._cursor[key] = last_id
             if key in moved and fresh:
                 self._moved[key] = fresh[-1].seq
                 await self._maybe_checkpoint(key[0], key[1], fresh[-1].seq)
+        # Moved entries stay `retention` longer: a tail lagging behind the mover still finds
+        # them (and one lagging further repairs its gap from the durable store).
+        horizon = f"{max(0, int(time.time() * 1000) - self.retention_ms)}-0"
         async with store.redis.pipeline(transaction=False) as pipe:
-            for (session_id, doc), _, last_id in plans:
-                if (session_id, doc) in moved:
-                    minid = "0-1" if last_id is None else id_after(last_id)
-                    stream = store.keys.stream(session_id, doc)
-                    pipe.eval(TRIM_LUA, 2, stream, store.keys.docs, f"{session_id}/{doc}", minid)
+            for key in docs:
+                if key in moved:
+                    cursor = self._cursor.get(key)
+                    minid = horizon if cursor is None else min_id(id_after(cursor), horizon)
+                    member = f"{key[0]}/{key[1]}"
+                    pipe.eval(TRIM_LUA, 2, store.keys.stream(*key), store.keys.docs, member, minid)
             await pipe.execute()
 
     def _fresh(self, key: tuple[str, str], raw: list[Any]) -> list[LogEntry]:

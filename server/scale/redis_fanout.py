@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 SEPARATOR = b"|"
 
 
+def _names(room: Room) -> tuple[str, str]:
+    return room.session_id, room.name
+
+
 def _id_key(stream_id: bytes) -> tuple[int, int]:
     ms, _, counter = stream_id.partition(b"-")
     return int(ms), int(counter or 0)
@@ -164,24 +168,55 @@ class RedisFanout:
                     continue
                 follow = self._follows.get(key)
                 if follow is not None:
-                    self._deliver(follow, entries)
+                    await self._deliver(follow, entries)
 
-    def _deliver(self, follow: _Follow, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
+    async def _deliver(
+        self, follow: _Follow, entries: list[tuple[bytes, dict[bytes, bytes]]]
+    ) -> None:
         room = follow.room
         for stream_id, fields in entries:
             if _id_key(stream_id) <= _id_key(follow.last_id):
                 continue  # read before this follow (re)started: already in its loaded state
-            follow.last_id = stream_id
             try:
                 entry, origin = decode_entry(room.session_id, room.name, fields)
+            except Exception:
+                follow.last_id = stream_id
+                self.skipped_entries += 1
+                log.exception("tail: skipping entry %r of %s/%s", stream_id, *_names(room))
+                continue
+            if entry.seq > room.seq + 1 and not await self._repair(room, entry.seq):
+                await asyncio.sleep(0.2)  # re-read from here on the next XREAD, then retry
+                return
+            follow.last_id = stream_id
+            try:
                 mine = origin == self.instance_id
-                update = entry.data if entry.kind == "update" and not mine else None
-                room.apply_remote(entry.seq, update)
+                room.apply_remote(entry.seq, None if mine or entry.kind != "update" else entry.data)
             except Exception:
                 self.skipped_entries += 1
-                log.exception(
-                    "tail: skipping entry %r of %s/%s", stream_id, room.session_id, room.name
-                )
+                log.exception("tail: skipping entry %r of %s/%s", stream_id, *_names(room))
+
+    async def _repair(self, room: Room, upto: int) -> bool:
+        """Entries before `upto` this room never saw: trimmed from the stream while this tail
+        lagged more than the retention. The mover trims only what it moved, so they are in the
+        durable store; apply them in order (Yjs makes any already applied a no-op)."""
+        try:
+            missing = await self.store.read_log_range(
+                room.session_id, room.name, room.seq, upto - 1
+            )
+        except Exception:
+            log.exception("tail: cannot repair the gap before seq %d in %s/%s", upto, *_names(room))
+            return False
+        log.warning(
+            "tail: repaired %d entries of %s/%s from the store", len(missing), *_names(room)
+        )
+        for entry in missing:
+            try:
+                room.apply_remote(entry.seq, entry.data if entry.kind == "update" else None)
+            except Exception:
+                self.skipped_entries += 1
+                log.exception("tail: skipping stored entry %d of %s/%s", entry.seq, *_names(room))
+        room.seq = max(room.seq, upto - 1)
+        return True
 
     # --- pub/sub ----------------------------------------------------------------------------------
 

@@ -100,6 +100,7 @@ class Cluster:
             "PAIRBOARD_DATABASE_URL": database_url or f"sqlite:///{self.database_path}",
             "PAIRBOARD_SECRET": "scale-test-secret-" + uuid.uuid4().hex,
             "PAIRBOARD_MOVER_INTERVAL_SECONDS": "0.2",
+            "PAIRBOARD_REDIS_STREAM_RETENTION_SECONDS": "1",
             **(extra_env or {}),
         }
         self.servers = [

@@ -82,7 +82,7 @@ async def test_the_mover_moves_checkpoints_and_trims_and_reads_stay_complete(
     pieces = [f"{i};" for i in range(12)]
     for update in typed_updates(pieces):
         await store.append(new_entry("s", update))
-    mover = Mover(store, interval=0.1, batch=5, checkpoint_interval=10)
+    mover = Mover(store, interval=0.1, batch=5, checkpoint_interval=10, retention=0)
     await mover.run_once()  # one batch of 5 per doc per round
     assert [e.seq for e in await store.durable.read_log("s", "code", 0)] == [1, 2, 3, 4, 5]
     # Half moved, half in the stream: a reader sees every entry exactly once.
@@ -103,7 +103,7 @@ async def test_a_redis_that_lost_its_keys_never_reuses_a_durable_seq(
 ) -> None:
     for i in range(5):
         await store.append(new_entry("s", b"%d" % i))
-    await Mover(store, interval=0.1, batch=100, checkpoint_interval=400).run_once()
+    await Mover(store, interval=0.1, batch=100, checkpoint_interval=400, retention=0).run_once()
     delete_prefix(REDIS_URL, store.keys.prefix)  # Redis restarted without persistence
     fresh = make_store(tmp_path / "durable.sqlite3", store.keys.prefix)  # a new instance
     await fresh.open()
@@ -135,3 +135,36 @@ def test_stream_entries_decode_and_reject_exactly() -> None:
     dup = LogEntry("s", "code", 1, 0, "a", "r", "update", b"streamed")
     two = LogEntry("s", "code", 2, 0, "a", "r", "update", b"2")
     assert merge_by_seq([one], [two, dup]) == [one, two]
+
+
+async def test_a_tail_that_lagged_past_the_trim_repairs_its_gap_from_the_durable_store(
+    store: RedisStore, tmp_path: Path
+) -> None:
+    from server.scale.redis_fanout import RedisFanout, _Follow
+    from server.sync.room import Room
+
+    other = make_store(tmp_path / "durable.sqlite3", store.keys.prefix)  # another instance
+    await other.open()
+    mover = Mover(store, interval=0.1, batch=100, checkpoint_interval=400, retention=0)
+    # Not started: this test plays the tail's part by hand, at the worst moment.
+    fanout = RedisFanout(store, mover, block_ms=100, read_batch=100, awareness_queue=10)
+    try:
+        room = Room("s", "code", store, checkpoint_interval=400)
+        await fanout.load(room)
+        follow: _Follow = fanout._follows[store.keys.stream("s", "code")]
+        pieces = ["one;", "two;", "three;", "four;"]
+        updates = typed_updates(pieces)
+        for update in updates[:3]:
+            await other.append(new_entry("s", update))
+        await mover.run_once()  # moved and trimmed before this instance's tail read them
+        await other.append(new_entry("s", updates[3]))
+        r = redis.Redis.from_url(REDIS_URL)
+        reply = r.xread({store.keys.stream("s", "code"): follow.last_id})
+        ((_, entries),) = reply
+        assert [int(f[b"seq"]) for _, f in entries] == [4]  # 1..3 are gone from the stream
+
+        await fanout._deliver(follow, entries)
+        assert str(room.doc.get("source", type=Text)) == "one;two;three;four;"
+        assert room.seq == 4
+    finally:
+        await other.close()
