@@ -206,8 +206,8 @@ class Settings(BaseSettings):
     mover_interval_seconds: float = Field(
         0.5,
         description=(
-            "How often committed stream entries are moved to the durable store and trimmed "
-            "from Redis; Redis holds about this much history per active doc."
+            "How often committed stream entries are moved to the durable store (and those older "
+            "than the retention trimmed from Redis)."
         ),
     )
     redis_stream_retention_seconds: float = Field(
