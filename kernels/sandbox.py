@@ -278,19 +278,9 @@ def bwrap_argv(
         argv += ["--share-net", "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"]
     for path in ETC_FILES:
         argv += ["--ro-bind-try", path, path]
+    # bwrap applies these in order: the private /tmp comes before the binds, so a kernel env or
+    # run dir that lives under /tmp (a checkout in /tmp, say) is bound on top of it, not hidden.
     argv += [
-        "--ro-bind",
-        str(kdir.path / "passwd"),
-        "/etc/passwd",
-        "--ro-bind",
-        str(kdir.path / "group"),
-        "/etc/group",
-        "--ro-bind",
-        str(settings.env_dir),
-        str(settings.env_dir),
-        "--bind",
-        str(kdir.path),
-        str(kdir.path),
         "--proc",
         "/proc",
         "--dev",
@@ -303,6 +293,18 @@ def bwrap_argv(
         str(settings.workspace_bytes),
         "--tmpfs",
         "/workspace",
+        "--ro-bind",
+        str(kdir.path / "passwd"),
+        "/etc/passwd",
+        "--ro-bind",
+        str(kdir.path / "group"),
+        "/etc/group",
+        "--ro-bind",
+        str(settings.env_dir),
+        str(settings.env_dir),
+        "--bind",
+        str(kdir.path),
+        str(kdir.path),
         "--chdir",
         "/workspace",
         "--",

@@ -58,6 +58,23 @@ def test_bwrap_command_unshares_everything_and_mounts_read_only(tmp_path: Path) 
     assert tmpfs_targets == ["/tmp", "/workspace"]
 
 
+@pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="bubblewrap is not installed")
+def test_a_kernel_env_under_tmp_is_visible_inside_the_private_tmp(tmp_path: Path) -> None:
+    """A checkout in /tmp puts the kernel env there; the sandbox's own /tmp must not hide it."""
+    env_dir = tmp_path / "kernel-env"
+    (env_dir / "bin").mkdir(parents=True)
+    (env_dir / "bin" / "marker").write_text("present\n")
+    kdir = KernelDir(tmp_path / "run", 61000)
+    kdir.path.mkdir(parents=True)
+    (kdir.path / "passwd").write_text("root:x:0:0::/:/bin/sh\n")
+    (kdir.path / "group").write_text("root:x:0:\n")
+    settings = KernelSettings(run_dir=tmp_path / "run", env_dir=env_dir)
+    inner = ["/usr/bin/cat", str(env_dir / "bin" / "marker")]
+    argv = bwrap_argv(settings, "/usr/bin/bwrap", kdir, inner)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (0, "present\n"), done.stderr
+
+
 def test_kernel_environment_is_built_not_inherited() -> None:
     os.environ["JPY_PARENT_PID"] = "1"
     try:
