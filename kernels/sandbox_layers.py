@@ -147,7 +147,13 @@ def detect(settings: KernelSettings) -> SandboxReport:
     """Probe every layer (takes ~50 ms of subprocesses; call once, off the event loop)."""
     uid_layer = probe_uid(settings)
     probe_as = _first_free_uid(settings) if uid_layer.active else None
-    bwrap_layer, bwrap = probe_bwrap(settings, probe_as)
+    if settings.use_bubblewrap:
+        bwrap_layer, bwrap = probe_bwrap(settings, probe_as)
+    else:
+        bwrap_layer, bwrap = (
+            Layer("bubblewrap", False, "off: PAIRBOARD_KERNEL_USE_BUBBLEWRAP"),
+            None,
+        )
     unshare_ok = bwrap is None and probe_unshare()
     if settings.allow_network:
         net = Layer("network", False, "allowed by PAIRBOARD_KERNEL_ALLOW_NETWORK")
@@ -202,15 +208,25 @@ def detect(settings: KernelSettings) -> SandboxReport:
     )
 
 
-_cached: SandboxReport | None = None
+_cached: dict[tuple[object, ...], SandboxReport] = {}
 
 
 def sandbox_report(settings: KernelSettings | None = None, refresh: bool = False) -> SandboxReport:
-    """The layers of this host, probed once per process (for /healthz, doctor, the provider)."""
-    global _cached
-    if _cached is None or refresh:
-        _cached = detect(settings or KernelSettings())
-    return _cached
+    """The layers of this host, probed once per process and per choice of the settings that
+    change them (for /healthz, doctor, the provider)."""
+    settings = settings or KernelSettings()
+    key = (
+        settings.use_bubblewrap,
+        settings.allow_network,
+        settings.uid_range,
+        settings.env_dir,
+        settings.memory_bytes,
+        settings.max_processes,
+        settings.cpus,
+    )
+    if key not in _cached or refresh:
+        _cached[key] = detect(settings)
+    return _cached[key]
 
 
 def report_dict(report: SandboxReport) -> dict[str, Any]:

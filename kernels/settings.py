@@ -124,6 +124,11 @@ class KernelSettings(BaseSettings):
     allow_network: bool = Field(
         False, description="Give kernels the host's network (scenarios that need it); off: none."
     )
+    use_bubblewrap: bool = Field(
+        True,
+        description="Use bubblewrap where it works. Off: the weaker fallback (uid, rlimits, "
+        "cgroups and an unshare'd network namespace, but the host's filesystem view).",
+    )
     require_sandbox: bool = Field(
         False,
         description="Refuse to start kernels when the uid or namespace layers are unavailable "
