@@ -140,7 +140,12 @@ class Mover:
             for key in docs:
                 if key in moved:
                     cursor = self._cursor.get(key)
-                    minid = horizon if cursor is None else min_id(id_after(cursor), horizon)
+                    if cursor is None:
+                        minid = horizon
+                    elif self.retention_ms <= 0:  # no retention: trim exactly what was moved
+                        minid = id_after(cursor)
+                    else:
+                        minid = min_id(id_after(cursor), horizon)
                     member = f"{key[0]}/{key[1]}"
                     pipe.eval(TRIM_LUA, 2, store.keys.stream(*key), store.keys.docs, member, minid)
             await pipe.execute()
