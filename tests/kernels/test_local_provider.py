@@ -19,7 +19,7 @@ from kernels.local import LocalProvider, SessionKernel
 from kernels.local_kernel import death_reason
 from kernels.provider import Finished, Stream
 from kernels.sandbox_layers import SandboxReport
-from kernels.uids import processes_of
+from kernels.uids import processes_of, try_lease
 from tests.kernels.local_support import collect, eventually, quick_settings, run
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -196,7 +196,15 @@ async def test_shutdown_leaves_no_process_cgroup_or_directory(
     if cgroup is not None:
         assert pids_in(cgroup.dirs) == []
         assert not any(d.exists() for d in cgroup.dirs)
-    assert kdir is not None and not kdir.path.exists()
+    assert kdir is not None
+    # Holding the uid's lease keeps any other provider (another test process) from reusing it
+    # while we look; if one already did, its directory is not ours to judge.
+    lease = try_lease(kdir.root, kdir.uid)
+    if lease is not None:
+        try:
+            assert not kdir.path.exists()
+        finally:
+            lease.release()
     assert await eventually(lambda: set(children_of_this_process()) <= before)
 
 
