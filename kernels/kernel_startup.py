@@ -1,19 +1,40 @@
 """Runs inside every kernel at start (IPKernelApp.exec_files); stdlib + ipykernel only.
 
 ipykernel flushes stdout every 0.2 s as one message, so a big print (or a fast print loop)
-becomes one message of any size. Split stream messages into pieces of at most CHUNK characters,
-so the server's per-run output cap can stop a flood after ~1 MiB instead of the transport
-refusing one giant message. The candidate can undo this in their own kernel; that only costs
-them their output (the server still refuses messages over its size limit).
+becomes one message of any size. This hook:
+
+- splits stream messages into pieces of at most CHUNK characters, so the server's per-run
+  output cap can stop a flood after ~1 MiB instead of the transport refusing one giant message;
+- stops sending a request's stream output once it is past the server's cap (plus one chunk, so
+  the server still sees the cap crossed and says so): without this, the IO thread would go on
+  pushing the rest of a 100 MB print after the run ended, and the publisher's queue limit would
+  drop the *next* run's output.
+
+The candidate can undo this in their own kernel; that only costs them their own output (the
+server still caps runs and refuses messages over its size limit).
 """
 
 
 def _pairboard_chunk_streams() -> None:
+    import os
     import sys
+    from typing import Any
 
     from ipykernel.iostream import OutStream
 
     chunk = 64 * 1024
+    limit = int(os.environ.get("KERNEL_OUTPUT_LIMIT", str(1 << 20))) + chunk
+    current = [""]  # the request whose output is being counted; hooks run on the IO thread only
+    sent = [0]
+
+    def allowed(msg: dict[str, Any], size: int) -> bool:
+        parent = str((msg.get("parent_header") or {}).get("msg_id", ""))
+        if parent != current[0]:
+            current[0], sent[0] = parent, 0
+        if sent[0] >= limit:
+            return False
+        sent[0] += size
+        return True
 
     for stream in (sys.stdout, sys.stderr):
         if not isinstance(stream, OutStream):
@@ -22,11 +43,14 @@ def _pairboard_chunk_streams() -> None:
         def hook(msg, stream=stream):  # type: ignore[no-untyped-def]
             text = msg["content"].get("text", "")
             if len(text) <= chunk:
-                return msg
+                return msg if allowed(msg, len(text)) else None
             for start in range(0, len(text), chunk):
+                piece = text[start : start + chunk]
+                if not allowed(msg, len(piece)):
+                    break
                 part = stream.session.msg(
                     "stream",
-                    {"name": msg["content"]["name"], "text": text[start : start + chunk]},
+                    {"name": msg["content"]["name"], "text": piece},
                     parent=msg["parent_header"],
                 )
                 stream.session.send(stream.pub_thread, part, ident=stream.topic)
