@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketState
@@ -40,6 +41,9 @@ class Connection:
     pending_awareness: list[AwarenessEntry] | None = None
     last_denied_notice: float = 0.0
     closed: bool = False
+    # Called once when the server drops this connection (a slow reader): the room forgets it at
+    # once, instead of after a close handshake that a stalled peer may never complete.
+    on_abort: Callable[[], None] | None = None
     _sender: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
@@ -73,6 +77,8 @@ class Connection:
         if self.closed:
             return
         self.closed = True
+        if self.on_abort is not None:
+            self.on_abort()
         # Drop what is queued: a closing socket must not keep writing a backlog.
         while not self.queue.empty():
             self.queue.get_nowait()

@@ -62,6 +62,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
         queue_limit=settings.send_queue_frames,
     )
     room = await services.rooms.get(session_id, doc)
+    conn.on_abort = lambda: room.leave(conn)
     conn.start()
     room.join(conn)
     try:

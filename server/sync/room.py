@@ -242,6 +242,8 @@ class Room:
         return {cid: rec.state for cid, rec in self._awareness.items()}
 
     def apply_awareness(self, conn: Connection, entries: list[protocol.AwarenessEntry]) -> None:
+        if conn.closed:
+            return  # a dropped connection's late frames must not bring its presence back
         now = time.monotonic()
         accepted: list[protocol.AwarenessEntry] = []
         for entry in entries:

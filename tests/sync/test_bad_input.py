@@ -91,6 +91,8 @@ async def test_slow_reader_is_disconnected_and_resyncs_on_reconnect(limited: Ser
     sock.connect(("127.0.0.1", limited.port))
     await slow.connect(sock=sock)
     await slow.synced.wait()
+    await slow.set_awareness(5150, 1, {"user": {"name": "slow"}})
+    await wait_until(lambda: reader.awareness.get(5150) is not None, what="slow one's presence")
     slow.ws.transport.pause_reading()  # a client that stops reading its socket
     chunk = "x" * 4000
     # ~16 MB of frames (well over the server's 4 MiB send buffer plus QUEUE frames), while the
@@ -98,15 +100,23 @@ async def test_slow_reader_is_disconnected_and_resyncs_on_reconnect(limited: Ser
     for i in range(4000):
         writer.text.insert(0, chunk)
         del writer.text[0 : len(chunk)]
-        if i % 50 == 0:
-            await asyncio.sleep(0.01)
+        # Let this process's well-behaved reader drain its socket as a real browser would; only
+        # the paused client is meant to fall behind.
+        await asyncio.sleep(0.01 if i % 50 == 0 else 0)
     writer.text.insert(0, "done")
-    # Read again soon: the server's close frame sits behind the backlog, and a close handshake
-    # left unanswered past its timeout would end as an abnormal closure (1006) instead.
+    # The server drops the slow reader from the room the moment its queue overflows: the others
+    # see its presence go. Only then read again, and soon: the close frame sits behind the
+    # backlog, and a close handshake left unanswered past its timeout would end as 1006.
+    await wait_until(
+        lambda: 5150 in reader.awareness and reader.awareness[5150] is None,
+        timeout=60,
+        what="the server dropping the slow reader",
+    )
     slow.ws.transport.resume_reading()
     await wait_until(lambda: slow.close_code is not None, timeout=30, what="slow reader closed")
     assert slow.close_code == 1013
     await wait_until(lambda: str(reader.text) == "done", timeout=30, what="reader keeps up")
+    assert reader.close_code is None
     resynced = await YClient(slow.url).connect()
     await wait_until(lambda: str(resynced.text) == "done", timeout=30, what="resync")
     for c in (slow, writer, reader, resynced):
