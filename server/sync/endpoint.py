@@ -25,7 +25,7 @@ from server.sync.connection import (
     CLOSE_TOO_BIG,
     Connection,
 )
-from server.sync.permissions import DOCS, can_read, can_write, write_allowed_now
+from server.sync.permissions import DOCS, can_read, can_write, write_refusal
 from server.sync.room import EMPTY_UPDATE, Room, UpdateRejected
 
 log = logging.getLogger(__name__)
@@ -121,17 +121,24 @@ async def _dispatch(frame: bytes, conn: Connection, room: Room, services: Servic
 
 
 async def _may_write(conn: Connection, room: Room, sessions: Sessions) -> bool:
-    """Read-only roles are dropped silently; a locked candidate is told, at a bounded rate."""
+    """Read-only roles are dropped silently; a refused writer is told why, at a bounded rate."""
     if not conn.writable:
         return False
     record = await sessions.get(room.session_id)
-    locked = bool(record and sessions.controls(record)["editor_locked"])
-    if write_allowed_now(conn.capability.role, room.name, editor_locked=locked):
+    if record is None:
+        return False
+    refusal = write_refusal(
+        conn.capability.role,
+        room.name,
+        editor_locked=bool(sessions.controls(record)["editor_locked"]),
+        waiting=record.state == "waiting",
+    )
+    if refusal is None:
         return True
     now = time.monotonic()
     if now - conn.last_denied_notice >= DENIED_NOTICE_INTERVAL:
         conn.last_denied_notice = now
-        conn.send(protocol.encode_permission_denied("the interviewer has locked the editor"))
+        conn.send(protocol.encode_permission_denied(refusal))
     return False
 
 

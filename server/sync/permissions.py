@@ -34,8 +34,15 @@ def can_write(role: Role, doc: str) -> bool:
     return role in _WRITERS.get(doc, frozenset())
 
 
-def write_allowed_now(role: Role, doc: str, *, editor_locked: bool) -> bool:
-    """`can_write` with the interviewer's live lock applied to the candidate's editor."""
-    if doc == "code" and role == "candidate" and editor_locked:
-        return False
-    return can_write(role, doc)
+def write_refusal(role: Role, doc: str, *, editor_locked: bool, waiting: bool) -> str | None:
+    """Why a writer may not write this doc right now, or None if it may.
+
+    The candidate waits for the interviewer's Start before touching the editor or the board, and
+    cannot type in an editor the interviewer has locked. Roles that can never write are not
+    asked: their frames are dropped silently (DESIGN.md section 4).
+    """
+    if role == "candidate" and waiting and doc in ("code", "board"):
+        return "the interview has not started yet"
+    if role == "candidate" and editor_locked and doc == "code":
+        return "the interviewer has locked the editor"
+    return None

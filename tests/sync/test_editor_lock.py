@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from pycrdt import Map
 
 from tests.support.server import ServerProcess
 from tests.support.yclient import YClient, wait_until
@@ -49,3 +50,37 @@ async def test_a_locked_candidate_that_edits_nothing_is_told_nothing(server: Ser
             await wait_until(lambda: str(b.text) == "x")
             await asyncio.sleep(0.2)  # a wrongly sent denial would have arrived by now
             assert b.denied == []
+
+
+async def test_a_waiting_candidate_cannot_write_until_the_interviewer_starts(
+    server: ServerProcess,
+) -> None:
+    s = server.create_session(scenario="lru-cache")
+    code = f"{server.ws_url}/ws/{s['id']}/code"
+    board = f"{server.ws_url}/ws/{s['id']}/board"
+    async with (
+        YClient(f"{code}?token={s['tokens']['interviewer']}") as a,
+        YClient(f"{code}?token={s['tokens']['candidate']}") as b,
+        YClient(f"{board}?token={s['tokens']['candidate']}") as board_b,
+    ):
+        await asyncio.gather(a.synced.wait(), b.synced.wait(), board_b.synced.wait())
+        starter = str(a.text)
+        b.text.insert(0, "# early ")
+        board_b.doc.get("elements", type=Map)["early"] = {"id": "early", "version": 1}
+        await wait_until(lambda: b.denied == ["the interview has not started yet"], what="code")
+        await wait_until(
+            lambda: board_b.denied == ["the interview has not started yet"], what="board"
+        )
+        started = httpx.post(
+            f"{server.url}/api/sessions/{s['id']}/scenario/start",
+            headers={"Authorization": f"Bearer {s['tokens']['interviewer']}"},
+        )
+        assert started.status_code == 200, started.text
+        assert str(a.text) == starter
+        # Like the web client after a refusal, start from the server's state: the refused insert
+        # stays local to the old doc and would be an unknown neighbour for later edits.
+        async with YClient(f"{code}?token={s['tokens']['candidate']}") as fresh:
+            await wait_until(lambda: str(fresh.text) == starter, what="fresh candidate doc")
+            fresh.text.insert(0, "# after start\n")
+            await wait_until(lambda: str(a.text) == "# after start\n" + starter, what="after start")
+            assert fresh.denied == []
