@@ -107,7 +107,13 @@ class Target:
             argv += ["--data-dir", str(data_dir)]
         else:
             argv = [sys.executable, str(HERE / "pycrdt_ws_server.py"), str(port)]
-        env = {**os.environ, "PAIRBOARD_ADMIN_TOKEN": ADMIN_TOKEN, "PAIRBOARD_LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            "PAIRBOARD_ADMIN_TOKEN": ADMIN_TOKEN,
+            "PAIRBOARD_LOG_LEVEL": "warning",
+            # No warm kernels: their start-up CPU would be counted against the sync path.
+            "PAIRBOARD_KERNEL_POOL_SIZE": "0",
+        }
         # nice and taskset exec the server, so the Popen pid is the server's own pid.
         return subprocess.Popen(
             [*NICE, "taskset", "-c", SERVER_CORE, *argv], cwd=ROOT, env=env, stdout=log, stderr=log
