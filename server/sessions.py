@@ -45,6 +45,15 @@ class SessionError(Exception):
         self.status = status
 
 
+SESSION_ID_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_session_id() -> str:
+    """12 letters and digits (~70 bits): safe in URLs and as a command-line argument (an id may
+    never start with "-"), with look-alikes (0/O, 1/l/I) left out so ids can be read aloud."""
+    return "".join(secrets.choice(SESSION_ID_ALPHABET) for _ in range(12))
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -70,7 +79,7 @@ class Sessions:
         if len(title) > self.settings.max_title_length:
             raise SessionError(422, f"title longer than {self.settings.max_title_length} chars")
         record = SessionRecord(
-            id=secrets.token_urlsafe(9),
+            id=new_session_id(),
             title=title,
             scenario=scenario,
             created_at_ms=_now_ms(),

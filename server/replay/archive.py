@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import secrets
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import IO, Any
 
 from pycrdt import merge_updates
 
+from server.sessions import new_session_id
 from server.store.base import Checkpoint, LogEntry, SessionRecord, Store
 
 FORMAT = "pairboard-recording"
@@ -196,7 +196,7 @@ def parse_lines(
     record = _session_from(header.get("session"))
     original = record.id
     if new_id:
-        record.id = secrets.token_urlsafe(9)
+        record.id = new_session_id()
         record.meta["imported_from"] = original
     rec = Recording(record)
     trailer: dict[str, Any] | None = None
