@@ -22,7 +22,7 @@ from server.runs import Runs, build_provider
 from server.scale.build import build_store_and_fanout
 from server.scenarios import api as scenario_session_api
 from server.scenarios import routes as scenarios_api
-from server.scenarios.runner import ScenarioRunner
+from server.scenarios.runner import ScenarioError, ScenarioRunner
 from server.services import Services
 from server.sessions import Sessions
 from server.settings import Settings
@@ -107,6 +107,7 @@ def create_app(
     app.include_router(sync_endpoint.router)
     app.include_router(scenarios_api.router)
     app.include_router(scenario_session_api.router)
+    app.add_exception_handler(ScenarioError, scenario_session_api.scenario_error_response)
     for router in (replay_api.router, review_api.router, recordings_api.router):
         app.include_router(router)
 

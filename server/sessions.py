@@ -1,9 +1,9 @@
 """Sessions: creating them, issuing their links, checking who may enter, ending them.
 
 A session is a record in the store plus four docs (rooms). Links carry capability tokens; a token
-is valid while it is signed by us, unexpired, and issued before... nothing: ending a session
-revokes every token issued up to that moment (reviewer links shared afterwards stay valid, so a
-hiring team can replay an ended interview).
+is valid while it is signed by us and unexpired. Ending a session revokes every token issued up to
+that moment (reviewer links shared afterwards stay valid, so a hiring team can replay an ended
+interview).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pycrdt import Doc, Map, Text
 
 from server.api.deps import caller_for_session, services_of
@@ -41,8 +42,10 @@ async def _interviewer(request: Request, session_id: str) -> str:
     return _by(await caller_for_session(request, session_id, roles=("interviewer",)))
 
 
-def _http(exc: ScenarioError) -> HTTPException:
-    return HTTPException(exc.status, str(exc))
+async def scenario_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """Every `ScenarioError` the runner raises becomes its HTTP status with the message."""
+    assert isinstance(exc, ScenarioError)
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
 
 @router.get("/{session_id}/scenario")
@@ -50,18 +53,12 @@ async def get_scenario(session_id: str, request: Request) -> dict[str, Any]:
     capability = await caller_for_session(request, session_id)
     # Reviewers (the hiring team, who also read the notes) see what the interviewer saw.
     interviewer = capability is None or capability.role in ("interviewer", "reviewer")
-    try:
-        return await runner_of(request).view(session_id, interviewer)
-    except ScenarioError as exc:
-        raise _http(exc) from exc
+    return await runner_of(request).view(session_id, interviewer)
 
 
 async def _clock(session_id: str, request: Request, action: str) -> dict[str, Any]:
     await _interviewer(request, session_id)
-    try:
-        return await runner_of(request).control(session_id, action)
-    except ScenarioError as exc:
-        raise _http(exc) from exc
+    return await runner_of(request).control(session_id, action)
 
 
 @router.post("/{session_id}/scenario/start")
@@ -82,30 +79,21 @@ async def resume(session_id: str, request: Request) -> dict[str, Any]:
 @router.post("/{session_id}/scenario/events/{event_id}/fire")
 async def fire(session_id: str, event_id: str, request: Request) -> dict[str, bool]:
     by = await _interviewer(request, session_id)
-    try:
-        await runner_of(request).fire(session_id, event_id, by)
-    except ScenarioError as exc:
-        raise _http(exc) from exc
+    await runner_of(request).fire(session_id, event_id, by)
     return {"ok": True}
 
 
 @router.post("/{session_id}/scenario/events/{event_id}/skip")
 async def skip(session_id: str, event_id: str, request: Request) -> dict[str, bool]:
     by = await _interviewer(request, session_id)
-    try:
-        await runner_of(request).skip(session_id, event_id, by)
-    except ScenarioError as exc:
-        raise _http(exc) from exc
+    await runner_of(request).skip(session_id, event_id, by)
     return {"ok": True}
 
 
 @router.post("/{session_id}/scenario/hints/{hint_id}/reveal")
 async def reveal_hint(session_id: str, hint_id: str, request: Request) -> dict[str, bool]:
     by = await _interviewer(request, session_id)
-    try:
-        await runner_of(request).reveal_hint(session_id, hint_id, by)
-    except ScenarioError as exc:
-        raise _http(exc) from exc
+    await runner_of(request).reveal_hint(session_id, hint_id, by)
     return {"ok": True}
 
 
