@@ -15,13 +15,13 @@ from server.api import recordings as recordings_api
 from server.api import replay as replay_api
 from server.api import review as review_api
 from server.api import runs as runs_api
+from server.api import scenario as scenario_session_api
+from server.api import scenarios as scenarios_api
 from server.api import sessions as sessions_api
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.replay.service import ReplayService
 from server.runs import Runs, build_provider
 from server.scale.build import build_store_and_fanout
-from server.scenarios import api as scenario_session_api
-from server.scenarios import routes as scenarios_api
 from server.scenarios.runner import ScenarioError, ScenarioRunner
 from server.services import Services
 from server.sessions import Sessions

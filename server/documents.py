@@ -5,12 +5,13 @@ Named once here for the server and once in `web/src/sync/schema.ts` for the brow
 a doc's contents through these `Root`s instead of string literals, so a renamed key is a type
 error, not a silently empty map.
 
-| doc | roots |
-| --- | --- |
-| `code` | `source` (Text): the editor's text |
-| `board` | `elements` (Map id -> Excalidraw element), `files` (Map id -> image file data) |
-| `console` | `runs` (Array of run entries), `kernel` (Map: status, message), `controls` (Map: editor_locked, run_disabled), `scenario` (Map: the clock mirror), `events` (Array of banners and console notices) |
-| `notes` | `notes` (Text: private notes), `rubric` (Map criterion -> level), `grades` (Map id -> grade report) |
+- `code`: `source` (Text), the editor's text.
+- `board`: `elements` (Map id -> Excalidraw element), `files` (Map id -> image file data).
+- `console`: `runs` (Array of run entries), `kernel` (Map: status, message), `controls` (Map:
+  editor_locked, run_disabled), `scenario` (Map: the clock mirror), `events` (Array of banners
+  and console notices). Written by the server only.
+- `notes`: `notes` (Text, private notes), `rubric` (Map criterion -> level), `grades` (Map id ->
+  grade report). Never opened by a candidate.
 
 Besides the four live docs, the update log holds three record streams under doc names of their
 own that are never websocket rooms (`server/replay/records.py`): `awareness`, `signals`,
@@ -58,7 +59,8 @@ class Root(Generic[SharedT]):
     kind: type[SharedT]
 
     def of(self, doc: Doc[Any]) -> SharedT:
-        return doc.get(self.key, type=self.kind)
+        shared: SharedT = doc.get(self.key, type=self.kind)
+        return shared
 
 
 CODE_SOURCE = Root(DocName.CODE, "source", Text)

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from server.scale.fanout import Fanout, InProcessFanout
 from server.settings import Settings
 from server.store.base import Store
-from server.store.sqlite import SQLiteStore
-
-
-def durable_store(settings: Settings) -> Store:
-    """`database_url` if set (postgresql://... or sqlite:///path), else SQLite in the data dir."""
-    url = settings.database_url
-    if url is None:
-        return SQLiteStore(
-            settings.data_dir / "pairboard.sqlite3", synchronous=settings.sqlite_synchronous
-        )
-    if url.startswith(("postgres://", "postgresql://")):
-        from server.store.postgres import PostgresStore
-
-        return PostgresStore(url, pool_size=settings.database_pool_size)
-    if url.startswith("sqlite:///"):
-        return SQLiteStore(
-            Path(url.removeprefix("sqlite://")), synchronous=settings.sqlite_synchronous
-        )
-    raise ValueError(f"PAIRBOARD_DATABASE_URL must be postgresql://... or sqlite:///...: {url!r}")
+from server.store.select import durable_store
 
 
 def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout]:

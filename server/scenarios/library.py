@@ -1,7 +1,7 @@
 """The scenario library a running server offers: loaded once, looked up by id.
 
 The directory comes from `PAIRBOARD_SCENARIOS_DIR` (default: the repository's `scenarios/`).
-Loaded on first use and cached; a bad file raises `ScenarioError` listing every problem rather
+Loaded on first use and cached; a bad file raises `ScenarioFileError` listing every problem rather
 than silently hiding a scenario (`pairboard scenarios validate` shows the same list).
 """
 

@@ -35,7 +35,7 @@ class Problem:
         )
 
 
-class ScenarioError(Exception):
+class ScenarioFileError(Exception):
     """A scenario file that does not load; `problems` lists every mistake found."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -106,7 +106,7 @@ def _duplicate_keys(node: yaml.Node, loc: Loc, out: list[tuple[int, Loc, str]]) 
 
 
 def parse(text: str, path: str, expected_id: str | None = None) -> Scenario:
-    """Validate one scenario's YAML text; raise `ScenarioError` naming `path`, line and field."""
+    """Validate one scenario's YAML text; raise `ScenarioFileError` naming path, line and field."""
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -117,14 +117,14 @@ def parse(text: str, path: str, expected_id: str | None = None) -> Scenario:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise ScenarioError([Problem(path, line, "", f"YAML: {exc.problem}")]) from None
+        raise ScenarioFileError([Problem(path, line, "", f"YAML: {exc.problem}")]) from None
     if root is None or not isinstance(data, dict):
-        raise ScenarioError([Problem(path, 1, "", "expected a mapping of scenario fields")])
+        raise ScenarioFileError([Problem(path, 1, "", "expected a mapping of scenario fields")])
 
     dupes: list[tuple[int, Loc, str]] = []
     _duplicate_keys(root, (), dupes)
     if dupes:
-        raise ScenarioError([Problem(path, ln, format_loc(loc), msg) for ln, loc, msg in dupes])
+        raise ScenarioFileError([Problem(path, ln, format_loc(loc), msg) for ln, loc, msg in dupes])
 
     try:
         scenario = Scenario.model_validate(data)
@@ -133,7 +133,7 @@ def parse(text: str, path: str, expected_id: str | None = None) -> Scenario:
         for err in exc.errors(include_url=False):
             line, loc = line_of(root, tuple(err["loc"]))
             problems.append(Problem(path, line, format_loc(loc), err["msg"]))
-        raise ScenarioError(sorted(problems, key=lambda p: p.line)) from None
+        raise ScenarioFileError(sorted(problems, key=lambda p: p.line)) from None
 
     issues = cross_check(scenario)
     if expected_id is not None and scenario.id != expected_id:
@@ -143,7 +143,7 @@ def parse(text: str, path: str, expected_id: str | None = None) -> Scenario:
         for loc, message in issues:
             line, kept = line_of(root, loc)
             problems.append(Problem(path, line, format_loc(kept), message))
-        raise ScenarioError(sorted(problems, key=lambda p: p.line))
+        raise ScenarioFileError(sorted(problems, key=lambda p: p.line))
     return scenario
 
 
@@ -152,7 +152,7 @@ def load_file(path: Path) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(str(path), 1, "", f"cannot read: {exc}")]) from None
+        raise ScenarioFileError([Problem(str(path), 1, "", f"cannot read: {exc}")]) from None
     return parse(text, str(path), expected_id=path.stem)
 
 
@@ -167,10 +167,10 @@ def load_library(directory: Path = DEFAULT_LIBRARY) -> dict[str, Scenario]:
     for path in library_files(directory):
         try:
             scenario = load_file(path)
-        except ScenarioError as exc:
+        except ScenarioFileError as exc:
             problems.extend(exc.problems)
             continue
         scenarios[scenario.id] = scenario
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioFileError(problems)
     return scenarios

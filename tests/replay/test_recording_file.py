@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,25 @@ async def test_cli_export_and_import_with_a_new_id_replay_identically(
     assert new_id != recorded.session_id
     instants = [at for at, _ in recorded.instants]
     assert states(second_server.url, new_id, instants) == [e for _, e in recorded.instants]
+
+
+async def test_cli_export_reads_the_store_that_database_url_names_not_the_data_dir(
+    live: LiveServer, recorded: Recorded, tmp_path: Path
+) -> None:
+    """A deployment's `PAIRBOARD_DATABASE_URL` is where its sessions are; an empty data dir
+    beside it must not make `pairboard export` look elsewhere."""
+    out = tmp_path / "rec.jsonl.gz"
+    database = live.settings.data_dir.resolve() / "pairboard.sqlite3"
+    exported = subprocess.run(  # noqa: ASYNC221
+        [sys.executable, "-m", "server.cli", "export", "-o", str(out),
+         "--data-dir", str(tmp_path / "empty"), "--", recorded.session_id],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PAIRBOARD_DATABASE_URL": f"sqlite:///{database}"},
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    with gzip.open(out, "rt") as f:
+        header = json.loads(f.readline())
+    assert header["session"]["id"] == recorded.session_id
 
 
 async def test_truncated_and_foreign_files_are_refused_with_the_reason(

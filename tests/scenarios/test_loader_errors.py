@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.scenarios.loader import ScenarioError, load_file
+from server.scenarios.loader import ScenarioFileError, load_file
 
 VALID = """\
 id: tiny
@@ -44,7 +44,7 @@ timeline:
 def problems(tmp_path: Path, text: str, name: str = "tiny.yaml") -> list[str]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(ScenarioFileError) as info:
         load_file(path)
     return [str(p).replace(str(tmp_path) + "/", "") for p in info.value.problems]
 

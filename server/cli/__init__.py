@@ -57,7 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     settings = Settings()
     server = (args.server or settings.base_url()).rstrip("/")
-    token = os.environ.get("PAIRBOARD_ADMIN_TOKEN") or _local_admin_token(settings)
+    token = local_admin_token(settings)
     body: dict[str, Any] = {}
     if args.scenario:
         body["scenario"] = args.scenario
@@ -79,7 +79,12 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local_admin_token(settings: Settings) -> str:
+def local_admin_token(settings: Settings) -> str:
+    """The admin token for talking to a running server: `PAIRBOARD_ADMIN_TOKEN`, else the one
+    the server generated into its data dir."""
+    token = os.environ.get("PAIRBOARD_ADMIN_TOKEN")
+    if token:
+        return token
     path = settings.data_dir / "admin_token"
     if not path.exists():
         raise SystemExit(
@@ -106,10 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--json", action="store_true", help="print the API's JSON")
     new.set_defaults(func=_new)
 
-    from server.scenarios.cli import add_parser as add_scenarios_parser
+    from server.cli.scenarios import add_parser as add_scenarios_parser
 
     add_scenarios_parser(commands)
-    from server.replay.cli import add_commands as add_recording_commands  # export, import
+    from server.cli.recordings import add_commands as add_recording_commands  # export, import
 
     add_recording_commands(commands)
     from kernels.doctor import add_parser as add_doctor_parser

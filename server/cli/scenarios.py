@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from server.scenarios.library import library_dir
-from server.scenarios.loader import ScenarioError, library_files, load_file, load_library
+from server.scenarios.loader import ScenarioFileError, library_files, load_file, load_library
 from server.scenarios.model import Scenario
 
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 def _list(out: TextIO, err: TextIO) -> int:
     try:
         scenarios = load_library(library_dir())
-    except ScenarioError as exc:
+    except ScenarioFileError as exc:
         print(exc, file=err)
         return 1
     for s in sorted(scenarios.values(), key=lambda s: s.id):
@@ -57,7 +57,7 @@ def _validate(paths: list[Path], out: TextIO, err: TextIO) -> int:
     for path in files:
         try:
             load_file(path)
-        except ScenarioError as exc:
+        except ScenarioFileError as exc:
             bad += 1
             for problem in exc.problems:
                 print(problem, file=err)
@@ -68,7 +68,7 @@ def _validate(paths: list[Path], out: TextIO, err: TextIO) -> int:
 def _show(scenario_id: str, out: TextIO, err: TextIO) -> int:
     try:
         scenario = load_library(library_dir()).get(scenario_id)
-    except ScenarioError as exc:
+    except ScenarioFileError as exc:
         print(exc, file=err)
         return 1
     if scenario is None:

@@ -1,8 +1,10 @@
 """`pairboard export SESSION -o FILE` and `pairboard import FILE`, with a progress bar.
 
-Both work on the local data dir by default (the SQLite file; safe while the server runs, WAL lets
-a second process read and write), or against a running server with `--server URL` (the same
-file over HTTP, authenticated with the admin token).
+Both work on the deployment's durable store by default (`PAIRBOARD_DATABASE_URL`, else the SQLite
+file in the data dir; safe while the server runs: WAL lets a second process read and write, and
+PostgreSQL is shared anyway), or against a running server with `--server URL` (the same file over
+HTTP, authenticated with the admin token). With Redis, entries not yet moved out of the streams
+are only in the server's view: use `--server` there.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from typing import IO
 
 import httpx
 
+from server.cli import local_admin_token
 from server.replay.archive import RecordingError, export_gzip, import_recording, read_file
 from server.settings import Settings
-from server.store.sqlite import SQLiteStore
+from server.store.select import durable_store
 
 
 class ProgressBar:
@@ -56,18 +59,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(data_dir=Path(args.data_dir)) if args.data_dir else Settings()
 
 
-def _admin_token(settings: Settings) -> str:
-    token = os.environ.get("PAIRBOARD_ADMIN_TOKEN")
-    path = settings.data_dir / "admin_token"
-    if token:
-        return token
-    if path.exists():
-        return path.read_text().strip()
-    raise SystemExit(f"no admin token: set PAIRBOARD_ADMIN_TOKEN (or run next to {path})")
-
-
 async def _export_local(settings: Settings, session_id: str, out: Path) -> int:
-    store = SQLiteStore(settings.data_dir / "pairboard.sqlite3")
+    store = durable_store(settings)
     await store.open()
     try:
         record = await store.get_session(session_id)
@@ -106,7 +99,7 @@ def export_command(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.output)
     if args.server:
-        return _export_http(args.server.rstrip("/"), _admin_token(settings), args.session, out)
+        return _export_http(args.server.rstrip("/"), local_admin_token(settings), args.session, out)
     code = asyncio.run(_export_local(settings, args.session, out))
     if code == 0:
         print(f"wrote {out} ({out.stat().st_size} bytes)")
@@ -148,7 +141,7 @@ async def _import_local(settings: Settings, path: Path, new_id: bool, bar: Progr
             checkpoint_interval=settings.checkpoint_interval,
         )
     bar.close()
-    store = SQLiteStore(settings.data_dir / "pairboard.sqlite3")
+    store = durable_store(settings)
     await store.open()
     try:
         record = await import_recording(store, rec)
@@ -187,7 +180,7 @@ def import_command(args: argparse.Namespace) -> int:
     settings = _settings(args)
     path = Path(args.file)
     if args.server:
-        return _import_http(args.server.rstrip("/"), _admin_token(settings), path, args.new_id)
+        return _import_http(args.server.rstrip("/"), local_admin_token(settings), path, args.new_id)
     bar = ProgressBar(f"import {path.name}", unit=" bytes")
     try:
         return asyncio.run(_import_local(settings, path, args.new_id, bar))

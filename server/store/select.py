@@ -1,0 +1,32 @@
+"""Which durable store a deployment uses, from its settings: the server and the CLI ask here.
+
+`PAIRBOARD_DATABASE_URL` names it (postgresql://... or sqlite:////abs/path.sqlite3); unset, it is
+`pairboard.sqlite3` in the data dir. With Redis (server/scale) this is the store the mover copies
+stream entries into.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.settings import Settings
+from server.store.base import Store
+from server.store.sqlite import SQLiteStore
+
+
+def durable_store(settings: Settings) -> Store:
+    """`database_url` if set (postgresql://... or sqlite:///path), else SQLite in the data dir."""
+    url = settings.database_url
+    if url is None:
+        return SQLiteStore(
+            settings.data_dir / "pairboard.sqlite3", synchronous=settings.sqlite_synchronous
+        )
+    if url.startswith(("postgres://", "postgresql://")):
+        from server.store.postgres import PostgresStore
+
+        return PostgresStore(url, pool_size=settings.database_pool_size)
+    if url.startswith("sqlite:///"):
+        return SQLiteStore(
+            Path(url.removeprefix("sqlite://")), synchronous=settings.sqlite_synchronous
+        )
+    raise ValueError(f"PAIRBOARD_DATABASE_URL must be postgresql://... or sqlite:///...: {url!r}")
