@@ -105,3 +105,27 @@ class KernelProvider(Protocol):
     async def close(self) -> None:
         """Shut every kernel down; the provider cannot be used afterwards."""
         ...
+
+
+class DetachableHandle(KernelHandle, Protocol):
+    """A handle this process can let go of while the kernel keeps running for others."""
+
+    async def detach(self) -> None:
+        """Close this process's connection to the kernel; the kernel is not stopped."""
+        ...
+
+
+class SharedKernelProvider(KernelProvider, Protocol):
+    """A provider whose kernels outlive the instance that started them (the gateway provider):
+    any instance can reach a session's kernel from its id alone (DESIGN.md section 6)."""
+
+    async def acquire(self, session_id: str) -> DetachableHandle: ...
+
+    def attach(self, kernel_id: str) -> DetachableHandle:
+        """A handle on a live kernel another instance started."""
+        ...
+
+    def disown(self, kernel_id: str) -> None:
+        """Stop treating the kernel as this instance's own: closing the provider leaves it
+        running (the session's end stops it)."""
+        ...

@@ -17,21 +17,23 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc, Map
 
 from kernels.provider import (
+    DetachableHandle,
     Event,
     Finished,
     KernelHandle,
     KernelProvider,
     Notice,
+    SharedKernelProvider,
 )
-from kernels.settings import KernelSettings
-from server.run_entries import coalesce, find_run, now_ms, output_of, run_view
+from server.clock import now_ms
+from server.documents import CODE_SOURCE, CONSOLE_KERNEL, CONSOLE_RUNS, DocName
+from server.run_entries import coalesce, find_run, output_of, run_view
 from server.sessions import Sessions
 from server.sync.rooms import RoomRegistry
 
@@ -44,45 +46,51 @@ class RunConflict(Exception):
     """A run is already active in this session (HTTP 409)."""
 
 
+class KernelPreparer(Protocol):
+    """Brings hidden scenario state (setup code, fired kernel actions) into a session's kernel,
+    silently; called under the session's run lock before every run and by `sync_hidden`
+    (`server/scenarios/hidden.py`)."""
+
+    async def prepare(self, session_id: str, handle: KernelHandle) -> None: ...
+
+
 @dataclass
 class SessionKernelState:
     handle: KernelHandle | None = None
+    # The same kernel when it is shared between instances: this instance detaches on close.
+    shared_handle: DetachableHandle | None = None
     active_run: str | None = None
     task: asyncio.Task[None] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-def build_provider(settings: KernelSettings) -> KernelProvider:
-    if settings.provider == "gateway":
-        from kernels.gateway import GatewayProvider
-        from kernels.run_limits import RunLimits
-
-        return GatewayProvider(limits=RunLimits.from_settings(settings))
-    from kernels.local import LocalProvider
-
-    return LocalProvider(settings)
-
-
 class Runs:
-    """Owns the session kernels and the active run of each session."""
+    """Owns the session kernels and the active run of each session.
 
-    def __init__(self, rooms: RoomRegistry, sessions: Sessions, provider: KernelProvider) -> None:
+    Scale-out (several instances, server/scale): with a `shared` provider a session's kernel is
+    recorded by id in its session record, so whichever instance serves the next Run attaches to
+    the same kernel, and an instance shutting down detaches from kernels instead of stopping
+    them.
+    """
+
+    def __init__(
+        self,
+        rooms: RoomRegistry,
+        sessions: Sessions,
+        provider: KernelProvider,
+        *,
+        preparer: KernelPreparer,
+        shared: SharedKernelProvider | None = None,
+    ) -> None:
         self.rooms = rooms
         self.sessions = sessions
         self.provider = provider
+        self.preparer = preparer
+        self.shared = shared
         self._states: dict[str, SessionKernelState] = {}
         self._reaper: asyncio.Task[None] | None = None
         self.started = False
-        # The scenario runner's hook: called with the session's kernel under the session's lock
-        # before every run and by `sync_hidden`, to bring hidden scenario state (setup code,
-        # fired kernel actions) into the kernel, silently (server/scenarios/runner.py).
-        self.prepare: Callable[[str, KernelHandle], Awaitable[None]] | None = None
         self._background: set[asyncio.Task[None]] = set()
-        # Scale-out (several instances, server/scale): a session's kernel is recorded by id in
-        # its session record, so whichever instance serves the next Run attaches to the same
-        # kernel, and an instance shutting down detaches from kernels instead of stopping them.
-        # Needs a provider that can `attach` by id (the gateway provider).
-        self.shared_kernels = False
 
     async def start(self) -> None:
         await self.provider.start()
@@ -100,8 +108,7 @@ class Runs:
         state.active_run = run_id
         try:
             if code is None:
-                doc = await self.rooms.read(session_id, "code")
-                code = str(doc.get("source", type=Text))
+                code = str(CODE_SOURCE.of(await self.rooms.read(session_id, DocName.CODE)))
             started = now_ms()
             entry = {
                 "id": run_id,
@@ -115,9 +122,9 @@ class Runs:
             }
 
             def add(doc: Doc[Any]) -> None:
-                doc.get("runs", type=Array).append(Map({**entry, "outputs": Array()}))
+                CONSOLE_RUNS.of(doc).append(Map({**entry, "outputs": Array()}))
 
-            await self.rooms.edit(session_id, "console", add)
+            await self.rooms.edit(session_id, DocName.CONSOLE, add)
         except BaseException:
             state.active_run = None
             raise
@@ -125,39 +132,43 @@ class Runs:
         return run_id
 
     async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
-        if state.handle is None and self.shared_kernels:
-            state.handle = await self._attach_shared(session_id)
-        if state.handle is None:
-            await self._set_kernel(session_id, "starting", "")
-            state.handle = await self.provider.acquire(session_id)
-            if self.shared_kernels:
-                await self._record_shared(session_id, state.handle)
+        if state.handle is not None:
+            return state.handle
+        if self.shared is not None:
+            shared = await self._attach_shared(session_id, self.shared)
+            if shared is None:
+                await self._set_kernel(session_id, "starting", "")
+                shared = await self.shared.acquire(session_id)
+                await self._record_shared(session_id, self.shared, shared)
+            state.handle = state.shared_handle = shared
+            return shared
+        await self._set_kernel(session_id, "starting", "")
+        state.handle = await self.provider.acquire(session_id)
         return state.handle
 
-    async def _attach_shared(self, session_id: str) -> KernelHandle | None:
+    async def _attach_shared(
+        self, session_id: str, shared: SharedKernelProvider
+    ) -> DetachableHandle | None:
         """The live kernel another instance started for this session, if there is one."""
-        attach = getattr(self.provider, "attach", None)
         record = await self.sessions.get(session_id)
         kernel_id = record.meta.get("kernel_id") if record is not None else None
-        if attach is None or not kernel_id:
+        if not kernel_id:
             return None
-        handle: KernelHandle = attach(kernel_id)
+        handle = shared.attach(kernel_id)
         return handle if await handle.is_alive() else None
 
-    async def _record_shared(self, session_id: str, handle: KernelHandle) -> None:
-        disown = getattr(self.provider, "disown", None)
-        if disown is not None:
-            disown(handle.kernel_id)  # it outlives this instance; the session's end stops it
+    async def _record_shared(
+        self, session_id: str, shared: SharedKernelProvider, handle: DetachableHandle
+    ) -> None:
+        shared.disown(handle.kernel_id)  # it outlives this instance; the session's end stops it
         record = await self.sessions.get(session_id)
         if record is not None:
             record.meta["kernel_id"] = handle.kernel_id
             await self.sessions.save(record)
 
     async def _prepare(self, session_id: str, handle: KernelHandle) -> None:
-        if self.prepare is None:
-            return
         try:
-            await self.prepare(session_id, handle)
+            await self.preparer.prepare(session_id, handle)
         except Exception:  # hidden scenario code must never cost the candidate their run
             log.exception("preparing the kernel of session %s failed", session_id)
 
@@ -174,11 +185,11 @@ class Runs:
 
     async def _set_kernel(self, session_id: str, status: str, message: str) -> None:
         def change(doc: Doc[Any]) -> None:
-            kernel = doc.get("kernel", type=Map)
+            kernel = CONSOLE_KERNEL.of(doc)
             kernel["status"] = status
             kernel["message"] = message
 
-        await self.rooms.edit(session_id, "console", change)
+        await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
     async def _execute(
         self, session_id: str, state: SessionKernelState, run_id: str, code: str, started: int
@@ -237,7 +248,7 @@ class Runs:
                 for out in outputs:
                     target.append(out)
 
-        await self.rooms.edit(session_id, "console", change)
+        await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
     async def _finish(self, session_id: str, run_id: str, finished: Finished) -> None:
         def change(doc: Doc[Any]) -> None:
@@ -249,7 +260,7 @@ class Runs:
                 if finished.reason:
                     entry["reason"] = finished.reason
 
-        await self.rooms.edit(session_id, "console", change)
+        await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
     async def run_hidden(self, session_id: str, code: str) -> list[Event]:
         """Run `code` in the session's kernel without a console entry (scenario setup and
@@ -263,7 +274,7 @@ class Runs:
         return events
 
     async def get_run(self, session_id: str, run_id: str) -> dict[str, Any] | None:
-        doc = await self.rooms.read(session_id, "console")
+        doc = await self.rooms.read(session_id, DocName.CONSOLE)
         entry = find_run(doc, run_id)
         return None if entry is None else run_view(entry)
 
@@ -285,11 +296,11 @@ class Runs:
         await self._set_kernel(session_id, "restarting", "")
         await state.handle.restart()
         await self._set_kernel(session_id, "idle", "restarted")
-        if self.prepare is not None:  # the fresh kernel gets the scenario's setup again, once
-            # the run the restart cut short has let go of the session's lock
-            task = asyncio.create_task(self.sync_hidden(session_id))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+        # The fresh kernel gets the scenario's setup again, once the run the restart cut short
+        # has let go of the session's lock.
+        task = asyncio.create_task(self.sync_hidden(session_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def release(self, session_id: str) -> None:
         """The session ended: its kernel is shut down, never reused."""
@@ -319,13 +330,12 @@ class Runs:
                 await self._reaper
         for session_id in list(self._states):
             state = self._states[session_id]
-            detach = getattr(state.handle, "detach", None)
-            if self.shared_kernels and detach is not None:
+            if state.shared_handle is not None:
                 self._states.pop(session_id)  # other instances carry on with this kernel
                 if state.task is not None:
                     state.task.cancel()
                 with contextlib.suppress(Exception):
-                    await detach()
+                    await state.shared_handle.detach()
                 continue
             await self.release(session_id)
         if self.started:

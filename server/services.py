@@ -1,28 +1,135 @@
-"""The application's long-lived parts, built once at startup and shared by every request.
+"""The composition root: every long-lived part of a server, built once, in dependency order.
 
-Routes reach them as `request.app.state.services`; tests build the same object through
-`server.app.create_app`, so nothing here is a test double.
+`Services.build` is the one place that knows how the parts connect. Each part receives its
+collaborators through its constructor, typed by the small `Protocol` it needs (a room needs an
+`AwarenessSink` and its `RoomPeers`, the runs need a `KernelPreparer`, the scenario runner a
+`KernelSync`), so reading a constructor tells what a part depends on, and nothing is wired by
+assigning to an attribute afterwards. Routes reach this object as `request.app.state.services`
+(the only thing `app.state` holds); tests build the same object through `server.app.create_app`,
+so nothing here is a test double.
+
+Build order, and why:
+1. the store and the fan-out (embedded: SQLite + in-process; scale-out: Redis streams),
+2. sessions (they tell the fan-out when a record changed, so other instances re-read it),
+3. the awareness sampler, then the rooms (every accepted cursor change is sampled),
+4. the recorder's upkeep (retention needs the rooms to know what is in use),
+5. the kernel provider, the scenario's hidden kernel state, then the runs (which bring a
+   session's kernel up to date with its scenario before every run),
+6. the scenario runner (which asks the runs to sync a kernel when an event changes data).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from kernels.provider import KernelProvider, SharedKernelProvider
+from kernels.settings import KernelSettings
+from server.auth import TokenSigner, load_admin_token, load_secret
+from server.replay.records import AwarenessSampler
+from server.replay.service import ReplayService
+from server.runs import Runs
+from server.scale.build import build_store_and_fanout
+from server.scale.fanout import Fanout
+from server.scenarios.hidden import HiddenKernelState
+from server.scenarios.runner import ScenarioRunner
 from server.sessions import Sessions
 from server.settings import Settings
 from server.store.base import Store
 from server.sync.rooms import RoomRegistry
 
-if TYPE_CHECKING:
-    from server.scenarios.runner import ScenarioRunner
+log = logging.getLogger("pairboard")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Providers:
+    """The kernel provider, and the same object again when its kernels can be shared between
+    instances (the gateway provider with Redis): typed by that ability, or None."""
+
+    provider: KernelProvider
+    shared: SharedKernelProvider | None
+
+
+def build_providers(settings: Settings, kernel_settings: KernelSettings) -> Providers:
+    if kernel_settings.provider == "gateway":
+        from kernels.gateway import GatewayProvider
+        from kernels.run_limits import RunLimits
+
+        gateway = GatewayProvider(limits=RunLimits.from_settings(kernel_settings))
+        # Scale-out: a session's kernel is found by id from any instance.
+        return Providers(gateway, gateway if settings.redis_url else None)
+    from kernels.local import LocalProvider
+
+    if settings.redis_url:
+        log.warning(
+            "PAIRBOARD_REDIS_URL is set but kernels are local: a session's kernel lives on the "
+            "instance that started it. Set PAIRBOARD_KERNEL_PROVIDER=gateway (docs/DEPLOY.md)."
+        )
+    return Providers(LocalProvider(kernel_settings), None)
+
+
+@dataclass(frozen=True)
 class Services:
     settings: Settings
+    kernel_settings: KernelSettings
     store: Store
+    fanout: Fanout
     sessions: Sessions
     rooms: RoomRegistry
     admin_token: str
-    scenarios: ScenarioRunner | None = None  # set by create_app (server/scenarios/runner.py)
+    replay: ReplayService
+    runs: Runs
+    scenarios: ScenarioRunner
+
+    @classmethod
+    def build(cls, settings: Settings, kernel_settings: KernelSettings) -> Services:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store, fanout = build_store_and_fanout(settings)
+        signer = TokenSigner(load_secret(settings.data_dir, settings.secret))
+        sessions = Sessions(store, signer, settings, changes=fanout)
+        sampler = AwarenessSampler(
+            store,
+            per_second=settings.awareness_samples_per_second,
+            max_bytes=settings.awareness_sample_max_bytes,
+        )
+        rooms = RoomRegistry(store, settings, fanout, awareness=sampler)
+        replay = ReplayService(store, settings, sessions, rooms, sampler)
+        providers = build_providers(settings, kernel_settings)
+        runs = Runs(
+            rooms,
+            sessions,
+            providers.provider,
+            preparer=HiddenKernelState(sessions),
+            shared=providers.shared,
+        )
+        scenarios = ScenarioRunner(store, sessions, rooms, settings, kernels=runs)
+        return cls(
+            settings=settings,
+            kernel_settings=kernel_settings,
+            store=store,
+            fanout=fanout,
+            sessions=sessions,
+            rooms=rooms,
+            admin_token=load_admin_token(settings.data_dir, settings.admin_token),
+            replay=replay,
+            runs=runs,
+            scenarios=scenarios,
+        )
+
+    async def start(self) -> None:
+        """Open the store, then start each part after the ones it uses."""
+        await self.store.open()
+        await self.fanout.start(self.sessions)
+        self.rooms.start()
+        await self.replay.start()
+        await self.runs.start()  # logs the sandbox layers; warms the kernel pool in the background
+        await self.scenarios.start()  # resumes the clocks of live sessions
+
+    async def close(self) -> None:
+        """Stop in the reverse order: nothing is closed while a part that uses it still runs."""
+        await self.scenarios.close()
+        await self.runs.close()
+        await self.replay.stop()
+        await self.rooms.close()
+        await self.fanout.close()
+        await self.store.close()

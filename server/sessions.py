@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from server.auth import Capability, Role, TokenError, TokenSigner
+from server.clock import now_ms
 from server.settings import Settings
 from server.store.base import SessionRecord, Store
 
@@ -54,18 +54,26 @@ def new_session_id() -> str:
     return "".join(secrets.choice(SESSION_ID_ALPHABET) for _ in range(12))
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+class SessionChangeListener(Protocol):
+    """Told after a record was saved, so other instances drop their cached copy (the fan-out)."""
+
+    async def session_changed(self, session_id: str) -> None: ...
 
 
 class Sessions:
-    def __init__(self, store: Store, signer: TokenSigner, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        signer: TokenSigner,
+        settings: Settings,
+        *,
+        changes: SessionChangeListener,
+    ) -> None:
         self.store = store
         self.signer = signer
         self.settings = settings
+        self.changes = changes
         self._cache: dict[str, SessionRecord] = {}
-        # Told after a record was saved, so other instances drop their cached copy (scale-out).
-        self.on_change: Callable[[str], Awaitable[None]] | None = None
 
     def link(self, session_id: str, token: str) -> str:
         return f"{self.settings.base_url()}/s/{session_id}?token={token}"
@@ -82,7 +90,7 @@ class Sessions:
             id=new_session_id(),
             title=title,
             scenario=scenario,
-            created_at_ms=_now_ms(),
+            created_at_ms=now_ms(),
             # A scenario session waits for the interviewer's Start (the candidate's waiting room).
             state="waiting" if scenario else "live",
             meta={"controls": {"editor_locked": False, "run_disabled": False}},
@@ -104,19 +112,15 @@ class Sessions:
     async def save(self, record: SessionRecord) -> None:
         await self.store.update_session(record)
         self._cache[record.id] = record
-        if self.on_change is not None:
-            await self.on_change(record.id)
-
-    def invalidate(self, session_id: str) -> None:
-        """Another instance changed this record: read it again from the store when next needed."""
-        self._cache.pop(session_id, None)
+        await self.changes.session_changed(record.id)
 
     def invalidate_all(self) -> None:
         """Changes may have been missed (the fan-out reconnected): forget every cached record."""
         self._cache.clear()
 
     def forget(self, session_id: str) -> None:
-        """Drop a deleted session from the cache (recording retention, server/replay)."""
+        """Read this record again from the store when next needed: another instance changed it,
+        or retention deleted it (server/replay)."""
         self._cache.pop(session_id, None)
 
     async def authenticate(self, token: str, session_id: str) -> Capability:
@@ -137,7 +141,7 @@ class Sessions:
             raise SessionError(404, "no such session")
         if record.state != "ended":
             record.state = "ended"
-            record.ended_at_ms = _now_ms()
+            record.ended_at_ms = now_ms()
             await self.save(record)
         return record
 

@@ -42,7 +42,7 @@ async def post_signal(session_id: str, body: Signal, request: Request) -> dict[s
         raise HTTPException(422, f"size above {settings.signal_max_size}")
     if body.kind != "paste" and body.size is not None:
         raise HTTPException(422, "only a paste has a size")
-    limiter = request.app.state.replay.signal_limiter
+    limiter = services.replay.signal_limiter
     if not limiter.allow((session_id, capability.role, capability.name)):
         raise HTTPException(429, f"more than {settings.signals_per_minute} signals a minute")
     return await records.append_signal(

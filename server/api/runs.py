@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from server.api.deps import caller_for_session, services_of
 from server.auth import Capability, Role
-from server.runs import RunConflict, Runs
+from server.runs import RunConflict
 
 router = APIRouter(prefix="/api/sessions")
 RUNNERS: tuple[Role, ...] = ("interviewer", "candidate")
@@ -22,13 +22,6 @@ RUNNERS: tuple[Role, ...] = ("interviewer", "candidate")
 
 class StartRun(BaseModel):
     code: str | None = Field(None, description="Code to run; default: the editor's `source`.")
-
-
-def runs_of(request: Request) -> Runs:
-    runs: Runs | None = getattr(request.app.state, "runs", None)
-    if runs is None:
-        raise HTTPException(503, "kernels are not available on this server")
-    return runs
 
 
 async def _runner(request: Request, session_id: str) -> Capability | None:
@@ -56,7 +49,7 @@ async def start_run(
     author = "admin" if capability is None else capability.name
     role = "interviewer" if capability is None else capability.role
     try:
-        run_id = await runs_of(request).start_run(
+        run_id = await services_of(request).runs.start_run(
             session_id, author, role, None if body is None else body.code
         )
     except RunConflict as exc:
@@ -67,7 +60,7 @@ async def start_run(
 @router.get("/{session_id}/runs/{run_id}")
 async def get_run(session_id: str, run_id: str, request: Request) -> dict[str, Any]:
     await caller_for_session(request, session_id)
-    run = await runs_of(request).get_run(session_id, run_id)
+    run = await services_of(request).runs.get_run(session_id, run_id)
     if run is None:
         raise HTTPException(404, "no such run in this session")
     return run
@@ -76,12 +69,12 @@ async def get_run(session_id: str, run_id: str, request: Request) -> dict[str, A
 @router.post("/{session_id}/kernel/interrupt")
 async def interrupt(session_id: str, request: Request) -> dict[str, bool]:
     await _runner(request, session_id)
-    await runs_of(request).interrupt(session_id)
+    await services_of(request).runs.interrupt(session_id)
     return {"ok": True}
 
 
 @router.post("/{session_id}/kernel/restart")
 async def restart(session_id: str, request: Request) -> dict[str, bool]:
     await _runner(request, session_id)
-    await runs_of(request).restart(session_id)
+    await services_of(request).runs.restart(session_id)
     return {"ok": True}

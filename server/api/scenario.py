@@ -15,23 +15,18 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pycrdt import Doc, Map, Text
+from pycrdt import Doc
 
 from server.api.deps import caller_for_session, services_of
 from server.auth import Capability
+from server.clock import now_ms
+from server.documents import CODE_SOURCE, NOTES_GRADES, DocName
 from server.scenarios import library
 from server.scenarios.grading import grade
-from server.scenarios.runner import ScenarioError, ScenarioRunner, now_ms
+from server.scenarios.runner import ScenarioError
 
 router = APIRouter(prefix="/api/sessions")
 _grading: set[str] = set()
-
-
-def runner_of(request: Request) -> ScenarioRunner:
-    runner: ScenarioRunner | None = getattr(request.app.state, "scenarios", None)
-    if runner is None:
-        raise HTTPException(503, "the scenario runner is not available on this server")
-    return runner
 
 
 def _by(capability: Capability | None) -> str:
@@ -53,12 +48,12 @@ async def get_scenario(session_id: str, request: Request) -> dict[str, Any]:
     capability = await caller_for_session(request, session_id)
     # Reviewers (the hiring team, who also read the notes) see what the interviewer saw.
     interviewer = capability is None or capability.role in ("interviewer", "reviewer")
-    return await runner_of(request).view(session_id, interviewer)
+    return await services_of(request).scenarios.view(session_id, interviewer)
 
 
 async def _clock(session_id: str, request: Request, action: str) -> dict[str, Any]:
     await _interviewer(request, session_id)
-    return await runner_of(request).control(session_id, action)
+    return await services_of(request).scenarios.control(session_id, action)
 
 
 @router.post("/{session_id}/scenario/start")
@@ -79,21 +74,21 @@ async def resume(session_id: str, request: Request) -> dict[str, Any]:
 @router.post("/{session_id}/scenario/events/{event_id}/fire")
 async def fire(session_id: str, event_id: str, request: Request) -> dict[str, bool]:
     by = await _interviewer(request, session_id)
-    await runner_of(request).fire(session_id, event_id, by)
+    await services_of(request).scenarios.fire(session_id, event_id, by)
     return {"ok": True}
 
 
 @router.post("/{session_id}/scenario/events/{event_id}/skip")
 async def skip(session_id: str, event_id: str, request: Request) -> dict[str, bool]:
     by = await _interviewer(request, session_id)
-    await runner_of(request).skip(session_id, event_id, by)
+    await services_of(request).scenarios.skip(session_id, event_id, by)
     return {"ok": True}
 
 
 @router.post("/{session_id}/scenario/hints/{hint_id}/reveal")
 async def reveal_hint(session_id: str, hint_id: str, request: Request) -> dict[str, bool]:
     by = await _interviewer(request, session_id)
-    await runner_of(request).reveal_hint(session_id, hint_id, by)
+    await services_of(request).scenarios.reveal_hint(session_id, hint_id, by)
     return {"ok": True}
 
 
@@ -110,15 +105,14 @@ async def grade_session(session_id: str, request: Request) -> dict[str, Any]:
         raise HTTPException(404, "this session has no scenario")
     if not scenario.tests:
         raise HTTPException(409, "this scenario has no hidden tests")
-    runs = getattr(request.app.state, "runs", None)
-    if runs is None or not runs.started:
+    runs = services.runs
+    if not runs.started:
         raise HTTPException(503, "kernels are not available on this server")
     if session_id in _grading:
         raise HTTPException(409, "grading is already running for this session")
     _grading.add(session_id)
     try:
-        code_doc = await services.rooms.read(session_id, "code")
-        code = str(code_doc.get("source", type=Text))
+        code = str(CODE_SOURCE.of(await services.rooms.read(session_id, DocName.CODE)))
         started = now_ms()
         report = await grade(
             runs.provider, scenario, code, services.settings.scenario_test_timeout_seconds
@@ -134,7 +128,7 @@ async def grade_session(session_id: str, request: Request) -> dict[str, Any]:
     }
 
     def write(doc: Doc[Any]) -> None:
-        doc.get("grades", type=Map)[result["id"]] = result
+        NOTES_GRADES.of(doc)[result["id"]] = result
 
-    await asyncio.shield(services.rooms.edit(session_id, "notes", write, author="grader"))
+    await asyncio.shield(services.rooms.edit(session_id, DocName.NOTES, write, author="grader"))
     return result

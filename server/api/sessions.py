@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pycrdt import Doc, Map
+from pycrdt import Doc
 from pydantic import BaseModel, Field
 
 from server.api.deps import caller_for_session, require_admin, services_of
+from server.documents import CONSOLE_CONTROLS, DocName
 from server.scenarios import library as scenario_library
 from server.scenarios.seeds import seed_session
 from server.sessions import SessionError
@@ -78,9 +79,9 @@ async def set_controls(session_id: str, body: Controls, request: Request) -> dic
     await services.sessions.save(record)
 
     def mirror(doc: Doc[Any]) -> None:
-        target = doc.get("controls", type=Map)
+        target = CONSOLE_CONTROLS.of(doc)
         for key, value in changes.items():
             target[key] = value
 
-    await services.rooms.edit(session_id, "console", mirror)
+    await services.rooms.edit(session_id, DocName.CONSOLE, mirror)
     return dict(controls)

@@ -1,8 +1,8 @@
 """The replay's long-lived parts: the awareness sampler, the signal limiter, the retention task.
 
-Built once per app (`install`), reached by routes as `request.app.state.replay`. The room registry
-calls `observe_awareness` for every accepted awareness change; that call only records the newest
-state in memory (see `AwarenessSampler`), so the relay never waits on it.
+Built by the composition root (`server/services.py`). Every room hands each accepted awareness
+change to the sampler, which only records the newest state in memory (see `AwarenessSampler`), so
+the relay never waits on it; this service runs the sampler's writer and the retention task.
 """
 
 from __future__ import annotations
@@ -10,46 +10,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from server.replay.records import AwarenessSampler, RateLimiter
 from server.replay.retention import retention_loop
-from server.services import Services
+from server.sessions import Sessions
+from server.settings import Settings
+from server.store.base import Store
+from server.sync.rooms import RoomRegistry
 
 log = logging.getLogger(__name__)
 
 
 class ReplayService:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        s = services.settings
-        self.sampler = AwarenessSampler(
-            services.store,
-            per_second=s.awareness_samples_per_second,
-            max_bytes=s.awareness_sample_max_bytes,
-        )
-        self.signal_limiter = RateLimiter(s.signals_per_minute, 60.0)
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        sessions: Sessions,
+        rooms: RoomRegistry,
+        sampler: AwarenessSampler,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.sessions = sessions
+        self.rooms = rooms
+        self.sampler = sampler
+        self.signal_limiter = RateLimiter(settings.signals_per_minute, 60.0)
         self._retention: asyncio.Task[None] | None = None
 
-    def observe_awareness(
-        self, session_id: str, doc: str, author: str, role: str, changes: list[tuple[int, Any]]
-    ) -> None:
-        self.sampler.observe(session_id, doc, author, role, changes)
-
     def _in_use(self, session_id: str) -> bool:
-        return any(sid == session_id for sid, _ in self.services.rooms.rooms)
+        return any(sid == session_id for sid, _ in self.rooms.rooms)
 
     def _forget(self, deleted: list[str]) -> None:
         for session_id in deleted:
-            self.services.sessions.forget(session_id)
+            self.sessions.forget(session_id)
 
     async def start(self) -> None:
         self.sampler.start()
-        s = self.services.settings
+        s = self.settings
         if s.recording_retention_days is not None:
             self._retention = asyncio.create_task(
                 retention_loop(
-                    self.services.store,
+                    self.store,
                     s.recording_retention_days,
                     s.retention_check_seconds,
                     self._in_use,

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from server.sync.peers import RoomPeers
+
 if TYPE_CHECKING:
     from server.sessions import Sessions
     from server.sync.room import Room
 
 
-class Fanout(Protocol):
-    async def start(self, sessions: Sessions) -> None: ...
+class Fanout(RoomPeers, Protocol):
+    async def start(self, sessions: Sessions) -> None:
+        """Begin following other instances; `sessions` is the cache their record changes
+        invalidate (given here, not at construction: sessions announce changes through the
+        fan-out, so one of the two has to be told about the other last)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -37,6 +43,11 @@ class Fanout(Protocol):
 
 class InProcessFanout:
     """One process holds every room: nothing crosses an instance boundary."""
+
+    shared_log = False
+
+    def relay_awareness(self, session_id: str, doc: str, frame: bytes) -> None:
+        return None
 
     async def start(self, sessions: Sessions) -> None:
         return None

@@ -82,7 +82,6 @@ class RedisFanout:
 
     async def start(self, sessions: Sessions) -> None:
         self._sessions = sessions
-        sessions.on_change = self.session_changed
         self._tasks = [
             asyncio.create_task(self._tail_loop(), name="redis-tail"),
             asyncio.create_task(self._pubsub_loop(), name="redis-pubsub"),
@@ -104,14 +103,12 @@ class RedisFanout:
 
     async def load(self, room: Room) -> None:
         session_id, doc = room.session_id, room.name
-        room.shared_log = True
         seq, last_id = await self.store.position(session_id, doc)
         await room.load()
         room.seq = max(seq, room.checkpoint_seq)
         self._follows[self.keys.stream(session_id, doc)] = _Follow(room, last_id)
         channel = self.keys.awareness(session_id, doc)
         self._channels[channel] = room
-        room.on_awareness = lambda frame: self._queue_awareness(channel, frame)
         await self._subscribe(channel)
         await self._wake()
 
@@ -257,7 +254,7 @@ class RedisFanout:
         try:
             if channel == self.keys.sessions:
                 if self._sessions is not None:
-                    self._sessions.invalidate(data.decode())
+                    self._sessions.forget(data.decode())
                 return
             origin, _, frame = data.partition(SEPARATOR)
             room = self._channels.get(channel)
@@ -265,6 +262,13 @@ class RedisFanout:
                 room.broadcast(frame)
         except Exception:
             log.exception("pub/sub: bad message on %s", channel)
+
+    # --- RoomPeers: what a room asks of the other instances ------------------------------------
+
+    shared_log = True  # every instance appends to a doc's stream; a room's seq follows the tail
+
+    def relay_awareness(self, session_id: str, doc: str, frame: bytes) -> None:
+        self._queue_awareness(self.keys.awareness(session_id, doc), frame)
 
     def _queue_awareness(self, channel: str, frame: bytes) -> None:
         with contextlib.suppress(asyncio.QueueFull):  # presence is best-effort by design

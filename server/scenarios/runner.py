@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from pycrdt import Array, Doc, Map
+from pycrdt import Doc
 
-from kernels.provider import Finished, KernelHandle, Stream
+from server.clock import now_ms
+from server.documents import BOARD_ELEMENTS, CONSOLE_EVENTS, CONSOLE_SCENARIO, DocName
 from server.scenarios import library, timeline
 from server.scenarios import state as st
 from server.scenarios.actions import claim_key, effects_of, hint_entry
@@ -37,18 +37,6 @@ from server.sync.rooms import RoomRegistry
 
 log = logging.getLogger(__name__)
 
-MARKER = "_pairboard_scenario_steps"
-"""Name (in the kernel's `builtins`) of the list of hidden steps that kernel has run."""
-PROBE = f"print(__import__('json').dumps(getattr(__import__('builtins'), {MARKER!r}, [])))"
-
-
-def _mark(step: str) -> str:
-    return f"__import__('builtins').__dict__.setdefault({MARKER!r}, []).append({step!r})"
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
 
 class ScenarioError(Exception):
     """A scenario request that cannot be honoured; `status` is the HTTP status to answer."""
@@ -58,7 +46,11 @@ class ScenarioError(Exception):
         self.status = status
 
 
-SyncHidden = Callable[[str], Awaitable[None]]
+class KernelSync(Protocol):
+    """Brings a session's kernel up to date with its scenario now (the runs, `server/runs.py`),
+    after any run in progress; the hidden steps themselves are `server/scenarios/hidden.py`."""
+
+    async def sync_hidden(self, session_id: str) -> None: ...
 
 
 class ScenarioRunner:
@@ -68,13 +60,14 @@ class ScenarioRunner:
         sessions: Sessions,
         rooms: RoomRegistry,
         settings: Settings,
-        sync_hidden: SyncHidden | None = None,
+        *,
+        kernels: KernelSync,
     ) -> None:
         self.store = store
         self.sessions = sessions
         self.rooms = rooms
         self.settings = settings
-        self.sync_hidden = sync_hidden  # Runs.sync_hidden when this server has kernels
+        self.kernels = kernels
         self._active: set[str] = set()
         self._claimed_elsewhere: dict[str, set[str]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -190,9 +183,9 @@ class ScenarioRunner:
 
     async def _mirror_clock(self, session_id: str, clock: timeline.Clock) -> None:
         def change(doc: Doc[Any]) -> None:
-            doc.get("scenario", type=Map)["clock"] = st.clock_json(clock)
+            CONSOLE_SCENARIO.of(doc)["clock"] = st.clock_json(clock)
 
-        await self.rooms.edit(session_id, "console", change, author="scenario")
+        await self.rooms.edit(session_id, DocName.CONSOLE, change, author="scenario")
 
     # --- the clock --------------------------------------------------------------------------
 
@@ -287,22 +280,22 @@ class ScenarioRunner:
             elements = effects.board_elements
 
             def add(doc: Doc[Any]) -> None:
-                board = doc.get("elements", type=Map)
+                board = BOARD_ELEMENTS.of(doc)
                 for element in elements:
                     if element["id"] not in board:
                         board[element["id"]] = element
 
-            await self.rooms.edit(session_id, "board", add, author="scenario")
+            await self.rooms.edit(session_id, DocName.BOARD, add, author="scenario")
 
     async def _append_events(self, session_id: str, entries: list[dict[str, Any]]) -> None:
         def add(doc: Doc[Any]) -> None:
-            events = doc.get("events", type=Array)
+            events = CONSOLE_EVENTS.of(doc)
             present = {e.get("id") for e in events.to_py() or [] if isinstance(e, dict)}
             for entry in entries:
                 if entry["id"] not in present:
                     events.append(entry)
 
-        await self.rooms.edit(session_id, "console", add, author="scenario")
+        await self.rooms.edit(session_id, DocName.CONSOLE, add, author="scenario")
 
     async def _repair(self, record: SessionRecord) -> None:
         """After a restart: make sure every recorded event's visible effects were written."""
@@ -342,60 +335,20 @@ class ScenarioRunner:
 
     def request_sync(self, session_id: str) -> None:
         """Bring the session's kernel up to date soon (one sync at a time per session)."""
-        if self.sync_hidden is None:
-            return
         if session_id in self._syncs:
             self._sync_again.add(session_id)
             return
         self._syncs[session_id] = asyncio.create_task(self._sync_loop(session_id))
 
     async def _sync_loop(self, session_id: str) -> None:
-        assert self.sync_hidden is not None
         try:
             while True:
                 self._sync_again.discard(session_id)
                 try:
-                    await self.sync_hidden(session_id)
+                    await self.kernels.sync_hidden(session_id)
                 except Exception:
                     log.exception("bringing the kernel of session %s up to date failed", session_id)
                 if session_id not in self._sync_again:
                     return
         finally:
             self._syncs.pop(session_id, None)
-
-    async def prepare(self, session_id: str, handle: KernelHandle) -> None:
-        """Runs' hook (under the session's run lock): run the hidden steps this kernel lacks.
-
-        The kernel keeps the list of steps it ran in `builtins`, so a restarted or replaced
-        kernel (empty list) gets setup plus every fired kernel action again, in firing order.
-        """
-        record = await self.sessions.get(session_id)
-        scenario = None if record is None else self._scenario(record)
-        if record is None or scenario is None or not st.has_kernel_work(scenario):
-            return
-        wanted = st.wanted_steps(scenario, st.load(record.meta))
-        if not wanted:
-            return
-        stdout, _ = await _silent(handle, PROBE)
-        try:
-            applied = [str(s) for s in json.loads(stdout.strip().splitlines()[-1])]
-        except (ValueError, IndexError, TypeError):
-            applied = []
-        for step in st.missing_steps(wanted, applied):
-            _, finished = await _silent(handle, st.step_code(scenario, step))
-            if finished is None or finished.status != "ok":
-                status = "no status" if finished is None else finished.status
-                log.warning("hidden step %s of session %s ended %s", step, session_id, status)
-            await _silent(handle, _mark(step))
-
-
-async def _silent(handle: KernelHandle, code: str) -> tuple[str, Finished | None]:
-    """Run hidden code; its stdout comes back to us only, never to a console."""
-    out: list[str] = []
-    finished: Finished | None = None
-    async for event in handle.execute(code, silent=True):
-        if isinstance(event, Stream) and event.name == "stdout":
-            out.append(event.text)
-        elif isinstance(event, Finished):
-            finished = event
-    return "".join(out), finished

@@ -34,6 +34,9 @@ class Connection:
     capability: Capability
     writable: bool  # may this connection write the doc at all (role x doc)
     queue_limit: int
+    # Called once when the server drops this connection (a slow reader): the room forgets it at
+    # once, instead of after a close handshake that a stalled peer may never complete.
+    on_abort: Callable[[Connection], None]
     queue: asyncio.Queue[bytes | None] = field(init=False)
     awareness_ids: set[int] = field(default_factory=set)
     last_sent: float = field(default_factory=time.monotonic)
@@ -41,9 +44,6 @@ class Connection:
     pending_awareness: list[AwarenessEntry] | None = None
     last_denied_notice: float = 0.0
     closed: bool = False
-    # Called once when the server drops this connection (a slow reader): the room forgets it at
-    # once, instead of after a close handshake that a stalled peer may never complete.
-    on_abort: Callable[[], None] | None = None
     _sender: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
@@ -77,8 +77,7 @@ class Connection:
         if self.closed:
             return
         self.closed = True
-        if self.on_abort is not None:
-            self.on_abort()
+        self.on_abort(self)
         # Drop what is queued: a closing socket must not keep writing a backlog.
         while not self.queue.empty():
             self.queue.get_nowait()

@@ -55,14 +55,14 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
         return
 
     await websocket.accept()
+    room = await services.rooms.get(session_id, doc)
     conn = Connection(
         websocket,
         capability,
         writable=can_write(capability.role, doc),
         queue_limit=settings.send_queue_frames,
+        on_abort=room.leave,
     )
-    room = await services.rooms.get(session_id, doc)
-    conn.on_abort = lambda: room.leave(conn)
     conn.start()
     room.join(conn)
     try:

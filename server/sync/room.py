@@ -17,13 +17,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pycrdt import Doc, get_state, merge_updates
 
+from server.clock import now_ms
 from server.store.base import Checkpoint, NewEntry, Store
 from server.sync import protocol
 from server.sync.connection import Connection
+from server.sync.peers import RoomPeers
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +35,14 @@ MAX_AWARENESS_IDS_PER_CONNECTION = 4
 EMPTY_UPDATE = b"\x00\x00"
 
 
-# Told about every accepted awareness change: (session, doc, author, role, [(client id, state
-# JSON or None)]). The recorder samples cursors from it; it must only note them, never await.
-AwarenessObserver = Callable[[str, str, str, str, list[tuple[int, str | None]]], None]
+class AwarenessSink(Protocol):
+    """Told about every accepted awareness change (the recorder samples cursors from it)."""
+
+    def observe(
+        self, session_id: str, doc: str, author: str, role: str, changes: list[tuple[int, Any]]
+    ) -> None:
+        """`changes` is [(client id, state JSON or None)]; only note them, never await."""
+        ...
 
 
 class UpdateRejected(Exception):
@@ -50,18 +57,23 @@ class AwarenessRecord:
     renewed_at: float
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class Room:
     def __init__(
-        self, session_id: str, name: str, store: Store, *, checkpoint_interval: int
+        self,
+        session_id: str,
+        name: str,
+        store: Store,
+        *,
+        checkpoint_interval: int,
+        peers: RoomPeers,
+        awareness: AwarenessSink,
     ) -> None:
         self.session_id = session_id
         self.name = name
         self.store = store
         self.checkpoint_interval = checkpoint_interval
+        self.peers = peers
+        self.awareness_sink = awareness
         self.doc: Doc[Any] = Doc()
         self.connections: set[Connection] = set()
         self.seq = 0  # the highest seq of this doc's updates known to be durable
@@ -80,13 +92,6 @@ class Room:
         self._quiet = asyncio.Event()  # set when nothing at all is in flight
         self._quiet.set()
         self._checkpointing: asyncio.Task[None] | None = None
-        self.awareness_observer: AwarenessObserver | None = None  # set by the registry
-        # Scale-out (server/scale): when other instances append to this doc too, `seq` advances
-        # only through `apply_remote`, which sees every entry in seq order, so it never runs
-        # ahead of what the doc holds and a checkpoint never claims an entry it lacks.
-        self.shared_log = False
-        # Every awareness frame relayed here, so the fan-out can relay it to other instances.
-        self.on_awareness: Callable[[bytes], None] | None = None
 
     # --- loading and checkpoints --------------------------------------------------------------
 
@@ -151,9 +156,9 @@ class Room:
             self._quiet.set()
 
     async def _append(self, update: bytes, author: str, role: str) -> None:
-        entry = NewEntry(self.session_id, self.name, _now_ms(), author, role, "update", update)
+        entry = NewEntry(self.session_id, self.name, now_ms(), author, role, "update", update)
         seq = await self.store.append(entry)
-        if not self.shared_log:
+        if not self.peers.shared_log:
             self.seq = max(self.seq, seq)
 
     async def apply_client_update(self, sender: Connection, update: bytes) -> None:
@@ -238,9 +243,6 @@ class Room:
         """Every known state, as answered to a query-awareness message."""
         return self._awareness_frame(list(self._awareness)) if self._awareness else None
 
-    def awareness_states(self) -> dict[int, str]:
-        return {cid: rec.state for cid, rec in self._awareness.items()}
-
     def apply_awareness(self, conn: Connection, entries: list[protocol.AwarenessEntry]) -> None:
         if conn.closed:
             return  # a dropped connection's late frames must not bring its presence back
@@ -267,11 +269,9 @@ class Room:
         if accepted:
             frame = protocol.encode_awareness(protocol.encode_awareness_payload(accepted))
             self.broadcast(frame, exclude=conn)
-            if self.on_awareness is not None:
-                self.on_awareness(frame)
-            if self.awareness_observer is not None:
-                changes = [(e.client_id, e.state) for e in accepted]
-                self.awareness_observer(self.session_id, self.name, conn.name, conn.role, changes)
+            self.peers.relay_awareness(self.session_id, self.name, frame)
+            changes: list[tuple[int, Any]] = [(e.client_id, e.state) for e in accepted]
+            self.awareness_sink.observe(self.session_id, self.name, conn.name, conn.role, changes)
 
     def _remove_awareness(self, client_ids: list[int]) -> None:
         removed = []
@@ -280,16 +280,14 @@ class Room:
             if record is not None:
                 record.owner.awareness_ids.discard(cid)
                 removed.append(protocol.AwarenessEntry(cid, record.clock + 1, None))
-                if self.awareness_observer is not None:  # the cursor leaves the recording too
-                    owner = record.owner
-                    self.awareness_observer(
-                        self.session_id, self.name, owner.name, owner.role, [(cid, None)]
-                    )
+                owner = record.owner  # the cursor leaves the recording too
+                self.awareness_sink.observe(
+                    self.session_id, self.name, owner.name, owner.role, [(cid, None)]
+                )
         if removed:
             frame = protocol.encode_awareness(protocol.encode_awareness_payload(removed))
             self.broadcast(frame)
-            if self.on_awareness is not None:
-                self.on_awareness(frame)
+            self.peers.relay_awareness(self.session_id, self.name, frame)
 
     def tick(self, now: float, keepalive: float, awareness_timeout: float) -> None:
         """Periodic upkeep: drop stale awareness, keep quiet connections alive."""

@@ -19,10 +19,10 @@ from typing import Any
 
 from pycrdt import Doc
 
-from server.scale.fanout import Fanout, InProcessFanout
+from server.scale.fanout import Fanout
 from server.settings import Settings
 from server.store.base import Store
-from server.sync.room import AwarenessObserver, Room
+from server.sync.room import AwarenessSink, Room
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +30,18 @@ RoomKey = tuple[str, str]  # (session id, doc name)
 
 
 class RoomRegistry:
-    def __init__(self, store: Store, settings: Settings, fanout: Fanout | None = None) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, fanout: Fanout, *, awareness: AwarenessSink
+    ) -> None:
         self.store = store
         self.settings = settings
         # Loads rooms and keeps them current with other instances (server/scale/fanout.py).
-        self.fanout: Fanout = fanout or InProcessFanout()
+        self.fanout = fanout
+        # Handed to every room: the recorder's awareness sampler (server/replay).
+        self.awareness = awareness
         self.rooms: dict[RoomKey, Room] = {}
         self._loading: dict[RoomKey, asyncio.Task[Room]] = {}
         self._upkeep: asyncio.Task[None] | None = None
-        # Handed to every room: the recorder's awareness sampler (server/replay), if installed.
-        self.awareness_observer: AwarenessObserver | None = None
 
     def start(self) -> None:
         self._upkeep = asyncio.create_task(self._upkeep_loop(), name="rooms-upkeep")
@@ -70,9 +72,13 @@ class RoomRegistry:
     async def _load(self, key: RoomKey) -> Room:
         try:
             room = Room(
-                key[0], key[1], self.store, checkpoint_interval=self.settings.checkpoint_interval
+                key[0],
+                key[1],
+                self.store,
+                checkpoint_interval=self.settings.checkpoint_interval,
+                peers=self.fanout,
+                awareness=self.awareness,
             )
-            room.awareness_observer = self.awareness_observer
             await self.fanout.load(room)
             self.rooms[key] = room
             return room

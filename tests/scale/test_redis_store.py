@@ -140,6 +140,7 @@ def test_stream_entries_decode_and_reject_exactly() -> None:
 async def test_a_tail_that_lagged_past_the_trim_repairs_its_gap_from_the_durable_store(
     store: RedisStore, tmp_path: Path
 ) -> None:
+    from server.replay.records import AwarenessSampler
     from server.scale.redis_fanout import RedisFanout, _Follow
     from server.sync.room import Room
 
@@ -149,7 +150,8 @@ async def test_a_tail_that_lagged_past_the_trim_repairs_its_gap_from_the_durable
     # Not started: this test plays the tail's part by hand, at the worst moment.
     fanout = RedisFanout(store, mover, block_ms=100, read_batch=100, awareness_queue=10)
     try:
-        room = Room("s", "code", store, checkpoint_interval=400)
+        sampler = AwarenessSampler(store, per_second=5, max_bytes=4096)  # never started
+        room = Room("s", "code", store, checkpoint_interval=400, peers=fanout, awareness=sampler)
         await fanout.load(room)
         follow: _Follow = fanout._follows[store.keys.stream("s", "code")]
         pieces = ["one;", "two;", "three;", "four;"]
