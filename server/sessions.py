@@ -2,8 +2,8 @@
 
 A session is a record in the store plus four docs (rooms). Links carry capability tokens; a token
 is valid while it is signed by us and unexpired. Ending a session revokes every token issued up to
-that moment (reviewer links shared afterwards stay valid, so a hiring team can replay an ended
-interview).
+that moment, except for what the permission table lets a role keep (`server/permissions.py`:
+reviewer links read the recording of an ended interview).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from server.auth import Capability, Role, TokenError, TokenSigner
+from server.auth import Capability, Role, TokenSigner
 from server.clock import now_ms
 from server.settings import Settings
 from server.store.base import SessionRecord, Store
@@ -122,18 +122,6 @@ class Sessions:
         """Read this record again from the store when next needed: another instance changed it,
         or retention deleted it (server/replay)."""
         self._cache.pop(session_id, None)
-
-    async def authenticate(self, token: str, session_id: str) -> Capability:
-        """The bearer's capability for `session_id`, or `TokenError` saying why not."""
-        capability = self.signer.verify(token)
-        if capability.session_id != session_id:
-            raise TokenError("token is for another session")
-        record = await self.get(session_id)
-        if record is None:
-            raise TokenError("no such session")
-        if record.ended_at_ms is not None and capability.issued_at_ms <= record.ended_at_ms:
-            raise TokenError("session has ended")
-        return capability
 
     async def end(self, session_id: str) -> SessionRecord:
         record = await self.get(session_id)

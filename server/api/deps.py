@@ -1,14 +1,20 @@
-"""Who is calling: the admin, or the bearer of a session capability token.
+"""The REST side of the permission table: every route declares its `Action` as a dependency.
 
-REST calls carry `Authorization: Bearer <token>` (a `?token=` query parameter is accepted too, so
-a link can be opened directly). Each helper raises an HTTP error with a message that says why.
+    @router.post("/{session_id}/end")
+    async def end_session(access: Access = Depends(Authorize(Action.SESSION_END))) -> ...
+
+`Authorize` answers a refusal with the table's status and reason before the route runs, and
+hands the route who asked and the session record. REST calls carry `Authorization: Bearer
+<token>` (a `?token=` query parameter is accepted too, so a link can be opened directly).
+The route -> action map is read back from these dependencies by the permission matrix test.
 """
 
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from server.auth import Capability, Role, TokenError, is_admin
+from server.access import Access, AccessDenied, org_access, session_access
+from server.permissions import Action, Principal
 from server.services import Services
 
 
@@ -21,31 +27,40 @@ def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
-    token = request.query_params.get("token")
-    if token:
-        return token
-    raise HTTPException(401, "missing bearer token")
+    return request.query_params.get("token", "")
 
 
-def require_admin(request: Request) -> None:
-    if not is_admin(bearer_token(request), services_of(request).admin_token):
-        raise HTTPException(403, "admin token required")
+class Authorize:
+    """Dependency: the caller may perform `action` on the session in the path."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    async def __call__(self, request: Request, session_id: str) -> Access:
+        services = services_of(request)
+        try:
+            return await session_access(
+                services.sessions,
+                services.admin_token,
+                bearer_token(request),
+                session_id,
+                self.action,
+            )
+        except AccessDenied as exc:
+            raise HTTPException(exc.status, str(exc)) from exc
 
 
-async def caller_for_session(
-    request: Request, session_id: str, roles: tuple[Role, ...] | None = None
-) -> Capability | None:
-    """The caller's capability for this session; None means the admin (allowed everything)."""
-    services = services_of(request)
-    token = bearer_token(request)
-    if is_admin(token, services.admin_token):
-        if await services.sessions.get(session_id) is None:
-            raise HTTPException(404, "no such session")
-        return None
-    try:
-        capability = await services.sessions.authenticate(token, session_id)
-    except TokenError as exc:
-        raise HTTPException(403, str(exc)) from exc
-    if roles is not None and capability.role not in roles:
-        raise HTTPException(403, f"the {capability.role} role cannot do this")
-    return capability
+class AuthorizeOrg:
+    """Dependency: the caller may perform the organisation-wide `action`."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    async def __call__(self, request: Request) -> Principal:
+        services = services_of(request)
+        try:
+            return await org_access(
+                services.sessions, services.admin_token, bearer_token(request), self.action
+            )
+        except AccessDenied as exc:
+            raise HTTPException(exc.status, str(exc)) from exc

@@ -14,8 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from server.api.deps import require_admin, services_of
-from server.api.replay import replay_caller, session_record
+from server.access import Access
+from server.api.deps import Authorize, AuthorizeOrg, services_of
+from server.permissions import Action, Principal
 from server.replay.archive import RecordingError, export_gzip, import_recording, read_file
 
 router = APIRouter()
@@ -23,11 +24,12 @@ router = APIRouter()
 
 @router.get("/api/sessions/{session_id}/export")
 async def export(
-    session_id: str, request: Request, checkpoints: bool = Query(False)
+    session_id: str,
+    request: Request,
+    checkpoints: bool = Query(False),
+    access: Access = Depends(Authorize(Action.RECORDING_EXPORT)),
 ) -> StreamingResponse:
-    await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
-    record = await session_record(request, session_id)
-    stream = export_gzip(services_of(request).store, record, with_checkpoints=checkpoints)
+    stream = export_gzip(services_of(request).store, access.record, with_checkpoints=checkpoints)
     return StreamingResponse(
         stream,
         media_type="application/gzip",
@@ -35,8 +37,12 @@ async def export(
     )
 
 
-@router.post("/api/recordings", status_code=201, dependencies=[Depends(require_admin)])
-async def import_(request: Request, new_id: bool = Query(False)) -> dict[str, Any]:
+@router.post("/api/recordings", status_code=201)
+async def import_(
+    request: Request,
+    new_id: bool = Query(False),
+    _: Principal = Depends(AuthorizeOrg(Action.RECORDING_IMPORT)),
+) -> dict[str, Any]:
     services = services_of(request)
     limit = services.settings.import_max_bytes
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as f:

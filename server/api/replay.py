@@ -1,12 +1,10 @@
 """The replay API: state at an instant, the timeline, the player's chunked log, share links.
 
-Who may read (enforced here, per request):
-- the admin, and interviewer and reviewer tokens: everything, including notes, integrity signals
-  and comments;
-- candidate and observer tokens: code, board, console and cursors of their own session, while
-  their token is valid (ending a session revokes them);
-- reviewer tokens keep working after the session ended, whenever they were issued: a reviewer
-  can only read, and reading the recording is what a reviewer link is for.
+Who may read is the permission table's (`server/permissions.py`): every role of the session
+reads code, board, console and cursors while its link is valid (ending a session revokes it);
+the hiring team (admin, interviewer, reviewer) also reads notes, integrity signals and comments;
+reviewer links keep working after the session ended, whenever they were issued: a reviewer can
+only read, and reading the recording is what a reviewer link is for.
 """
 
 from __future__ import annotations
@@ -15,52 +13,26 @@ import base64
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from server.api.deps import bearer_token, caller_for_session, services_of
-from server.auth import Capability, Role, TokenError, is_admin
-from server.replay.records import AWARENESS_DOC, COMMENTS_DOC, SIGNALS_DOC
+from server.access import Access
+from server.api.deps import Authorize, services_of
+from server.documents import DOCS, RECORD_DOCS, RecordDoc
+from server.permissions import Action, decide
 from server.replay.state import state_at
 from server.replay.timeline import timeline
-from server.store.base import SessionRecord
 
 router = APIRouter(prefix="/api/sessions")
 
-PRIVILEGED: tuple[Role, ...] = ("interviewer", "reviewer")
-PUBLIC_LOG_DOCS = frozenset({"code", "board", "console", AWARENESS_DOC})
-PRIVATE_LOG_DOCS = frozenset({"notes", SIGNALS_DOC, COMMENTS_DOC})
+READ = Depends(Authorize(Action.REPLAY_READ))
+PRIVATE_LOG_DOCS = frozenset({"notes", RecordDoc.SIGNALS, RecordDoc.COMMENTS})
+LOG_DOCS = frozenset(DOCS) | frozenset(RECORD_DOCS)
 
 
-async def replay_caller(
-    request: Request, session_id: str, roles: tuple[Role, ...] | None = None
-) -> Capability | None:
-    """Like `caller_for_session`, except that reviewer tokens outlive the session's end."""
-    services = services_of(request)
-    token = bearer_token(request)
-    if not is_admin(token, services.admin_token):
-        try:
-            capability = services.sessions.signer.verify(token)
-        except TokenError as exc:
-            raise HTTPException(403, str(exc)) from exc
-        if capability.role == "reviewer" and capability.session_id == session_id:
-            if await services.sessions.get(session_id) is None:
-                raise HTTPException(404, "no such session")
-            if roles is not None and "reviewer" not in roles:
-                raise HTTPException(403, "the reviewer role cannot do this")
-            return capability
-    return await caller_for_session(request, session_id, roles)
-
-
-def privileged(capability: Capability | None) -> bool:
-    return capability is None or capability.role in PRIVILEGED
-
-
-async def session_record(request: Request, session_id: str) -> SessionRecord:
-    record = await services_of(request).sessions.get(session_id)
-    if record is None:
-        raise HTTPException(404, "no such session")
-    return record
+def privileged(access: Access) -> bool:
+    """Whether this reader also sees notes, integrity signals and comments."""
+    return decide(access.principal, Action.REPLAY_READ_PRIVATE).allowed
 
 
 def json_response(body: Any) -> Response:
@@ -71,28 +43,27 @@ def json_response(body: Any) -> Response:
 
 @router.get("/{session_id}/state")
 async def get_state(
-    session_id: str, request: Request, at: int = Query(..., ge=0, description="ms since creation")
+    session_id: str,
+    request: Request,
+    at: int = Query(..., ge=0, description="ms since creation"),
+    access: Access = READ,
 ) -> Response:
-    capability = await replay_caller(request, session_id)
-    record = await session_record(request, session_id)
     state = await state_at(
         services_of(request).store,
         session_id,
-        record.created_at_ms,
+        access.record.created_at_ms,
         at,
-        with_notes=privileged(capability),
+        with_notes=privileged(access),
     )
     return json_response(state)
 
 
 @router.get("/{session_id}/timeline")
 async def get_timeline(
-    session_id: str, request: Request, buckets: int = Query(200, ge=1, le=2000)
+    request: Request, buckets: int = Query(200, ge=1, le=2000), access: Access = READ
 ) -> dict[str, Any]:
-    capability = await replay_caller(request, session_id)
-    record = await session_record(request, session_id)
     return await timeline(
-        services_of(request).store, record, privileged=privileged(capability), buckets=buckets
+        services_of(request).store, access.record, privileged=privileged(access), buckets=buckets
     )
 
 
@@ -120,15 +91,15 @@ async def get_log(
     doc: str = Query(..., description="code, board, console, notes, awareness, signals, comments"),
     after: int = Query(0, ge=0, description="return entries with a seq above this"),
     limit: int | None = Query(None, ge=1),
+    access: Access = READ,
 ) -> Response:
     """One chunk of a doc's log; page with `after = next_after` until `done`."""
-    capability = await replay_caller(request, session_id)
-    if doc not in PUBLIC_LOG_DOCS | PRIVATE_LOG_DOCS:
+    if doc not in LOG_DOCS:
         raise HTTPException(404, f"no log named {doc!r}")
-    if doc in PRIVATE_LOG_DOCS and not privileged(capability):
+    if doc in PRIVATE_LOG_DOCS and not privileged(access):
         raise HTTPException(403, f"the {doc} log is for interviewers and reviewers")
     services = services_of(request)
-    record = await session_record(request, session_id)
+    record = access.record
     cap = services.settings.replay_log_chunk
     limit = min(limit or cap, cap)
     entries = await services.store.read_log_range(session_id, doc, after, limit=limit)
@@ -156,10 +127,12 @@ class ShareRequest(BaseModel):
 
 @router.post("/{session_id}/share")
 async def share(
-    session_id: str, request: Request, body: ShareRequest | None = None
+    session_id: str,
+    request: Request,
+    body: ShareRequest | None = None,
+    _: Access = Depends(Authorize(Action.SESSION_SHARE)),
 ) -> dict[str, str]:
     """A reviewer link: reads the replay (also after the end) and comments, never edits."""
-    await caller_for_session(request, session_id, roles=("interviewer",))
     services = services_of(request)
     settings = services.settings
     name = ((body.name if body else None) or "Reviewer").strip()[: settings.max_name_length]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.deps import caller_for_session, services_of
-from server.api.replay import replay_caller
+from server.access import Access
+from server.api.deps import Authorize, services_of
+from server.permissions import Action, LinkBearer
 from server.replay import records
 
 router = APIRouter(prefix="/api/sessions")
@@ -32,10 +33,14 @@ class Comment(BaseModel):
 
 
 @router.post("/{session_id}/signals", status_code=201)
-async def post_signal(session_id: str, body: Signal, request: Request) -> dict[str, Any]:
-    capability = await caller_for_session(request, session_id, roles=("candidate", "interviewer"))
-    if capability is None:
-        raise HTTPException(403, "signals come from a participant's room, not the admin")
+async def post_signal(
+    session_id: str,
+    body: Signal,
+    request: Request,
+    access: Access = Depends(Authorize(Action.SIGNAL_SEND)),
+) -> dict[str, Any]:
+    assert isinstance(access.principal, LinkBearer)  # the table refuses the admin
+    capability = access.principal.capability
     services = services_of(request)
     settings = services.settings
     if body.size is not None and body.size > settings.signal_max_size:
@@ -51,14 +56,19 @@ async def post_signal(session_id: str, body: Signal, request: Request) -> dict[s
 
 
 @router.get("/{session_id}/comments")
-async def get_comments(session_id: str, request: Request) -> list[dict[str, Any]]:
-    await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
+async def get_comments(
+    session_id: str, request: Request, _: Access = Depends(Authorize(Action.COMMENT_READ))
+) -> list[dict[str, Any]]:
     return await records.list_comments(services_of(request).store, session_id)
 
 
 @router.post("/{session_id}/comments", status_code=201)
-async def post_comment(session_id: str, body: Comment, request: Request) -> dict[str, Any]:
-    capability = await replay_caller(request, session_id, roles=("interviewer", "reviewer"))
+async def post_comment(
+    session_id: str,
+    body: Comment,
+    request: Request,
+    access: Access = Depends(Authorize(Action.COMMENT_WRITE)),
+) -> dict[str, Any]:
     services = services_of(request)
     settings = services.settings
     text = body.text.strip()
@@ -69,5 +79,10 @@ async def post_comment(session_id: str, body: Comment, request: Request) -> dict
     count = await services.store.last_seq(session_id, records.COMMENTS_DOC)
     if count >= settings.comments_per_session:
         raise HTTPException(409, f"this recording holds {settings.comments_per_session} comments")
-    author, role = ("Admin", "admin") if capability is None else (capability.name, capability.role)
+    principal = access.principal
+    author, role = (
+        (principal.name, principal.role)
+        if isinstance(principal, LinkBearer)
+        else ("Admin", "admin")
+    )
     return await records.append_comment(services.store, session_id, author, role, body.at, text)

@@ -13,28 +13,22 @@ import asyncio
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pycrdt import Doc
 
-from server.api.deps import caller_for_session, services_of
-from server.auth import Capability
+from server.access import Access
+from server.api.deps import Authorize, services_of
 from server.clock import now_ms
 from server.documents import CODE_SOURCE, NOTES_GRADES, DocName
+from server.permissions import Action, decide
 from server.scenarios import library
 from server.scenarios.grading import grade
 from server.scenarios.runner import ScenarioError
 
 router = APIRouter(prefix="/api/sessions")
 _grading: set[str] = set()
-
-
-def _by(capability: Capability | None) -> str:
-    return "admin" if capability is None else capability.name
-
-
-async def _interviewer(request: Request, session_id: str) -> str:
-    return _by(await caller_for_session(request, session_id, roles=("interviewer",)))
+DRIVE = Depends(Authorize(Action.SCENARIO_DRIVE))
 
 
 async def scenario_error_response(request: Request, exc: Exception) -> JSONResponse:
@@ -44,62 +38,68 @@ async def scenario_error_response(request: Request, exc: Exception) -> JSONRespo
 
 
 @router.get("/{session_id}/scenario")
-async def get_scenario(session_id: str, request: Request) -> dict[str, Any]:
-    capability = await caller_for_session(request, session_id)
-    # Reviewers (the hiring team, who also read the notes) see what the interviewer saw.
-    interviewer = capability is None or capability.role in ("interviewer", "reviewer")
+async def get_scenario(
+    session_id: str, request: Request, access: Access = Depends(Authorize(Action.SCENARIO_VIEW))
+) -> dict[str, Any]:
+    # Whoever reads the notes (the hiring team) sees what the interviewer saw.
+    interviewer = decide(access.principal, Action.REPLAY_READ_PRIVATE).allowed
     return await services_of(request).scenarios.view(session_id, interviewer)
 
 
 async def _clock(session_id: str, request: Request, action: str) -> dict[str, Any]:
-    await _interviewer(request, session_id)
     return await services_of(request).scenarios.control(session_id, action)
 
 
 @router.post("/{session_id}/scenario/start")
-async def start(session_id: str, request: Request) -> dict[str, Any]:
+async def start(session_id: str, request: Request, _: Access = DRIVE) -> dict[str, Any]:
     return await _clock(session_id, request, "start")
 
 
 @router.post("/{session_id}/scenario/pause")
-async def pause(session_id: str, request: Request) -> dict[str, Any]:
+async def pause(session_id: str, request: Request, _: Access = DRIVE) -> dict[str, Any]:
     return await _clock(session_id, request, "pause")
 
 
 @router.post("/{session_id}/scenario/resume")
-async def resume(session_id: str, request: Request) -> dict[str, Any]:
+async def resume(session_id: str, request: Request, _: Access = DRIVE) -> dict[str, Any]:
     return await _clock(session_id, request, "resume")
 
 
 @router.post("/{session_id}/scenario/events/{event_id}/fire")
-async def fire(session_id: str, event_id: str, request: Request) -> dict[str, bool]:
-    by = await _interviewer(request, session_id)
-    await services_of(request).scenarios.fire(session_id, event_id, by)
+async def fire(
+    session_id: str, event_id: str, request: Request, access: Access = DRIVE
+) -> dict[str, bool]:
+    await services_of(request).scenarios.fire(session_id, event_id, access.name)
     return {"ok": True}
 
 
 @router.post("/{session_id}/scenario/events/{event_id}/skip")
-async def skip(session_id: str, event_id: str, request: Request) -> dict[str, bool]:
-    by = await _interviewer(request, session_id)
-    await services_of(request).scenarios.skip(session_id, event_id, by)
+async def skip(
+    session_id: str, event_id: str, request: Request, access: Access = DRIVE
+) -> dict[str, bool]:
+    await services_of(request).scenarios.skip(session_id, event_id, access.name)
     return {"ok": True}
 
 
 @router.post("/{session_id}/scenario/hints/{hint_id}/reveal")
-async def reveal_hint(session_id: str, hint_id: str, request: Request) -> dict[str, bool]:
-    by = await _interviewer(request, session_id)
-    await services_of(request).scenarios.reveal_hint(session_id, hint_id, by)
+async def reveal_hint(
+    session_id: str, hint_id: str, request: Request, access: Access = DRIVE
+) -> dict[str, bool]:
+    await services_of(request).scenarios.reveal_hint(session_id, hint_id, access.name)
     return {"ok": True}
 
 
 @router.post("/{session_id}/grade")
-async def grade_session(session_id: str, request: Request) -> dict[str, Any]:
+async def grade_session(
+    session_id: str,
+    request: Request,
+    access: Access = Depends(Authorize(Action.SCENARIO_GRADE)),
+) -> dict[str, Any]:
     """Hidden tests against the editor's current code, in a fresh grader kernel; the report is
     written to `notes.grades[<id>]` (interviewers and reviewers only) and returned."""
-    by = await _interviewer(request, session_id)
+    by = access.name
     services = services_of(request)
-    record = await services.sessions.get(session_id)
-    assert record is not None
+    record = access.record
     scenario = None if record.scenario is None else library.get(record.scenario)
     if scenario is None:
         raise HTTPException(404, "this session has no scenario")

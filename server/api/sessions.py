@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pycrdt import Doc
 from pydantic import BaseModel, Field
 
-from server.api.deps import caller_for_session, require_admin, services_of
+from server.access import Access
+from server.api.deps import Authorize, AuthorizeOrg, services_of
 from server.documents import CONSOLE_CONTROLS, DocName
+from server.permissions import Action, LinkBearer, Principal
 from server.scenarios import library as scenario_library
 from server.scenarios.seeds import seed_session
 from server.sessions import SessionError
@@ -27,8 +29,12 @@ class Controls(BaseModel):
     run_disabled: bool | None = Field(None, description="Refuse the candidate's runs.")
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_admin)])
-async def create_session(body: CreateSession, request: Request) -> dict[str, Any]:
+@router.post("", status_code=201)
+async def create_session(
+    body: CreateSession,
+    request: Request,
+    _: Principal = Depends(AuthorizeOrg(Action.SESSION_CREATE)),
+) -> dict[str, Any]:
     services = services_of(request)
     scenario = None if body.scenario is None else scenario_library.get(body.scenario)
     if body.scenario is not None and scenario is None:
@@ -42,37 +48,42 @@ async def create_session(body: CreateSession, request: Request) -> dict[str, Any
     return created.to_json()
 
 
-@router.get("", dependencies=[Depends(require_admin)])
-async def list_sessions(request: Request) -> list[dict[str, Any]]:
+@router.get("")
+async def list_sessions(
+    request: Request, _: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST))
+) -> list[dict[str, Any]]:
     services = services_of(request)
     records = await services.store.list_sessions()
     return [services.sessions.public_view(r, None) for r in records]
 
 
 @router.get("/{session_id}")
-async def get_session(session_id: str, request: Request) -> dict[str, Any]:
-    capability = await caller_for_session(request, session_id)
-    services = services_of(request)
-    record = await services.sessions.get(session_id)
-    assert record is not None
-    return services.sessions.public_view(record, capability)
+async def get_session(
+    request: Request, access: Access = Depends(Authorize(Action.SESSION_READ))
+) -> dict[str, Any]:
+    capability = access.principal.capability if isinstance(access.principal, LinkBearer) else None
+    return services_of(request).sessions.public_view(access.record, capability)
 
 
 @router.post("/{session_id}/end")
-async def end_session(session_id: str, request: Request) -> dict[str, Any]:
-    await caller_for_session(request, session_id, roles=("interviewer",))
+async def end_session(
+    session_id: str, request: Request, _: Access = Depends(Authorize(Action.SESSION_END))
+) -> dict[str, Any]:
     services = services_of(request)
     record = await services.sessions.end(session_id)
     return services.sessions.public_view(record, None)
 
 
 @router.post("/{session_id}/controls")
-async def set_controls(session_id: str, body: Controls, request: Request) -> dict[str, bool]:
+async def set_controls(
+    session_id: str,
+    body: Controls,
+    request: Request,
+    access: Access = Depends(Authorize(Action.SESSION_CONTROL)),
+) -> dict[str, bool]:
     """Lock the editor / disable Run for the candidate: enforced here, mirrored to the console."""
-    await caller_for_session(request, session_id, roles=("interviewer",))
     services = services_of(request)
-    record = await services.sessions.get(session_id)
-    assert record is not None
+    record = access.record
     controls = services.sessions.controls(record)
     changes = body.model_dump(exclude_none=True)
     controls.update(changes)

@@ -15,7 +15,9 @@ import time
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from server.auth import TokenError
+from server.access import AccessDenied, facts_of, session_access
+from server.documents import DOCS, DocName
+from server.permissions import Action, LinkBearer, decide, may_ever_write
 from server.services import Services
 from server.sessions import Sessions
 from server.sync import protocol
@@ -25,7 +27,6 @@ from server.sync.connection import (
     CLOSE_TOO_BIG,
     Connection,
 )
-from server.sync.permissions import DOCS, can_read, can_write, write_refusal
 from server.sync.room import EMPTY_UPDATE, Room, UpdateRejected
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,22 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     settings = services.settings
     token = websocket.query_params.get("token", "")
     try:
-        capability = await services.sessions.authenticate(token, session_id)
-    except TokenError as exc:
+        if doc not in DOCS:
+            raise AccessDenied(404, f"no doc named {doc!r}")
+        access = await session_access(
+            services.sessions,
+            services.admin_token,
+            token,
+            session_id,
+            Action.DOC_READ,
+            DocName(doc),
+        )
+    except AccessDenied as exc:
         log.info("refused websocket to %s/%s: %s", session_id, doc, exc)
         await websocket.close(code=1008)  # before accept: the client sees HTTP 403
         return
-    if doc not in DOCS or not can_read(capability.role, doc):
-        await websocket.close(code=1008)
-        return
+    assert isinstance(access.principal, LinkBearer)  # the table gives the admin no room
+    capability = access.principal.capability
     if services.rooms.session_connection_count(session_id) >= settings.max_connections_per_session:
         log.warning("session %s is at its connection limit", session_id)
         await websocket.close(code=1008)
@@ -59,7 +68,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     conn = Connection(
         websocket,
         capability,
-        writable=can_write(capability.role, doc),
+        writable=may_ever_write(capability.role, DocName(doc)),
         queue_limit=settings.send_queue_frames,
         on_abort=room.leave,
     )
@@ -127,18 +136,18 @@ async def _may_write(conn: Connection, room: Room, sessions: Sessions) -> bool:
     record = await sessions.get(room.session_id)
     if record is None:
         return False
-    refusal = write_refusal(
-        conn.capability.role,
-        room.name,
-        editor_locked=bool(sessions.controls(record)["editor_locked"]),
-        waiting=record.state == "waiting",
+    decision = decide(
+        LinkBearer(conn.capability),
+        Action.DOC_WRITE,
+        facts_of(sessions, record),
+        DocName(room.name),
     )
-    if refusal is None:
+    if decision.allowed:
         return True
     now = time.monotonic()
     if now - conn.last_denied_notice >= DENIED_NOTICE_INTERVAL:
         conn.last_denied_notice = now
-        conn.send(protocol.encode_permission_denied(refusal))
+        conn.send(protocol.encode_permission_denied(decision.reason))
     return False
 
 

@@ -1,0 +1,250 @@
+"""The one permission table: (principal, action, resource state) -> allow, or deny with a reason.
+
+Every REST route declares the `Action` it performs (`server/api/access.py` turns a decision into
+an HTTP answer) and the websocket endpoint asks the same table for each doc, so "who may do what"
+is written here once, as pure data and pure functions, and `tests/sync/test_permission_table.py`
+generates its cases from this table for every route and doc.
+
+Principals (DESIGN.md section 8):
+- `Admin`: the operator's bootstrap and automation credential (the admin token). It may do every
+  session action through the REST API but has no seat in a room: it opens no websocket and
+  sends no integrity signals (those come from a participant's browser).
+- `LinkBearer`: the bearer of a session link (a capability token naming one session and one role).
+  Ending a session revokes every link issued up to its end, except for the actions a role keeps
+  after the end (a reviewer link exists to read the recording of an ended interview).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from server.auth import Capability, Role
+from server.documents import DocName
+
+
+class Action(StrEnum):
+    # Organisation-wide (no session in the path).
+    SESSION_CREATE = "session.create"
+    SESSION_LIST = "session.list"
+    SCENARIO_LIST = "scenario.list"
+    RECORDING_IMPORT = "recording.import"
+    # One session.
+    SESSION_READ = "session.read"
+    SESSION_END = "session.end"
+    SESSION_CONTROL = "session.control"  # lock the editor, disable Run
+    SESSION_SHARE = "session.share"  # make a reviewer link
+    RUN_START = "run.start"
+    RUN_READ = "run.read"
+    KERNEL_CONTROL = "kernel.control"  # interrupt, restart
+    SCENARIO_VIEW = "scenario.view"  # what each role sees of the scenario
+    SCENARIO_DRIVE = "scenario.drive"  # clock, fire, skip, reveal hints
+    SCENARIO_GRADE = "scenario.grade"
+    REPLAY_READ = "replay.read"  # state at an instant, timeline, the public logs
+    REPLAY_READ_PRIVATE = "replay.read_private"  # notes, integrity signals, comments
+    SIGNAL_SEND = "signal.send"
+    COMMENT_READ = "comment.read"
+    COMMENT_WRITE = "comment.write"
+    RECORDING_EXPORT = "recording.export"
+    # One doc of one session, over the websocket.
+    DOC_READ = "doc.read"
+    DOC_WRITE = "doc.write"
+
+
+ORG_ACTIONS = frozenset(
+    {Action.SESSION_CREATE, Action.SESSION_LIST, Action.SCENARIO_LIST, Action.RECORDING_IMPORT}
+)
+DOC_ACTIONS = frozenset({Action.DOC_READ, Action.DOC_WRITE})
+
+
+@dataclass(frozen=True, slots=True)
+class Admin:
+    """The admin token's bearer."""
+
+    name: str = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkBearer:
+    """The bearer of a verified session link (its signature and session checked already)."""
+
+    capability: Capability
+
+    @property
+    def role(self) -> Role:
+        return self.capability.role
+
+    @property
+    def name(self) -> str:
+        return self.capability.name
+
+
+Principal = Admin | LinkBearer
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """What a decision may depend on about the session acted on."""
+
+    state: str  # waiting | live | ended
+    ended_at_ms: int | None = None
+    editor_locked: bool = False
+    run_disabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    status: int = 200  # the HTTP status of a refusal
+    reason: str = ""
+
+
+ALLOW = Decision(True)
+
+ALL_ROLES: frozenset[Role] = frozenset({"interviewer", "candidate", "observer", "reviewer"})
+PARTICIPANTS: frozenset[Role] = frozenset({"interviewer", "candidate"})
+INTERVIEWER: frozenset[Role] = frozenset({"interviewer"})
+HIRING_TEAM: frozenset[Role] = frozenset({"interviewer", "reviewer"})
+REVIEWER: frozenset[Role] = frozenset({"reviewer"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Who may perform one action.
+
+    `roles`: link roles allowed. `admin`: whether the admin token may. `after_end`: roles whose
+    links keep working for this action once the session has ended. `live_only`: refused with
+    409 once the session has ended, whoever asks (a run needs a live kernel).
+    """
+
+    roles: frozenset[Role]
+    admin: bool = True
+    after_end: frozenset[Role] = frozenset()
+    live_only: bool = False
+    admin_refusal: str = "the admin token cannot do this"
+
+
+TABLE: dict[Action, Rule] = {
+    # Organisation-wide: the admin token; listing scenarios also from an interviewer's link.
+    Action.SESSION_CREATE: Rule(frozenset()),
+    Action.SESSION_LIST: Rule(frozenset()),
+    Action.SCENARIO_LIST: Rule(INTERVIEWER),
+    Action.RECORDING_IMPORT: Rule(frozenset()),
+    # The live interview.
+    Action.SESSION_READ: Rule(ALL_ROLES),
+    Action.SESSION_END: Rule(INTERVIEWER),
+    Action.SESSION_CONTROL: Rule(INTERVIEWER),
+    Action.SESSION_SHARE: Rule(INTERVIEWER),
+    Action.RUN_START: Rule(PARTICIPANTS, live_only=True),
+    Action.RUN_READ: Rule(ALL_ROLES),
+    Action.KERNEL_CONTROL: Rule(PARTICIPANTS, live_only=True),
+    Action.SCENARIO_VIEW: Rule(ALL_ROLES),
+    Action.SCENARIO_DRIVE: Rule(INTERVIEWER),
+    Action.SCENARIO_GRADE: Rule(INTERVIEWER),
+    Action.SIGNAL_SEND: Rule(
+        PARTICIPANTS,
+        admin=False,
+        admin_refusal="signals come from a participant's room, not the admin",
+    ),
+    # The recording: reviewer links outlive the end, which is what they are for.
+    Action.REPLAY_READ: Rule(ALL_ROLES, after_end=REVIEWER),
+    Action.REPLAY_READ_PRIVATE: Rule(HIRING_TEAM, after_end=REVIEWER),
+    Action.COMMENT_READ: Rule(HIRING_TEAM, after_end=REVIEWER),
+    Action.COMMENT_WRITE: Rule(HIRING_TEAM, after_end=REVIEWER),
+    Action.RECORDING_EXPORT: Rule(HIRING_TEAM, after_end=REVIEWER),
+    # Docs: the admin has no seat in a room; readers and writers per doc are below.
+    Action.DOC_READ: Rule(ALL_ROLES, admin=False, admin_refusal="the admin token opens no room"),
+    Action.DOC_WRITE: Rule(
+        PARTICIPANTS, admin=False, admin_refusal="the admin token opens no room"
+    ),
+}
+
+# DESIGN.md section 3. The console is written by the server only; candidates never open notes.
+DOC_READERS: dict[DocName, frozenset[Role]] = {
+    DocName.CODE: ALL_ROLES,
+    DocName.BOARD: ALL_ROLES,
+    DocName.CONSOLE: ALL_ROLES,
+    DocName.NOTES: HIRING_TEAM,
+}
+DOC_WRITERS: dict[DocName, frozenset[Role]] = {
+    DocName.CODE: PARTICIPANTS,
+    DocName.BOARD: PARTICIPANTS,
+    DocName.CONSOLE: frozenset(),
+    DocName.NOTES: INTERVIEWER,
+}
+
+
+def _revoked(capability: Capability, facts: SessionFacts) -> bool:
+    return facts.ended_at_ms is not None and capability.issued_at_ms <= facts.ended_at_ms
+
+
+def decide(
+    principal: Principal,
+    action: Action,
+    facts: SessionFacts | None = None,
+    doc: DocName | None = None,
+) -> Decision:
+    """May `principal` perform `action` (on this session, in this state, on this doc)?
+
+    Organisation-wide actions take no `facts`; doc actions need `doc`. The checks run in the
+    order a person would want to hear them: a revoked link first, then the role, then the
+    session's state.
+    """
+    rule = TABLE[action]
+    if isinstance(principal, Admin):
+        if not rule.admin:
+            return Decision(False, 403, rule.admin_refusal)
+    else:
+        role = principal.role
+        if (
+            facts is not None
+            and role not in rule.after_end
+            and _revoked(principal.capability, facts)
+        ):
+            return Decision(False, 403, "session has ended")
+        allowed = rule.roles
+        if doc is not None:
+            allowed = allowed & (DOC_WRITERS if action is Action.DOC_WRITE else DOC_READERS)[doc]
+        if role not in allowed:
+            return Decision(False, 403, _role_refusal(role, action))
+    if facts is not None and rule.live_only and facts.state == "ended":
+        return Decision(False, 409, "the session has ended")
+    if isinstance(principal, LinkBearer) and facts is not None:
+        refusal = state_refusal(principal.role, action, facts, doc)
+        if refusal is not None:
+            return refusal
+    return ALLOW
+
+
+def _role_refusal(role: Role, action: Action) -> str:
+    if action is Action.SCENARIO_LIST:
+        return f"the {role} role cannot list scenarios"
+    if action is Action.REPLAY_READ_PRIVATE:
+        return "this is for interviewers and reviewers"
+    return f"the {role} role cannot do this"
+
+
+def state_refusal(
+    role: Role, action: Action, facts: SessionFacts, doc: DocName | None = None
+) -> Decision | None:
+    """The session's live controls: a candidate waits for Start before touching the editor, the
+    board or Run, cannot type in a locked editor and cannot run while Run is disabled."""
+    if role != "candidate":
+        return None
+    if action is Action.RUN_START:
+        if facts.run_disabled:
+            return Decision(False, 403, "Run is disabled by the interviewer")
+        if facts.state == "waiting":
+            return Decision(False, 409, "the interviewer has not started the session yet")
+    if action is Action.DOC_WRITE:
+        if facts.state == "waiting" and doc in (DocName.CODE, DocName.BOARD):
+            return Decision(False, 403, "the interview has not started yet")
+        if facts.editor_locked and doc is DocName.CODE:
+            return Decision(False, 403, "the interviewer has locked the editor")
+    return None
+
+
+def may_ever_write(role: Role, doc: DocName) -> bool:
+    """Whether this role writes this doc at all: other roles' frames are dropped silently
+    (every client sends a step 2 after the server's step 1, DESIGN.md section 4)."""
+    return role in TABLE[Action.DOC_WRITE].roles and role in DOC_WRITERS[doc]
