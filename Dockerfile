@@ -30,7 +30,7 @@ COPY --from=web /src/web/dist /app/web/dist
 ENV PAIRBOARD_KERNEL_ENV_DIR=/app/.kernel-env \
     PAIRBOARD_WEB_DIST=/app/web/dist \
     JUPYTER_PATH=/app/jupyter
-RUN python -m kernels.provisioner /app/jupyter/kernels
+RUN python -m kernels.sandbox.provisioner /app/jupyter/kernels
 EXPOSE 8000 8888
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1

@@ -2,8 +2,8 @@
 
 Prints figures only (no assertions). Local figures use the real `LocalProvider` (sandboxed
 kernels from the warm pool); gateway figures start real `jupyter kernelgateway` processes on
-loopback: one with Pairboard's TCP_NODELAY plugin (`kernels.kg_nodelay`) and one stock, to show
-what Nagle's algorithm costs. Run with `make bench` or `.venv/bin/python bench/kernels.py`.
+loopback: one with Pairboard's TCP_NODELAY plugin (`kernels.gateway.kg_nodelay`) and one stock,
+to show what Nagle's algorithm costs. Run with `make bench` or `.venv/bin/python bench/kernels.py`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from typing import Any  # noqa: E402
 from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
-from kernels.gateway import GatewayKernel, GatewayProvider  # noqa: E402
-from kernels.gateway_settings import GatewaySettings  # noqa: E402
-from kernels.local import LocalProvider  # noqa: E402
-from kernels.local_kernel import start_kernel  # noqa: E402
+from kernels.gateway.provider import GatewayKernel, GatewayProvider  # noqa: E402
+from kernels.gateway.settings import GatewaySettings  # noqa: E402
+from kernels.local.kernel import start_kernel  # noqa: E402
+from kernels.local.provider import LocalProvider  # noqa: E402
 from kernels.provider import Finished, KernelHandle, Stream  # noqa: E402
 from kernels.run_limits import RunLimits  # noqa: E402
 from kernels.settings import KernelSettings  # noqa: E402

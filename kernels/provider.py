@@ -1,8 +1,8 @@
 """The kernel provider interface: what the server needs from "a place where code runs".
 
 Two real implementations sit behind it: `kernels.local` (jupyter-client on this host, sandboxed,
-with a warm pool) and `kernels.gateway` (Jupyter Kernel Gateway / Enterprise Gateway over REST and
-websockets). The server only ever speaks this interface, so a session's kernel can live on this
+with a warm pool) and `kernels.gateway` (Jupyter Kernel Gateway / Enterprise Gateway over REST
+and websockets). The server only ever speaks this interface, so a session's kernel can live on this
 host or on a cluster without the run logic knowing which.
 
 Execution yields typed events in the order the kernel's iopub channel produced them; the last

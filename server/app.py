@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from kernels.sandbox import sandbox_report
+from kernels.sandbox.layers import sandbox_report
 from kernels.settings import KernelSettings
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api

@@ -6,7 +6,7 @@ so it is logged, broadcast and replayed like any other change. Events are applie
 whatever the kernel produced while the previous batch was being persisted goes into the next
 one, so a chatty run costs a few log appends per second, not one per line.
 
-The kernel provider is `kernels.local.LocalProvider` (sandboxed, warm pool) unless
+The kernel provider is `kernels.local.provider.LocalProvider` (sandboxed, warm pool) unless
 `PAIRBOARD_KERNEL_PROVIDER=gateway`. A session gets its kernel at its first Run; the kernel is
 released when the session ends (checked periodically) and culled by the provider when idle.
 """

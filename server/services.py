@@ -52,13 +52,13 @@ class Providers:
 
 def build_providers(settings: Settings, kernel_settings: KernelSettings) -> Providers:
     if kernel_settings.provider == "gateway":
-        from kernels.gateway import GatewayProvider
+        from kernels.gateway.provider import GatewayProvider
         from kernels.run_limits import RunLimits
 
         gateway = GatewayProvider(limits=RunLimits.from_settings(kernel_settings))
         # Scale-out: a session's kernel is found by id from any instance.
         return Providers(gateway, gateway if settings.redis_url else None)
-    from kernels.local import LocalProvider
+    from kernels.local.provider import LocalProvider
 
     if settings.redis_url:
         log.warning(

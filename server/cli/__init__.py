@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.recordings import add_commands as add_recording_commands  # export, import
 
     add_recording_commands(commands)
-    from kernels.doctor import add_parser as add_doctor_parser
+    from kernels.sandbox.doctor import add_parser as add_doctor_parser
 
     add_doctor_parser(commands)
     return parser

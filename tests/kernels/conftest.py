@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kernels.sandbox import sandbox_report
+from kernels.sandbox.layers import sandbox_report
 from kernels.settings import KernelSettings
 
 

@@ -61,7 +61,7 @@ def write_kernelspecs(root: Path, with_sandbox: bool) -> tuple[str, ...]:
     (plain / "kernel.json").write_text(json.dumps(spec))
     names = [PLAIN_SPEC]
     if with_sandbox:
-        from kernels.provisioner import install_kernelspec
+        from kernels.sandbox.provisioner import install_kernelspec
 
         install_kernelspec(root / "kernels", SANDBOX_SPEC)
         names.append(SANDBOX_SPEC)
@@ -70,7 +70,7 @@ def write_kernelspecs(root: Path, with_sandbox: bool) -> tuple[str, ...]:
 
 def sandbox_provisioner_available() -> bool:
     try:
-        from kernels.provisioner import install_kernelspec  # noqa: F401
+        from kernels.sandbox.provisioner import install_kernelspec  # noqa: F401
     except ImportError:
         return False
     return True
@@ -110,7 +110,7 @@ def kernel_gateway(
     if nodelay:
         args.append(
             "--KernelGatewayApp.kernel_websocket_connection_class="
-            "kernels.kg_nodelay.NoDelayConnection"
+            "kernels.gateway.kg_nodelay.NoDelayConnection"
         )
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:

@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from kernels.local import SessionKernel
+from kernels.local.provider import SessionKernel
 from kernels.provider import Display, Error, Event, Finished, Notice, Stream
 from kernels.settings import KernelSettings
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from kernels.local import LocalProvider, SessionKernel
-from kernels.sandbox_layers import SandboxReport, sandbox_report
+from kernels.local.provider import LocalProvider, SessionKernel
+from kernels.sandbox.layers import SandboxReport, sandbox_report
 from tests.kernels.local_support import quick_settings, run
 from tests.kernels.test_isolation import FORK_BOMB, REPLACE_SOCKET, connect_code
 

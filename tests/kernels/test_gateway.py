@@ -16,8 +16,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from kernels.gateway import GatewayKernel, GatewayProvider
-from kernels.gateway_settings import GatewaySettings
+from kernels.gateway.provider import GatewayKernel, GatewayProvider
+from kernels.gateway.settings import GatewaySettings
 from kernels.provider import Display, Error, Event, Finished, Notice, Stream
 from kernels.run_limits import RunLimits
 from tests.kernels.kernel_gateway import (
@@ -350,7 +350,7 @@ def sandbox_missing() -> str:
     """Why the sandboxed gateway kernel cannot be tested here, or "" if it can."""
     if not sandbox_provisioner_available():
         return "the pairboard-sandbox provisioner is not importable"
-    from kernels.sandbox import sandbox_report
+    from kernels.sandbox.layers import sandbox_report
     from kernels.settings import KernelSettings
 
     report = sandbox_report(KernelSettings())

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from kernels.local import LocalProvider, SessionKernel
-from kernels.sandbox_layers import SandboxReport
+from kernels.local.provider import LocalProvider, SessionKernel
+from kernels.sandbox.layers import SandboxReport
 from kernels.settings import MiB
 from tests.kernels.local_support import assert_unharmed, quick_settings, run, watched
 

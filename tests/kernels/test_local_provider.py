@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from kernels.cgroups import pids_in
-from kernels.local import LocalProvider, SessionKernel
-from kernels.local_kernel import death_reason
+from kernels.local.kernel import death_reason
+from kernels.local.provider import LocalProvider, SessionKernel
 from kernels.provider import Finished, Stream
-from kernels.sandbox_layers import SandboxReport
-from kernels.uids import processes_of, try_lease
+from kernels.sandbox.cgroups import pids_in
+from kernels.sandbox.layers import SandboxReport
+from kernels.sandbox.uids import processes_of, try_lease
 from tests.kernels.local_support import collect, eventually, quick_settings, run
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from pycrdt import Array, Map
 
-from kernels.sandbox_layers import SandboxReport
-from kernels.uids import processes_of
+from kernels.sandbox.layers import SandboxReport
+from kernels.sandbox.uids import processes_of
 from tests.support.server import ServerProcess
 from tests.support.yclient import YClient, wait_until
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from pycrdt import Array
 
 from kernels.provider import Stream
-from kernels.sandbox_layers import SandboxReport
+from kernels.sandbox.layers import SandboxReport
 from server.app import create_app
 from server.runs import Runs
 from server.settings import Settings

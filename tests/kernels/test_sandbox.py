@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kernels import cgroups
-from kernels.pool import sweep_leftovers
-from kernels.sandbox import (
+from kernels.local.pool import sweep_leftovers
+from kernels.sandbox import cgroups
+from kernels.sandbox.launch import (
     KernelDir,
     SocketTampered,
     bwrap_argv,
@@ -20,7 +20,7 @@ from kernels.sandbox import (
     kernel_env,
     lock_sockets,
 )
-from kernels.sandbox_layers import SandboxReport
+from kernels.sandbox.layers import SandboxReport
 from kernels.settings import KernelSettings
 from tests.kernels.local_support import quick_settings
 
@@ -123,7 +123,7 @@ def test_a_symlink_is_never_locked(tmp_path: Path) -> None:
 
 CRASHING_SERVER = """
 import asyncio, os, sys
-from kernels.local import LocalProvider
+from kernels.local.provider import LocalProvider
 from tests.kernels.local_support import quick_settings
 
 async def main():
@@ -165,8 +165,8 @@ def test_startup_sweep_clears_what_a_crashed_server_left(sandbox_layers: Sandbox
 
 
 def test_doctor_verdict_names_the_missing_essential_layers() -> None:
-    from kernels.doctor import verdict
-    from kernels.sandbox_layers import Layer
+    from kernels.sandbox.doctor import verdict
+    from kernels.sandbox.layers import Layer
 
     def report(*off: str) -> SandboxReport:
         names = ("uid", "bubblewrap", "network", "cgroup", "kernel_env")

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from kernels.gateway_settings import GatewaySettings
+from kernels.gateway.settings import GatewaySettings
 from kernels.settings import KernelSettings
 from server.settings import Settings
 
@@ -176,5 +176,5 @@ def test_the_dockerfile_installs_the_server_and_the_sandbox_kernelspec() -> None
     for copied in ("server/", "kernels/", "scenarios/"):
         assert f"COPY {copied} {copied}" in dockerfile
         assert (REPO / copied).is_dir()
-    assert "python -m kernels.provisioner /app/jupyter/kernels" in dockerfile
+    assert "python -m kernels.sandbox.provisioner /app/jupyter/kernels" in dockerfile
     assert "bubblewrap" in dockerfile

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from kernels.local import LocalProvider
+from kernels.local.provider import LocalProvider
 from kernels.settings import KernelSettings
 from server.scenarios.grading import grade
 from server.scenarios.loader import load_library

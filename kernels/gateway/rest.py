@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
-from kernels.gateway_settings import GatewaySettings
+from kernels.gateway.settings import GatewaySettings
 
 
 class GatewayError(RuntimeError):

@@ -1,9 +1,9 @@
 """How one kernel is jailed: its directory, its command line, and the checks on its sockets.
 
-The layers themselves are probed in `kernels.sandbox_layers` (re-exported here as
-`sandbox_report`); this module turns a report plus one kernel's uid and directory into the exact
-command that launches it, as pure functions, so the command is unit-testable and identical
-whether jupyter-client, Kernel Gateway or our provider launches the kernel.
+The layers themselves are probed in `kernels.sandbox.layers`; this module turns a report plus
+one kernel's uid and directory into the exact command that launches it, as pure functions, so
+the command is unit-testable and identical whether jupyter-client, Kernel Gateway or our
+provider launches the kernel.
 
 Per-kernel directory `<run_dir>/<uid>/` (root-owned, mode 1733: sticky, no listing): the
 connection file (owned by the kernel uid, 0400) and the five ipc sockets the kernel binds. Once
@@ -25,18 +25,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kernels.sandbox_layers import Layer, SandboxReport, sandbox_report
+from kernels.sandbox.layers import SandboxReport
 from kernels.settings import KernelSettings
-
-__all__ = [
-    "KernelDir",
-    "Layer",
-    "SandboxReport",
-    "check_sockets",
-    "jail_command",
-    "lock_sockets",
-    "sandbox_report",
-]
 
 JAIL = Path(__file__).resolve().parent / "jail.py"
 STARTUP = Path(__file__).resolve().parent / "kernel_startup.py"

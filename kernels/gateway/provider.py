@@ -3,7 +3,7 @@
 The only state needed to reach a kernel is its id (DESIGN.md section 6: the server keeps only the
 kernel id in the store, so any instance can reach a session's kernel): `GatewayProvider.attach`
 rebuilds a handle from an id alone. A handle opens one websocket to its kernel on first use and
-multiplexes every execution over it by msg_id (`kernels.gateway_channel`).
+multiplexes every execution over it by msg_id (`kernels.gateway.channel`).
 
 Limits are enforced here exactly as in the local provider: past the wall time the run is
 interrupted; if the kernel is still busy after the grace period it is restarted and the run ends
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from kernels.gateway_channel import KernelChannel, KernelGone, PendingRun, RunComplete
-from kernels.gateway_rest import GatewayError, GatewayRest, KernelNotFound
-from kernels.gateway_settings import GatewaySettings
+from kernels.gateway.channel import KernelChannel, KernelGone, PendingRun, RunComplete
+from kernels.gateway.rest import GatewayError, GatewayRest, KernelNotFound
+from kernels.gateway.settings import GatewaySettings
 from kernels.messages import RunTracker, execute_request
 from kernels.provider import Event, Finished, KernelHandle, KernelProvider, Notice, RunStatus
 from kernels.run_limits import RunLimits
@@ -110,7 +110,7 @@ class GatewayKernel:
     ) -> AsyncIterator[Event]:
         """Yield the run's events until it completes, applying the limits ladder.
 
-        The same ladder, notices and statuses as `kernels.local_kernel`: past the wall time (or
+        The same ladder, notices and statuses as `kernels.local.kernel`: past the wall time (or
         the output cap) interrupt; still busy after the grace period: restart.
         """
         limits = self._limits

@@ -13,10 +13,10 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-from kernels.local_kernel import LocalKernel, start_kernel
-from kernels.pool import KernelPool
+from kernels.local.kernel import LocalKernel, start_kernel
+from kernels.local.pool import KernelPool
 from kernels.provider import Event, Notice
-from kernels.sandbox import SandboxReport, sandbox_report
+from kernels.sandbox.layers import SandboxReport, sandbox_report
 from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernels import cgroups
+from kernels.sandbox import cgroups
+from kernels.sandbox.uids import used_by_accounts
 from kernels.settings import KernelSettings
-from kernels.uids import used_by_accounts
 
 BWRAP_BASE = [
     "--unshare-all",

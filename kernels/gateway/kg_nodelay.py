@@ -5,7 +5,7 @@ reply (the `busy` status) every following frame waits for the client's ACK, whic
 up to 40 ms. A `1+1` round trip through the gateway then costs ~45 ms instead of ~3 ms
 (docs/PERFORMANCE.md, "Kernels"). Start the gateway with
 
-    --KernelGatewayApp.kernel_websocket_connection_class=kernels.kg_nodelay.NoDelayConnection
+    --KernelGatewayApp.kernel_websocket_connection_class=kernels.gateway.kg_nodelay.NoDelayConnection
 
 This module runs inside the gateway process (it needs `jupyter_server`, a dependency of
 `jupyter-kernel-gateway`), never inside Pairboard's server.

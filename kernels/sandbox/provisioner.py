@@ -5,7 +5,7 @@ jupyter-client (our local provider, Jupyter Kernel Gateway, Enterprise Gateway) 
 jail from a kernelspec that names it (`install_kernelspec`). It extends `LocalProvisioner`
 (Popen lifecycle, signals) and changes what is launched and where:
 
-- forces the `ipc` transport with sockets in the kernel's own directory (`kernels.sandbox`);
+- forces the `ipc` transport with sockets in the kernel's own directory (`kernels.sandbox.launch`);
 - leases a dedicated uid, creates the kernel's cgroups, and launches `jail.py`, which joins
   them, applies rlimits, drops to the uid and execs bubblewrap (or ipykernel directly);
 - once the kernel has bound its sockets, re-owns them to root so it cannot replace them;
@@ -28,8 +28,9 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Dict
 
-from kernels import cgroups, uids
-from kernels.sandbox import KernelDir, SandboxReport, jail_command, lock_sockets, sandbox_report
+from kernels.sandbox import cgroups, uids
+from kernels.sandbox.launch import KernelDir, jail_command, lock_sockets
+from kernels.sandbox.layers import SandboxReport, sandbox_report
 from kernels.settings import KernelSettings
 
 PROVISIONER_NAME = "pairboard-sandbox"
@@ -136,7 +137,7 @@ class SandboxProvisioner(LocalProvisioner):
         return info
 
     async def _lock_when_bound(self, connection: dict[str, Any]) -> None:
-        """Poll for the five sockets, then re-own them (see kernels.sandbox)."""
+        """Poll for the five sockets, then re-own them (see kernels.sandbox.launch)."""
         assert self.lease is not None and self.locked is not None
         deadline = asyncio.get_running_loop().time() + self.kernel_settings.start_timeout_seconds
         while asyncio.get_running_loop().time() < deadline:
@@ -241,5 +242,7 @@ def install_kernelspec(
     return spec_dir
 
 
-if __name__ == "__main__":  # python -m kernels.provisioner DIR: install the kernelspec there
+if (
+    __name__ == "__main__"
+):  # python -m kernels.sandbox.provisioner DIR: install the kernelspec there
     print(install_kernelspec(Path(sys.argv[1])))

@@ -1,9 +1,9 @@
 """The last step before a kernel runs: join cgroups, set rlimits, drop to the kernel uid, exec.
 
-Run by the server as root with `python -I -S kernels/jail.py CONFIG_JSON`, so it needs only the
-standard library and starts in ~10 ms. Doing this in a separate process (not a `preexec_fn` in
-the server) keeps the server's fork cheap and thread-safe, and puts the process into its cgroups
-*before* it can fork, so no child ever escapes the limits.
+Run by the server as root with `python -I -S kernels/sandbox/jail.py CONFIG_JSON`, so it needs
+only the standard library and starts in ~10 ms. Doing this in a separate process (not a
+`preexec_fn` in the server) keeps the server's fork cheap and thread-safe, and puts the process
+into its cgroups *before* it can fork, so no child ever escapes the limits.
 
 Order matters: cgroups and the network namespace need root, so they come first; rlimits before
 setuid so the kernel cannot raise them; the parent-death signal last, because changing

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from kernels.sandbox_layers import SandboxReport, sandbox_report
+from kernels.sandbox.layers import SandboxReport, sandbox_report
 from kernels.settings import KernelSettings
 
 ESSENTIAL = ("uid", "network", "kernel_env")

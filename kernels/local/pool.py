@@ -14,10 +14,10 @@ import contextlib
 import logging
 import time
 
-from kernels import uids
-from kernels.local_kernel import LocalKernel, start_kernel
-from kernels.provisioner import clear_uid_leftovers
-from kernels.sandbox import sandbox_report
+from kernels.local.kernel import LocalKernel, start_kernel
+from kernels.sandbox import uids
+from kernels.sandbox.layers import sandbox_report
+from kernels.sandbox.provisioner import clear_uid_leftovers
 from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)

@@ -33,8 +33,8 @@ from traitlets import Int
 
 from kernels.messages import RunTracker, format_bytes
 from kernels.provider import Event, Notice, RunStatus
-from kernels.provisioner import SandboxProvisioner, kernelspec
-from kernels.sandbox import SocketTampered, check_sockets, socket_owner
+from kernels.sandbox.launch import SocketTampered, check_sockets, socket_owner
+from kernels.sandbox.provisioner import SandboxProvisioner, kernelspec
 from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def death_reason(oom_kills: int, exit_code: int | None, settings: KernelSettings
 async def start_kernel(settings: KernelSettings) -> LocalKernel:
     """A cold start: launch a sandboxed kernel and wait until it answers and is locked down."""
     km = AsyncKernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=SpecManager(settings))
-    km.client_class = "kernels.local_kernel.LimitedClient"
+    km.client_class = "kernels.local.kernel.LimitedClient"
     km.shutdown_wait_time = 1.0
     try:
         await km.start_kernel()
