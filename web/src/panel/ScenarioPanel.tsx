@@ -17,6 +17,7 @@ import {
   type ScenarioView,
 } from "../api";
 import { useYJson } from "../sync/hooks";
+import { roots } from "../sync/schema";
 
 export function formatClock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -52,8 +53,8 @@ export function ScenarioPanel(p: Props) {
   const [view, setView] = useState<ScenarioView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const mirrored = useYJson<{ clock?: ScenarioClock }>(p.consoleDoc.getMap("scenario"), {});
-  const events = useYJson<unknown[]>(p.consoleDoc.getArray("events"), []);
+  const mirrored = useYJson<{ clock?: ScenarioClock }>(roots.console.scenario(p.consoleDoc), {});
+  const events = useYJson<unknown[]>(roots.console.events(p.consoleDoc), []);
   const grades = useYJson<Record<string, GradeResult>>(p.grades, {});
   const now = useNow();
   const { onView } = p;
