@@ -63,9 +63,10 @@ describe("formatDuration", () => {
     expect(formatDuration(59_940)).toBe("59.9 s");
   });
 
-  test("shows minutes and whole seconds from a minute on", () => {
+  test("shows minutes and whole seconds from a minute on, never 60 seconds", () => {
     expect(formatDuration(60_000)).toBe("1 min 0 s");
     expect(formatDuration(125_400)).toBe("2 min 5 s");
+    expect(formatDuration(119_600)).toBe("2 min 0 s");
   });
 
   test("shows nothing for a run still going", () => {
