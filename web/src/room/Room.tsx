@@ -6,8 +6,10 @@ import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } 
 import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
 import { Editor } from "../editor/Editor";
-import { InterviewerPanel, rubricCriteria } from "../panel/InterviewerPanel";
-import { elapsedMs, formatClock, useNow } from "../panel/ScenarioPanel";
+import { elapsedMs, formatClock } from "../panel/clock";
+import { InterviewerPanel } from "../panel/InterviewerPanel";
+import { rubricCriteria } from "../panel/rubric";
+import { useNow } from "../panel/ScenarioPanel";
 import type { ScenarioClock } from "../api";
 import { markdownToHtml } from "../markdown";
 import { prefersDark, usePref } from "../prefs";
