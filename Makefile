@@ -38,7 +38,9 @@ tests/js/node_modules/.stamp: tests/js/package.json tests/js/package-lock.json
 run: deps web kernel-env
 	$(VENV)/bin/pairboard serve --demo
 
+## test: the web's unit tests (vitest, seconds), then the whole pytest suite.
 test: deps web kernel-env js-deps
+	cd web && $(NPM) test
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 lint: deps

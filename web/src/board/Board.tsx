@@ -18,6 +18,7 @@ import type {
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
 import { BOARD_IMAGE_MAX_BYTES } from "../config";
+import { roots } from "../sync/schema";
 import { readUser } from "../sync/user";
 import { dataUrlBytes, outgoing, reconcile, toPlain, type BoardElement } from "./reconcile";
 
@@ -47,8 +48,8 @@ export default function Board({ doc, awareness, readOnly, dark, onApi }: BoardPr
   const loadedFiles = useRef(new Set<string>());
   const rejectedFiles = useRef(new Set<string>());
   const lastPointer = useRef(0);
-  const yElements = doc.getMap<BoardElement>("elements");
-  const yFiles = doc.getMap<BinaryFileData>("files");
+  const yElements = roots.board.elements<BoardElement>(doc);
+  const yFiles = roots.board.files<BinaryFileData>(doc);
 
   const pullElements = useCallback(() => {
     const scene = api.current;

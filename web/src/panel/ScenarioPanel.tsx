@@ -17,18 +17,8 @@ import {
   type ScenarioView,
 } from "../api";
 import { useYJson } from "../sync/hooks";
-
-export function formatClock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
-/** Scenario time now, from the mirrored clock (frozen while paused, 0 while waiting). */
-export function elapsedMs(clock: Partial<ScenarioClock> | undefined, now: number): number {
-  if (!clock || clock.started_at == null) return 0;
-  const until = clock.paused_at ?? now;
-  return Math.max(0, until - clock.started_at - (clock.paused_total ?? 0));
-}
+import { elapsedMs, formatClock } from "./clock";
+import { roots } from "../sync/schema";
 
 export function useNow(periodMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());
@@ -52,8 +42,8 @@ export function ScenarioPanel(p: Props) {
   const [view, setView] = useState<ScenarioView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const mirrored = useYJson<{ clock?: ScenarioClock }>(p.consoleDoc.getMap("scenario"), {});
-  const events = useYJson<unknown[]>(p.consoleDoc.getArray("events"), []);
+  const mirrored = useYJson<{ clock?: ScenarioClock }>(roots.console.scenario(p.consoleDoc), {});
+  const events = useYJson<unknown[]>(roots.console.events(p.consoleDoc), []);
   const grades = useYJson<Record<string, GradeResult>>(p.grades, {});
   const now = useNow();
   const { onView } = p;

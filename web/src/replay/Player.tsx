@@ -10,6 +10,7 @@ import { Console } from "../console/Console";
 import type { RunEntry } from "../console/types";
 import { Editor } from "../editor/Editor";
 import { prefersDark, usePref } from "../prefs";
+import { DOC, RECORD, roots } from "../sync/schema";
 import { Comments } from "./Comments";
 import { cursorsAt, DocTimeline, fetchLog, type LogEntry } from "./engine";
 import { skipIdle, SPEEDS, type Timeline } from "./timeline";
@@ -42,11 +43,11 @@ async function load(session: string, token: string, progress: (n: number) => voi
   const count = () => progress(++fetched);
   const [timeline, code, board, consoleLog, notes, cursors] = await Promise.all([
     api<Timeline>(`${path}/timeline`, token),
-    fetchLog(session, token, "code"),
-    fetchLog(session, token, "board"),
-    fetchLog(session, token, "console"),
-    optional(fetchLog(session, token, "notes")),
-    fetchLog(session, token, "awareness"),
+    fetchLog(session, token, DOC.code),
+    fetchLog(session, token, DOC.board),
+    fetchLog(session, token, DOC.console),
+    optional(fetchLog(session, token, DOC.notes)),
+    fetchLog(session, token, RECORD.awareness),
   ].map((p) => (p as Promise<unknown>).then((v) => (count(), v))) as [
     Promise<Timeline>, Promise<LogEntry[]>, Promise<LogEntry[]>, Promise<LogEntry[]>,
     Promise<LogEntry[] | null>, Promise<LogEntry[]>,
@@ -116,11 +117,11 @@ export function ReplayPage({ session, token }: { session: string; token: string 
     }
   }, [awareness]);
   useEffect(() => {
-    if (data && awareness) showCursors(awareness, cursorsAt(data.cursors, "code", t));
+    if (data && awareness) showCursors(awareness, cursorsAt(data.cursors, DOC.code, t));
   }, [data, awareness, t]);
 
   // Keep the drawing in view as shapes appear (a viewer never pans a recording by hand first).
-  const shapes = data ? data.board.doc.getMap("elements").size : 0;
+  const shapes = data ? roots.board.elements(data.board.doc).size : 0;
   const fitBoard = useCallback(() => {
     // Two frames: the board pulls new elements into its scene on the next animation frame.
     requestAnimationFrame(() =>
@@ -171,8 +172,8 @@ export function ReplayPage({ session, token }: { session: string; token: string 
   if (!data || !awareness || !boardAwareness) {
     return <main className="center" data-testid="replay-state">Loading the recording… ({progress}/6)</main>;
   }
-  const runs = data.console.doc.getArray("runs").toJSON() as RunEntry[];
-  const events = data.console.doc.getArray("events").toJSON() as { id: string; text: string; level?: string }[];
+  const runs = roots.console.runs(data.console.doc).toJSON() as RunEntry[];
+  const events = roots.console.events(data.console.doc).toJSON() as { id: string; text: string; level?: string }[];
   const tl = data.timeline;
   const atEnd = t >= tl.duration_ms;
 
@@ -215,7 +216,7 @@ export function ReplayPage({ session, token }: { session: string; token: string 
       ) : null}
       <main className="replay-grid">
         <section className="replay-editor" data-testid="replay-editor">
-          <Editor text={data.code.doc.getText("source")} awareness={awareness} readOnly dark={dark} vim={false} label="Recorded code" />
+          <Editor text={roots.code.source(data.code.doc)} awareness={awareness} readOnly dark={dark} vim={false} label="Recorded code" />
         </section>
         <section className="replay-board">
           <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
@@ -238,7 +239,7 @@ export function ReplayPage({ session, token }: { session: string; token: string 
         {data.notes ? (
           <aside className="replay-notes">
             <h3>Interviewer notes</h3>
-            <pre data-testid="replay-notes">{data.notes.doc.getText("notes").toString()}</pre>
+            <pre data-testid="replay-notes">{roots.notes.notes(data.notes.doc).toString()}</pre>
             <Comments session={session} token={token!} t={t} onSeek={seek} />
           </aside>
         ) : null}

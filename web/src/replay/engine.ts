@@ -6,6 +6,7 @@
 // backwards builds a fresh doc (its `generation` changes so the views re-bind to it).
 import * as Y from "yjs";
 import { api } from "../api";
+import type { DocName, RecordDoc } from "../sync/schema";
 
 export const SNAPSHOT_EVERY = 500;
 
@@ -36,7 +37,7 @@ function decode(b64: string): Uint8Array {
 export async function fetchLog(
   session: string,
   token: string,
-  doc: string,
+  doc: DocName | RecordDoc,
   onProgress?: (n: number) => void,
 ): Promise<LogEntry[]> {
   const all: LogEntry[] = [];
@@ -115,7 +116,7 @@ export class DocTimeline {
 /** Cursor samples: the latest state of each awareness client id at an instant. */
 export function cursorsAt(
   samples: LogEntry[],
-  doc: string,
+  doc: DocName,
   t: number,
 ): Map<number, { author: string; state: Record<string, unknown> }> {
   const out = new Map<number, { author: string; state: Record<string, unknown> }>();

@@ -6,14 +6,17 @@ import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } 
 import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
 import { Editor } from "../editor/Editor";
-import { InterviewerPanel, rubricCriteria } from "../panel/InterviewerPanel";
-import { elapsedMs, formatClock, useNow } from "../panel/ScenarioPanel";
+import { elapsedMs, formatClock } from "../panel/clock";
+import { InterviewerPanel } from "../panel/InterviewerPanel";
+import { rubricCriteria } from "../panel/rubric";
+import { useNow } from "../panel/ScenarioPanel";
 import type { ScenarioClock } from "../api";
 import { markdownToHtml } from "../markdown";
 import { prefersDark, usePref } from "../prefs";
 import { useLinkStates, useYJson } from "../sync/hooks";
 import { overallState } from "../sync/link";
 import type { RoomSync } from "../sync/room";
+import { DOC, roots } from "../sync/schema";
 import { ConnectionBadge, Participants } from "./StatusBar";
 import { useRoom } from "./useRoom";
 
@@ -46,20 +49,20 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const [dark, setDark] = usePref<boolean>("dark", prefersDark());
   const [vim, setVim] = usePref<boolean>("vim", false);
   const [actionError, setActionError] = useState<string | null>(null);
-  const code = sync.link("code");
-  const board = sync.link("board");
-  const consoleDoc = sync.link("console").doc;
-  const notes = sync.has("notes") ? sync.link("notes") : null;
+  const code = sync.link(DOC.code);
+  const board = sync.link(DOC.board);
+  const consoleDoc = sync.link(DOC.console).doc;
+  const notes = sync.has(DOC.notes) ? sync.link(DOC.notes) : null;
   const links = [...sync.links.values()];
   const states = useLinkStates(links);
   const refusedError = links.find((l) => l.state === "refused")?.error ?? null;
 
-  const runs = useYJson<RunEntry[]>(consoleDoc.getArray("runs"), []);
-  const kernel = useYJson<KernelState>(consoleDoc.getMap("kernel"), {});
-  const controls = useYJson<Controls>(consoleDoc.getMap("controls"), {});
-  const events = useYJson<ScenarioEvent[]>(consoleDoc.getArray("events"), []);
+  const runs = useYJson<RunEntry[]>(roots.console.runs(consoleDoc), []);
+  const kernel = useYJson<KernelState>(roots.console.kernel(consoleDoc), {});
+  const controls = useYJson<Controls>(roots.console.controls(consoleDoc), {});
+  const events = useYJson<ScenarioEvent[]>(roots.console.events(consoleDoc), []);
   const scenarioInfo = useYJson<{ title?: string; duration_min?: number; clock?: ScenarioClock }>(
-    consoleDoc.getMap("scenario"),
+    roots.console.scenario(consoleDoc),
     {},
   );
   const clock = scenarioInfo.clock;
@@ -86,7 +89,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   );
   const run = useCallback(() => {
     if (!canRun) return;
-    void act(() => startRun(info.id, token, code.doc.getText("source").toString()));
+    void act(() => startRun(info.id, token, roots.code.source(code.doc).toString()));
   }, [act, canRun, code.doc, info.id, token]);
 
   const banners = events.filter((e) => e.kind === "banner").slice(-2);
@@ -171,7 +174,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
             </div>
           ) : null}
           <Editor
-            text={code.doc.getText("source")}
+            text={roots.code.source(code.doc)}
             awareness={code.provider.awareness}
             readOnly={viewer || locked || refused}
             dark={dark}
@@ -201,14 +204,14 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           <InterviewerPanel
             session={info.id}
             token={token}
-            notesText={notes.doc.getText("notes")}
-            rubric={notes.doc.getMap("rubric")}
+            notesText={roots.notes.notes(notes.doc)}
+            rubric={roots.notes.rubric(notes.doc)}
             awareness={notes.provider.awareness}
             controls={controls}
             criteria={rubricCriteria(info.rubric)}
             dark={dark}
             canWrite={role === "interviewer"}
-            scenario={info.scenario ? { consoleDoc, grades: notes.doc.getMap("grades") } : null}
+            scenario={info.scenario ? { consoleDoc, grades: roots.notes.grades(notes.doc) } : null}
           />
         ) : null}
       </div>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "react";
 import { ApiError, getSession, type SessionInfo } from "../api";
 import { RoomSync } from "../sync/room";
+import { DOC } from "../sync/schema";
 
 declare global {
   interface Window {
@@ -30,7 +31,7 @@ export function useRoom(session: string, token: string | null): RoomLoad {
         if (cancelled) return;
         sync = new RoomSync(info, token);
         window.pairboard = { sync };
-        const code = sync.link("code");
+        const code = sync.link(DOC.code);
         const markInteractive = () => {
           if (code.state === "live" && window.pairboard && window.pairboard.interactiveAt === undefined) {
             window.pairboard.interactiveAt = performance.now();

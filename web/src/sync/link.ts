@@ -11,8 +11,8 @@ import * as authProtocol from "y-protocols/auth";
 import type * as decoding from "lib0/decoding";
 import { ApiError, getSession } from "../api";
 import { RECONNECT_MAX_BACKOFF_MS, REFUSAL_PROBE_AFTER } from "../config";
+import type { DocName } from "./schema";
 
-export type DocName = "code" | "board" | "console" | "notes";
 export type LinkState = "connecting" | "live" | "reconnecting" | "refused";
 
 export interface LinkOptions {

@@ -1,17 +1,15 @@
 // The set of documents a role opens in a room. Candidates and observers never open `notes`: the
 // server refuses it anyway, but not even trying keeps notes traffic off their sockets entirely.
 import type { Role, SessionInfo } from "../api";
-import { DocLink, type DocName } from "./link";
+import { DocLink } from "./link";
+import { DOC, DOCS, type DocName } from "./schema";
 import { makeUser, type AwarenessUser } from "./user";
 
-export function docsFor(role: Role): DocName[] {
+export function docsFor(role: Role): readonly DocName[] {
   return role === "interviewer" || role === "reviewer"
-    ? ["code", "board", "console", "notes"]
-    : ["code", "board", "console"];
+    ? DOCS
+    : DOCS.filter((d) => d !== DOC.notes);
 }
-
-/** Roles that may never write. */
-export const isViewer = (role: Role): boolean => role === "observer" || role === "reviewer";
 
 /**
  * Only interviewers share docs between their own tabs over BroadcastChannel. Viewers must not (a
