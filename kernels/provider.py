@@ -117,7 +117,7 @@ class DetachableHandle(KernelHandle, Protocol):
 
 class SharedKernelProvider(KernelProvider, Protocol):
     """A provider whose kernels outlive the instance that started them (the gateway provider):
-    any instance can reach a session's kernel from its id alone (DESIGN.md section 6)."""
+    any instance can reach a session's kernel from its id alone."""
 
     async def acquire(self, session_id: str) -> DetachableHandle: ...
 

@@ -5,7 +5,7 @@ an HTTP answer) and the websocket endpoint asks the same table for each doc, so 
 is written here once, as pure data and pure functions, and `tests/sync/test_permission_table.py`
 generates its cases from this table for every route and doc.
 
-Principals (DESIGN.md section 8):
+Principals:
 - `Admin`: the operator's bootstrap and automation credential (the admin token). It may do every
   session action through the REST API but has no seat in a room: it opens no websocket and
   sends no integrity signals (those come from a participant's browser).
@@ -159,7 +159,8 @@ TABLE: dict[Action, Rule] = {
     ),
 }
 
-# DESIGN.md section 3. The console is written by the server only; candidates never open notes.
+# Who reads and writes which doc. The console is written by the server only (runs, kernel
+# status, scenario events); candidates never open the notes.
 DOC_READERS: dict[DocName, frozenset[Role]] = {
     DocName.CODE: ALL_ROLES,
     DocName.BOARD: ALL_ROLES,
@@ -246,5 +247,6 @@ def state_refusal(
 
 def may_ever_write(role: Role, doc: DocName) -> bool:
     """Whether this role writes this doc at all: other roles' frames are dropped silently
-    (every client sends a step 2 after the server's step 1, DESIGN.md section 4)."""
+    (every client sends a step 2 after the server's step 1: closing would make it reconnect
+    forever)."""
     return role in TABLE[Action.DOC_WRITE].roles and role in DOC_WRITERS[doc]

@@ -6,16 +6,13 @@ its plain-object outputs, merge stream chunks, find an entry and shape it for th
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from pycrdt import Array, Doc, Map
+from pycrdt import Doc, Map
 
 from kernels.provider import Display, Error, Event, Notice, Stream
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+from server.clock import now_ms
+from server.documents import CONSOLE_RUNS
 
 
 def output_of(event: Event) -> dict[str, Any] | None:
@@ -54,7 +51,7 @@ def coalesce(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def find_run(doc: Doc[Any], run_id: str) -> Map[Any] | None:
-    runs = doc.get("runs", type=Array)
+    runs = CONSOLE_RUNS.of(doc)
     for i in range(len(runs) - 1, -1, -1):
         entry = runs[i]
         if isinstance(entry, Map) and entry.get("id") == run_id:

@@ -24,21 +24,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from server.clock import now_ms
+from server.documents import DocName, RecordDoc
 from server.store.base import NewEntry, Store
 
 log = logging.getLogger(__name__)
 
-AWARENESS_DOC = "awareness"
-SIGNALS_DOC = "signals"
-COMMENTS_DOC = "comments"
-RECORD_DOCS = (AWARENESS_DOC, SIGNALS_DOC, COMMENTS_DOC)
+AWARENESS_DOC = RecordDoc.AWARENESS
+SIGNALS_DOC = RecordDoc.SIGNALS
+COMMENTS_DOC = RecordDoc.COMMENTS
 # Docs whose cursors are worth replaying (console is server-written, notes are private scratch).
-SAMPLED_DOCS = frozenset({"code", "board"})
+SAMPLED_DOCS = frozenset({DocName.CODE, DocName.BOARD})
 SIGNAL_KINDS = ("paste", "blur", "focus")
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def encode(data: dict[str, Any]) -> bytes:

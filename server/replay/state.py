@@ -12,64 +12,39 @@ so tests compare a client's own doc against the server's answer with the same co
 from __future__ import annotations
 
 import json
-import logging
+from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Array, Doc, Map, Text, merge_updates
+from pycrdt import Array, Doc, Map
 
-from server.store.base import Store
-
-log = logging.getLogger(__name__)
-
-# The Yjs docs of a session whose state the replay reconstructs, in the order views are built.
-REPLAY_DOCS = ("code", "board", "console", "notes")
-
-
-def apply_merged(doc: Doc[Any], updates: list[bytes]) -> None:
-    """Apply updates as one merged update; on a bad entry fall back to one by one, skipping it."""
-    if not updates:
-        return
-    try:
-        doc.apply_update(merge_updates(*updates) if len(updates) > 1 else updates[0])
-    except ValueError:
-        log.exception("merged apply failed; applying one by one")
-        for update in updates:
-            try:
-                doc.apply_update(update)
-            except ValueError:
-                log.error("skipping an undecodable update")
-
-
-async def doc_at_seq(store: Store, session_id: str, doc_name: str, seq: int) -> Doc[Any]:
-    """The doc as it was once every update up to `seq` had been applied."""
-    doc: Doc[Any] = Doc()
-    if seq <= 0:
-        return doc
-    checkpoint = await store.checkpoint_at_or_before(session_id, doc_name, seq)
-    after = checkpoint.seq if checkpoint else 0
-    tail = await store.read_log_range(session_id, doc_name, after, seq, kind="update")
-    # The checkpoint is applied on its own: merging it with the tail would decode the whole
-    # state twice (once to merge, once to apply); merging the small tail updates is cheap.
-    if checkpoint is not None:
-        apply_merged(doc, [checkpoint.state])
-    apply_merged(doc, [e.data for e in tail])
-    return doc
+from server.documents import (
+    BOARD_ELEMENTS,
+    CODE_SOURCE,
+    CONSOLE_CONTROLS,
+    CONSOLE_EVENTS,
+    CONSOLE_KERNEL,
+    CONSOLE_RUNS,
+    DOCS,
+    NOTES_GRADES,
+    NOTES_RUBRIC,
+    NOTES_TEXT,
+    DocName,
+)
+from server.store.base import SeekingStore, Store
+from server.sync.updates import rebuild
 
 
 async def doc_at_time(store: Store, session_id: str, doc_name: str, ts_ms: int) -> Doc[Any]:
     """The doc as it was at wall-clock `ts_ms` (every update stamped at or before it)."""
-    seek_at = getattr(store, "seek_at", None)
-    if seek_at is not None:  # SQLiteStore: the three look-ups in one trip to its db thread
-        checkpoint, tail = await seek_at(session_id, doc_name, ts_ms)
+    if isinstance(store, SeekingStore):  # SQLite: the three look-ups in one trip to its thread
+        checkpoint, tail = await store.seek_at(session_id, doc_name, ts_ms)
     else:
         seq = await store.seq_at(session_id, doc_name, ts_ms)
         checkpoint = await store.checkpoint_at_or_before(session_id, doc_name, seq) if seq else None
         after = checkpoint.seq if checkpoint else 0
         tail = await store.read_log_range(session_id, doc_name, after, seq, kind="update")
     doc: Doc[Any] = Doc()
-    if checkpoint is not None:
-        apply_merged(doc, [checkpoint.state])
-    apply_merged(doc, [e.data for e in tail])
+    rebuild(doc, checkpoint, tail)
     return doc
 
 
@@ -93,31 +68,32 @@ def as_json(root: Map[Any] | Array[Any]) -> Any:
 
 
 def code_view(doc: Doc[Any]) -> dict[str, Any]:
-    return {"source": str(doc.get("source", type=Text))}
+    return {CODE_SOURCE.key: str(CODE_SOURCE.of(doc))}
 
 
 def board_view(doc: Doc[Any]) -> dict[str, Any]:
-    return {"elements": board_elements(as_json(doc.get("elements", type=Map)))}
+    return {BOARD_ELEMENTS.key: board_elements(as_json(BOARD_ELEMENTS.of(doc)))}
 
 
 def console_view(doc: Doc[Any]) -> dict[str, Any]:
-    return {
-        "runs": as_json(doc.get("runs", type=Array)),
-        "events": as_json(doc.get("events", type=Array)),
-        "kernel": as_json(doc.get("kernel", type=Map)),
-        "controls": as_json(doc.get("controls", type=Map)),
-    }
+    roots = (CONSOLE_RUNS, CONSOLE_EVENTS, CONSOLE_KERNEL, CONSOLE_CONTROLS)
+    return {root.key: as_json(root.of(doc)) for root in roots}
 
 
 def notes_view(doc: Doc[Any]) -> dict[str, Any]:
     return {
-        "notes": str(doc.get("notes", type=Text)),
-        "rubric": as_json(doc.get("rubric", type=Map)),
-        "grades": as_json(doc.get("grades", type=Map)),
+        NOTES_TEXT.key: str(NOTES_TEXT.of(doc)),
+        NOTES_RUBRIC.key: as_json(NOTES_RUBRIC.of(doc)),
+        NOTES_GRADES.key: as_json(NOTES_GRADES.of(doc)),
     }
 
 
-VIEWS = {"code": code_view, "board": board_view, "console": console_view, "notes": notes_view}
+VIEWS: dict[DocName, Callable[[Doc[Any]], dict[str, Any]]] = {
+    DocName.CODE: code_view,
+    DocName.BOARD: board_view,
+    DocName.CONSOLE: console_view,
+    DocName.NOTES: notes_view,
+}
 
 
 async def state_at(
@@ -126,8 +102,8 @@ async def state_at(
     """The `state?at=` answer: every replayed doc at `created_at_ms + at_ms`."""
     ts = created_at_ms + at_ms
     result: dict[str, Any] = {"at": at_ms}
-    for name in REPLAY_DOCS:
-        if name == "notes" and not with_notes:
+    for name in DOCS:
+        if name is DocName.NOTES and not with_notes:
             continue
-        result[name] = VIEWS[name](await doc_at_time(store, session_id, name, ts))
+        result[name.value] = VIEWS[name](await doc_at_time(store, session_id, name, ts))
     return result

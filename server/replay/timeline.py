@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pycrdt import Array, Doc
+from pycrdt import Doc
 
+from server.documents import CONSOLE_EVENTS, CONSOLE_RUNS, DOCS, DocName
 from server.replay.records import COMMENTS_DOC, SIGNALS_DOC
-from server.replay.state import REPLAY_DOCS
 from server.store.base import LogEntry, SessionRecord, Store
 
 # Notes edits closer together than this are one "note" marker (someone typing a paragraph).
@@ -38,8 +38,8 @@ async def last_ts(store: Store, session_id: str) -> int | None:
 def console_markers(entries: list[LogEntry], origin_ms: int) -> list[dict[str, Any]]:
     """Runs and scenario events, each at the log time it first appeared (pure: replays updates)."""
     doc: Doc[Any] = Doc()
-    runs = doc.get("runs", type=Array)
-    events = doc.get("events", type=Array)
+    runs = CONSOLE_RUNS.of(doc)
+    events = CONSOLE_EVENTS.of(doc)
     run_first_seen: list[int] = []
     event_first_seen: list[int] = []
     for entry in entries:
@@ -130,14 +130,14 @@ async def timeline(
     buckets = min(max(buckets, 1), MAX_BUCKETS)
     bucket_ms = max(1000, -(-duration // buckets)) if duration else 1000
     buckets = max(1, -(-duration // bucket_ms)) if duration else 1
-    docs = [d for d in REPLAY_DOCS if privileged or d != "notes"]
+    docs: list[str] = [d for d in DOCS if privileged or d is not DocName.NOTES]
     rows = await store.activity(record.id, origin, bucket_ms, docs)
     people, busy = activity_series(rows, buckets)
 
-    console = await store.read_log_range(record.id, "console", 0, kind="update")
+    console = await store.read_log_range(record.id, DocName.CONSOLE, 0, kind="update")
     markers = console_markers(console, origin)
     if privileged:
-        notes = await store.read_log_range(record.id, "notes", 0, kind="update")
+        notes = await store.read_log_range(record.id, DocName.NOTES, 0, kind="update")
         markers += note_markers(notes, origin)
         signals = await store.read_log_range(record.id, SIGNALS_DOC, 0, kind="signal")
         markers += signal_markers(signals, origin)

@@ -267,12 +267,3 @@ class RedisStore:
         counter, _ = await self.position(session_id, doc)
         stored = await self.durable.last_seq(session_id, doc)
         return max(counter, stored)
-
-    async def wait_moved(self, session_id: str, doc: str, seq: int, timeout: float) -> None:
-        """Until the durable store holds `seq` (tests and graceful shutdown use this)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while await self.durable.last_seq(session_id, doc) < seq:
-            if loop.time() > deadline:
-                raise TimeoutError(f"{session_id}/{doc} seq {seq} not moved in {timeout}s")
-            await asyncio.sleep(0.05)

@@ -1,4 +1,4 @@
-"""The scenario file format, as pydantic models (DESIGN.md section 7).
+"""The scenario file format, as pydantic models (`scenarios/schema.json` is generated from them).
 
 One YAML file per scenario. The JSON Schema exported from `Scenario` (`scenarios/schema.json`)
 gives authors autocompletion; `server.scenarios.loader` is the only way files are read, and it

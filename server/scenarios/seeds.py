@@ -1,7 +1,7 @@
 """Seeding a new session from its scenario: written once, at creation, as logged updates.
 
-Never "seed if empty" on load (DESIGN.md section 5): the seed is the first entry of each doc's
-update log, so a replay shows it and a reload cannot seed twice. Only what the candidate may see
+Never "seed if empty" on load (two instances loading at once would both seed): the seed is the
+first entry of each doc's update log, so a replay shows it and a reload cannot seed twice. Only what the candidate may see
 goes into the shared docs: starter code, whiteboard seed, and the public brief.
 """
 
@@ -10,10 +10,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Doc
 
+from server.documents import (
+    BOARD_ELEMENTS,
+    CODE_SOURCE,
+    CONSOLE_EVENTS,
+    CONSOLE_SCENARIO,
+    DocName,
+)
 from server.scenarios.excalidraw import expand
 from server.scenarios.model import Scenario
+from server.sync.rooms import RoomRegistry
 
 
 def brief_event(scenario: Scenario, now_ms: int) -> dict[str, Any]:
@@ -30,7 +38,7 @@ def brief_event(scenario: Scenario, now_ms: int) -> dict[str, Any]:
 
 def seed_code(scenario: Scenario) -> Any:
     def change(doc: Doc[Any]) -> None:
-        source = doc.get("source", type=Text)
+        source = CODE_SOURCE.of(doc)
         if scenario.starter_source:
             source.insert(0, scenario.starter_source)
 
@@ -41,7 +49,7 @@ def seed_board(scenario: Scenario) -> Any:
     elements = expand(scenario.whiteboard)
 
     def change(doc: Doc[Any]) -> None:
-        board = doc.get("elements", type=Map)
+        board = BOARD_ELEMENTS.of(doc)
         for element in elements:
             board[element["id"]] = element
 
@@ -52,8 +60,8 @@ def seed_console(scenario: Scenario, now_ms: int | None = None) -> Any:
     event = brief_event(scenario, now_ms if now_ms is not None else int(time.time() * 1000))
 
     def change(doc: Doc[Any]) -> None:
-        doc.get("events", type=Array).append(event)
-        scenario_map = doc.get("scenario", type=Map)
+        CONSOLE_EVENTS.of(doc).append(event)
+        scenario_map = CONSOLE_SCENARIO.of(doc)
         scenario_map["id"] = scenario.id
         scenario_map["title"] = scenario.title
         scenario_map["kind"] = scenario.kind
@@ -68,9 +76,9 @@ def seed_console(scenario: Scenario, now_ms: int | None = None) -> Any:
     return change
 
 
-async def seed_session(rooms: Any, session_id: str, scenario: Scenario) -> None:
+async def seed_session(rooms: RoomRegistry, session_id: str, scenario: Scenario) -> None:
     """Write the seeds through the room registry (logged like every other update)."""
-    await rooms.edit(session_id, "code", seed_code(scenario), author="scenario")
+    await rooms.edit(session_id, DocName.CODE, seed_code(scenario), author="scenario")
     if scenario.whiteboard:
-        await rooms.edit(session_id, "board", seed_board(scenario), author="scenario")
-    await rooms.edit(session_id, "console", seed_console(scenario), author="scenario")
+        await rooms.edit(session_id, DocName.BOARD, seed_board(scenario), author="scenario")
+    await rooms.edit(session_id, DocName.CONSOLE, seed_console(scenario), author="scenario")

@@ -13,7 +13,7 @@ sequence number is never reused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +147,14 @@ class Store(Protocol):
     async def claim(self, session_id: str, key: str) -> bool:
         """True for the first caller with this key, False for every later one."""
         ...
+
+
+@runtime_checkable
+class SeekingStore(Protocol):
+    """A store that answers a seek (`seq_at`, `checkpoint_at_or_before` and the tail's
+    `read_log_range`) in one trip: SQLite, whose every query queues for its one thread. Other
+    stores are seeked by composing the `Store` protocol's primitives (server/replay/state.py)."""
+
+    async def seek_at(
+        self, session_id: str, doc: str, ts_ms: int
+    ) -> tuple[Checkpoint | None, list[LogEntry]]: ...

@@ -81,8 +81,8 @@ class SQLiteReplayQueries:
         self, session_id: str, doc: str, ts_ms: int
     ) -> tuple[Checkpoint | None, list[LogEntry]]:
         """`seq_at`, `checkpoint_at_or_before` and the tail's `read_log_range` in one trip to
-        the database thread (a seek of four docs would otherwise queue twelve). Not part of the
-        `Store` protocol: `server.replay.state` uses it when a store has it."""
+        the database thread (a seek of four docs would otherwise queue twelve): the
+        `SeekingStore` ability of `server.store.base`."""
 
         def query() -> tuple[Checkpoint | None, list[LogEntry]]:
             db = self._conn()

@@ -119,9 +119,6 @@ class _Reader:
         except UnicodeDecodeError as exc:
             raise ProtocolError("string is not UTF-8") from exc
 
-    def at_end(self) -> bool:
-        return self.pos == len(self.data)
-
 
 def write_var_uint(value: int) -> bytes:
     if value < 0:

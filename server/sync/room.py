@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pycrdt import Doc, get_state, merge_updates
+from pycrdt import Doc, get_state
 
 from server.clock import now_ms
 from server.store.base import Checkpoint, NewEntry, Store
 from server.sync import protocol
 from server.sync.connection import Connection
 from server.sync.peers import RoomPeers
+from server.sync.updates import rebuild
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +101,7 @@ class Room:
         checkpoint = await self.store.latest_checkpoint(self.session_id, self.name)
         after = checkpoint.seq if checkpoint else 0
         tail = await self.store.read_log(self.session_id, self.name, after, kind="update")
-        updates = ([checkpoint.state] if checkpoint else []) + [e.data for e in tail]
-        if updates:
-            try:
-                self.doc.apply_update(merge_updates(*updates))
-            except ValueError:
-                # One bad entry must not cost the whole doc: apply one by one, skipping it.
-                log.exception("merged load failed for %s/%s", self.session_id, self.name)
-                for update in updates:
-                    try:
-                        self.doc.apply_update(update)
-                    except ValueError:
-                        log.error("skipping undecodable log entry in %s", self.name)
+        rebuild(self.doc, checkpoint, tail)
         self.seq = max(after, await self.store.last_seq(self.session_id, self.name))
         self.checkpoint_seq = after
 

@@ -1,6 +1,6 @@
 """Runs through a real server (subprocess) with real sandboxed kernels, watched by a real client.
 
-Contract of issue 3: POST /runs -> 202 {"run_id"}; a second run while one is active -> 409;
+The runs contract: POST /runs -> 202 {"run_id"}; a second run while one is active -> 409;
 observers -> 403; candidates -> 403 while the interviewer disabled Run; GET /runs/{id};
 POST /kernel/interrupt and /kernel/restart; every run is a `console.runs` entry written by the
 server, which every participant's doc receives.
