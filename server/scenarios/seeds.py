@@ -1,8 +1,9 @@
 """Seeding a new session from its scenario: written once, at creation, as logged updates.
 
 Never "seed if empty" on load (two instances loading at once would both seed): the seed is the
-first entry of each doc's update log, so a replay shows it and a reload cannot seed twice. Only what the candidate may see
-goes into the shared docs: starter code, whiteboard seed, and the public brief.
+first entry of each doc's update log, so a replay shows it and a reload cannot seed twice. Only
+what the candidate may see goes into the shared docs: starter code, whiteboard seed, and the
+public brief.
 """
 
 from __future__ import annotations
