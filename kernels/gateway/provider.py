@@ -5,9 +5,10 @@ kernel id in the store, so any instance can reach a session's kernel): `GatewayP
 rebuilds a handle from an id alone. A handle opens one websocket to its kernel on first use and
 multiplexes every execution over it by msg_id (`kernels.gateway.channel`).
 
-Limits are enforced here exactly as in the local provider: past the wall time the run is
-interrupted; if the kernel is still busy after the grace period it is restarted and the run ends
-as `timeout`. Output past the cap is dropped (with one `Notice`) and the run is interrupted.
+Limits are enforced by the same `kernels.run_limits.LimitsLadder` as in the local provider: past
+the wall time the run is interrupted; if the kernel is still busy after the grace period it is
+restarted and the run ends as `timeout`. Output past the cap is dropped (with one `Notice`) and
+the run is interrupted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
@@ -26,19 +26,23 @@ from kernels.gateway.channel import KernelChannel, KernelGone, PendingRun, RunCo
 from kernels.gateway.rest import GatewayError, GatewayRest, KernelNotFound
 from kernels.gateway.settings import GatewaySettings
 from kernels.messages import RunTracker, execute_request
-from kernels.provider import Event, Finished, KernelHandle, KernelProvider, Notice, RunStatus
-from kernels.run_limits import RunLimits
+from kernels.provider import Event, Finished, KernelHandle, KernelProvider, Notice
+from kernels.run_limits import (
+    CapCrossed,
+    Completed,
+    Died,
+    Ended,
+    Finish,
+    Input,
+    Interrupt,
+    LimitsLadder,
+    Restart,
+    RunLimits,
+    Tick,
+)
 from kernels.settings import KernelSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _Outcome:
-    """How the provider ended a run, if it did (None: the kernel's own reply decides)."""
-
-    cause: RunStatus | None = None
-    reason: str = ""
 
 
 class GatewayKernel:
@@ -97,56 +101,52 @@ class GatewayKernel:
         except (GatewayError, ConnectionClosed) as exc:
             yield Finished("error", _ms_since(started), f"kernel unreachable: {exc}")
             return
-        outcome = _Outcome()
+        finish = Finish(None)
         try:
-            async for event in self._follow(run, started, outcome):
-                yield event
+            async for item in self._follow(run, started):
+                if isinstance(item, Finish):
+                    finish = item
+                else:
+                    yield item
         finally:
             channel.forget(tracker.msg_id)
-        yield tracker.finished(_ms_since(started), outcome.cause, outcome.reason)
+        yield tracker.finished(_ms_since(started), finish.status, finish.reason)
 
-    async def _follow(
-        self, run: PendingRun, started: float, outcome: _Outcome
-    ) -> AsyncIterator[Event]:
-        """Yield the run's events until it completes, applying the limits ladder.
+    async def _follow(self, run: PendingRun, started: float) -> AsyncIterator[Event | Finish]:
+        """Yield the run's events until it completes, then the ladder's `Finish`.
 
-        The same ladder, notices and statuses as `kernels.local.kernel`: past the wall time (or
-        the output cap) interrupt; still busy after the grace period: restart.
+        The limits are `kernels.run_limits.LimitsLadder`, the same as the local provider's.
         """
-        limits = self._limits
-        deadline = started + limits.wall_time_s
-        grace_until: float | None = None
+        ladder = LimitsLadder(self._limits, started, poll_s=self._settings.liveness_poll_s)
+        observed: Input = _observe(run)
         while True:
-            now = time.monotonic()
-            if grace_until is not None and now >= grace_until:
-                yield Notice("kernel restarted: the code kept running after the interrupt")
-                try:
-                    await self.restart()
-                except GatewayError as exc:
-                    yield Notice(f"kernel restart failed: {exc}")
+            for action in ladder.feed(observed):
+                if isinstance(action, Interrupt):
+                    await self._interrupt_quietly()
+                elif isinstance(action, Restart):
+                    try:
+                        await self.restart()
+                    except GatewayError as exc:
+                        yield Notice(f"kernel restart failed: {exc}")
+                else:
+                    yield action
+            if ladder.finished:
                 return
-            if grace_until is None and (now >= deadline or run.tracker.wants_interrupt):
-                if now >= deadline:
-                    outcome.cause = "timeout"
-                    outcome.reason = f"wall time limit of {limits.wall_time_s:g} s exceeded"
-                    yield Notice(f"run interrupted: {outcome.reason}")
-                await self._interrupt_quietly()
-                grace_until = now + limits.grace_s
-            wait_until = grace_until if grace_until is not None else deadline
-            wait = max(0.0, min(wait_until - now, self._settings.liveness_poll_s))
             try:
-                item = await asyncio.wait_for(run.queue.get(), timeout=wait)
+                item = await asyncio.wait_for(
+                    run.queue.get(), timeout=ladder.wait_s(time.monotonic())
+                )
             except TimeoutError:
-                if not await self._alive_or_unknown():
-                    outcome.cause, outcome.reason = "killed", "the kernel died"
-                    return
+                alive = await self._alive_or_unknown()
+                observed = _observe(run) if alive else Died(time.monotonic(), "the kernel died")
                 continue
             if isinstance(item, RunComplete):
-                return
-            if isinstance(item, KernelGone):
-                outcome.cause, outcome.reason = item.status, item.reason
-                return
-            yield item
+                observed = Completed(time.monotonic())
+            elif isinstance(item, KernelGone):
+                observed = Ended(time.monotonic(), item.status, item.reason)
+            else:
+                yield item
+                observed = _observe(run)
 
     async def _alive_or_unknown(self) -> bool:
         """Liveness for the death poll: a gateway hiccup is not a dead kernel."""
@@ -302,8 +302,10 @@ def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def _seconds(value: float) -> str:
-    return f"{value:g} s"
+def _observe(run: PendingRun) -> Input:
+    """What the ladder is told after a message or a quiet poll of a live kernel."""
+    now = time.monotonic()
+    return CapCrossed(now) if run.tracker.wants_interrupt else Tick(now)
 
 
 if TYPE_CHECKING:  # the provider interface is structural: have mypy prove this satisfies it

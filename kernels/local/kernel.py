@@ -1,8 +1,9 @@
 """One sandboxed kernel on this host: jupyter-client's AsyncKernelManager + AsyncKernelClient (ipc).
 
 `LocalKernel` is the `KernelHandle` of one session: it runs code and turns the iopub/shell
-replies into typed events through `kernels.messages.RunTracker` (shared with the gateway
-provider), and holds every run to the limits of `kernels.settings`:
+replies into typed events through `kernels.messages.RunTracker`, and holds every run to the
+limits of `kernels.settings` through `kernels.run_limits.LimitsLadder` (both shared with the
+gateway provider):
 
 - wall time: interrupt at the limit, restart if still busy after the grace period;
 - output: the excess is dropped with a notice and the run interrupted (same ladder);
@@ -32,7 +33,20 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Int
 
 from kernels.messages import RunTracker, format_bytes
-from kernels.provider import Event, Notice, RunStatus
+from kernels.provider import Event, Notice
+from kernels.run_limits import (
+    CapCrossed,
+    Completed,
+    Died,
+    Ended,
+    Finish,
+    Input,
+    Interrupt,
+    LimitsLadder,
+    Restart,
+    RunLimits,
+    Tick,
+)
 from kernels.sandbox.launch import SocketTampered, check_sockets, socket_owner
 from kernels.sandbox.provisioner import SandboxProvisioner, kernelspec
 from kernels.settings import KernelSettings
@@ -227,31 +241,29 @@ class LocalKernel:
             asyncio.create_task(self._read("shell", msg_id, queue)),
         ]
         generation = self._generation
-        deadline = started + settings.run_timeout_seconds
-        grace_until: float | None = None
-        cause: RunStatus | None = None
-        reason = ""
+        limits = RunLimits.from_settings(settings)
+        ladder = LimitsLadder(limits, started, poll_s=settings.poll_interval_seconds)
+        finish = Finish(None)
         reply_at: float | None = None
+        observed: Input | None = None  # None: look at the tracker and the generation
         try:
-            while not tracker.complete:
+            while True:
+                for action in ladder.feed(
+                    observed if observed else self._observe(tracker, generation)
+                ):
+                    if isinstance(action, Notice):
+                        yield action
+                    elif isinstance(action, Interrupt):
+                        await self.interrupt()
+                    elif isinstance(action, Restart):
+                        await _stop(readers)
+                        await self.restart()
+                    else:
+                        finish = action
+                observed = None
+                if ladder.finished:
+                    break
                 now = time.monotonic()
-                if self._generation != generation:  # restarted from outside (Restart button)
-                    cause, reason = "interrupted", "kernel restarted"
-                    break
-                if tracker.truncated and tracker.reply_status:
-                    break  # over the cap and finished: the rest of its output is not wanted
-                if grace_until is not None and now >= grace_until:
-                    yield Notice("kernel restarted: the code kept running after the interrupt")
-                    await _stop(readers)
-                    await self.restart()
-                    break
-                if grace_until is None and (now >= deadline or tracker.wants_interrupt):
-                    if now >= deadline:
-                        cause = "timeout"
-                        reason = f"wall time limit of {settings.run_timeout_seconds:g} s exceeded"
-                        yield Notice(f"run interrupted: {reason}")
-                    await self.interrupt()
-                    grace_until = now + settings.interrupt_grace_seconds
                 if reply_at is not None and now - reply_at > 1.0:
                     # The idle status never came: a message over max_message_bytes made ZMQ
                     # drop the iopub connection. Reconnect so the next run has output again.
@@ -261,20 +273,18 @@ class LocalKernel:
                     )
                     await _stop(readers)
                     self._reconnect()
-                    break
-                wait_until = grace_until if grace_until is not None else deadline
-                timeout = max(0.0, min(wait_until - now, settings.poll_interval_seconds))
+                    observed = Completed(now)
+                    continue
                 try:
-                    channel, msg = await asyncio.wait_for(queue.get(), timeout)
+                    channel, msg = await asyncio.wait_for(queue.get(), ladder.wait_s(now))
                 except TimeoutError:
                     if not await self._km.is_alive():
-                        cause = "killed"
                         reason = death_reason(
                             self.provisioner.oom_kills(), await self._exit_code(), settings
                         )
                         await _stop(readers)
                         await self.restart()
-                        break
+                        observed = Died(time.monotonic(), reason)
                     continue
                 for event in tracker.feed(channel, msg):
                     yield event
@@ -283,10 +293,18 @@ class LocalKernel:
         finally:
             await _stop(readers)
         duration_ms = int((time.monotonic() - started) * 1000)
-        if cause is None and grace_until is not None and not tracker.truncated:
-            cause = "interrupted"
-            reason = "interrupted"
-        yield tracker.finished(duration_ms, cause, reason)
+        yield tracker.finished(duration_ms, finish.status, finish.reason)
+
+    def _observe(self, tracker: RunTracker, generation: int) -> Input:
+        """What the ladder is told after a message or a quiet poll of a live kernel."""
+        now = time.monotonic()
+        if tracker.complete:
+            return Completed(now)
+        if self._generation != generation:  # restarted from outside (Restart button)
+            return Ended(now, "interrupted", "kernel restarted")
+        if tracker.truncated and tracker.reply_status:
+            return Completed(now)  # over the cap and finished: the rest of its output is unwanted
+        return CapCrossed(now) if tracker.wants_interrupt else Tick(now)
 
     async def _read(
         self, channel: str, msg_id: str, queue: asyncio.Queue[tuple[str, dict[str, Any]]]
