@@ -24,9 +24,12 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kernels.sandbox.layers import SandboxReport
 from kernels.settings import KernelSettings
+
+if TYPE_CHECKING:  # the layer probes build their bubblewrap command with `bwrap_argv`
+    from kernels.sandbox.layers import SandboxReport
 
 JAIL = Path(__file__).resolve().parent / "jail.py"
 STARTUP = Path(__file__).resolve().parent / "kernel_startup.py"

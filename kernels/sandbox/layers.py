@@ -2,9 +2,10 @@
 
 The server reports these at startup (log line), in `GET /healthz` and in `pairboard doctor`, and
 the test suite prints them, so nobody mistakes "the tests passed" for "the sandbox was on".
-Probes run real commands (a bubblewrap sandbox as a range uid, an `unshare`), because whether
+Probes run real commands (an `unshare`; as a range uid, the very bubblewrap command kernels are
+launched with, built by `kernels.sandbox.launch.bwrap_argv`, around `true`), because whether
 unprivileged user namespaces or cgroup writes work is a property of the host, not of the files
-present.
+present, and a probe of a simpler command than the real one passes where kernels then fail.
 """
 
 from __future__ import annotations
@@ -13,33 +14,15 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kernels.sandbox import cgroups
+from kernels.sandbox.launch import KernelDir, bwrap_argv
 from kernels.sandbox.uids import used_by_accounts
 from kernels.settings import KernelSettings
-
-BWRAP_BASE = [
-    "--unshare-all",
-    "--unshare-user",
-    "--disable-userns",
-    "--new-session",
-    "--die-with-parent",
-    "--ro-bind",
-    "/usr",
-    "/usr",
-    "--symlink",
-    "usr/lib",
-    "/lib",
-    "--symlink",
-    "usr/lib64",
-    "/lib64",
-    "--symlink",
-    "usr/bin",
-    "/bin",
-]
 
 
 @dataclass(frozen=True)
@@ -107,8 +90,18 @@ def probe_bwrap(settings: KernelSettings, uid: int | None) -> tuple[Layer, str |
     exe = shutil.which("bwrap")
     if exe is None:
         return Layer("bubblewrap", False, "bwrap not installed (apt-get install bubblewrap)"), None
-    cmd = [*_as_uid(uid), exe, *BWRAP_BASE, "/usr/bin/true"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    # The kernels' own command around `true`, in a scratch kernel directory (never the real run
+    # dir: the probe's uid may belong to a live kernel), so what is probed is what is launched.
+    with tempfile.TemporaryDirectory(prefix="pbk-probe-") as scratch:
+        if not settings.env_dir.is_dir():  # the kernel_env layer reports that, not this one
+            settings = settings.model_copy(update={"env_dir": Path(scratch)})
+        kdir = KernelDir(Path(scratch), uid if uid is not None else os.geteuid())
+        kdir.create(bwrap=True, size_bytes=1 << 20)
+        try:
+            cmd = [*_as_uid(uid), *bwrap_argv(settings, exe, kdir, ["/usr/bin/true"])]
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        finally:
+            kdir.remove()
     if result.returncode != 0:
         why = result.stderr.strip() or f"exit {result.returncode}"
         return Layer("bubblewrap", False, f"{exe} cannot create a sandbox here: {why}"), None

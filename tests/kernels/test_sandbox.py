@@ -20,7 +20,7 @@ from kernels.sandbox.launch import (
     kernel_env,
     lock_sockets,
 )
-from kernels.sandbox.layers import SandboxReport
+from kernels.sandbox.layers import SandboxReport, probe_bwrap
 from kernels.settings import KernelSettings
 from tests.kernels.local_support import quick_settings
 
@@ -73,6 +73,26 @@ def test_a_kernel_env_under_tmp_is_visible_inside_the_private_tmp(tmp_path: Path
     argv = bwrap_argv(settings, "/usr/bin/bwrap", kdir, inner)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout) == (0, "present\n"), done.stderr
+
+
+@pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="bubblewrap is not installed")
+def test_the_bubblewrap_probe_runs_the_kernels_own_command(tmp_path: Path) -> None:
+    """A kernel env its uid cannot reach makes the kernels' bubblewrap command fail; the probe
+    runs that very command (not a simpler one of its own), so it reports the failure."""
+    if os.geteuid() != 0:
+        pytest.skip("the probe runs as a kernel uid only when the server is root")
+    private = tmp_path / "private"
+    (private / "env").mkdir(parents=True)
+    private.chmod(0o700)
+    settings = KernelSettings(env_dir=private / "env")
+    layer, exe = probe_bwrap(settings, settings.uid_range[0])
+    assert (layer.active, exe) == (False, None)
+    assert layer.detail == (
+        "/usr/bin/bwrap cannot create a sandbox here: "
+        f"bwrap: Can't find source path {private / 'env'}: Permission denied"
+    )
+    layer, exe = probe_bwrap(KernelSettings(), settings.uid_range[0])  # the env make builds
+    assert (layer.active, exe) == (True, "/usr/bin/bwrap"), layer.detail
 
 
 def test_kernel_environment_is_built_not_inherited() -> None:
