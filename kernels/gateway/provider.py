@@ -1,8 +1,8 @@
 """Kernels on a Jupyter Kernel Gateway / Enterprise Gateway, behind `kernels.provider`.
 
-The only state needed to reach a kernel is its id (DESIGN.md section 6: the server keeps only the
-kernel id in the store, so any instance can reach a session's kernel): `GatewayProvider.attach`
-rebuilds a handle from an id alone. A handle opens one websocket to its kernel on first use and
+The only state needed to reach a kernel is its id, so that the server can keep just the id in the
+store and any of its instances can reach a session's kernel: `GatewayProvider.attach` rebuilds a
+handle from an id alone. A handle opens one websocket to its kernel on first use and
 multiplexes every execution over it by msg_id (`kernels.gateway.channel`).
 
 Limits are enforced by the same `kernels.run_limits.LimitsLadder` as in the local provider: past

@@ -60,10 +60,6 @@ class KernelPool:
         self._closed = False
         self.failures = 0
 
-    @property
-    def ready_count(self) -> int:
-        return len(self._ready)
-
     async def start(self) -> None:
         """Sweep leftovers of a crashed server, then start filling in the background."""
         cleared = await asyncio.to_thread(sweep_leftovers, self._settings)

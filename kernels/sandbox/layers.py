@@ -15,7 +15,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -220,11 +220,3 @@ def sandbox_report(settings: KernelSettings | None = None, refresh: bool = False
     if key not in _cached or refresh:
         _cached[key] = detect(settings)
     return _cached[key]
-
-
-def report_dict(report: SandboxReport) -> dict[str, Any]:
-    return {"layers": [asdict(layer) for layer in report.layers]}
-
-
-def kernel_env_python(settings: KernelSettings) -> Path:
-    return settings.env_dir / "bin" / "python"
