@@ -98,16 +98,44 @@ def _median(values: Iterable[float | None]) -> float | None:
     return statistics.median(present) if present else None
 
 
+# A run whose generator sent less than this share of the edits asked for did not get the load it
+# was meant to measure: on a shared machine, something else had the generator's core.
+FULL_LOAD_SHARE = 0.9
+
+
+def short_rounds(runs: Sequence[dict[str, Any]]) -> dict[int, set[int]]:
+    """Per room count, the rounds in which some server's run got less than the asked-for load."""
+    short: dict[int, set[int]] = {}
+    for run in runs:
+        if run.get("sent_share", 1.0) < FULL_LOAD_SHARE:
+            short.setdefault(run["rooms"], set()).add(run["round"])
+    return short
+
+
 def summarise(runs: Sequence[dict[str, Any]], reference: str) -> list[dict[str, Any]]:
     """One row per (rooms, server), in the order first seen: medians, totals, and ratios to the
     reference's medians at the same room count. `paired_*` are the per-round ratios (each run of a
-    server against the reference's run of the same round), which show how far the noise goes."""
-    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    server against the reference's run of the same round), which show how far the noise goes.
+
+    A round in which any server's generator fell short of the load (`short_rounds`) is left out
+    for every server, so that the servers are still compared over the same rounds; unless that
+    would leave nothing, in which case every round counts (and `left_out` stays empty)."""
+    short = short_rounds(runs)
+    kept = []
     for run in runs:
+        rounds = {r["round"] for r in runs if r["rooms"] == run["rooms"]}
+        if run["round"] in short.get(run["rooms"], set()) and rounds - short[run["rooms"]]:
+            continue
+        kept.append(run)
+    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for run in kept:
         groups.setdefault((run["rooms"], run["server"]), []).append(run)
     rows = []
     for (rooms, server), group in groups.items():
         row: dict[str, Any] = {"rooms": rooms, "server": server, "runs": len(group)}
+        row["rounds"] = [r["round"] for r in group]
+        all_rounds = {r["round"] for r in runs if r["rooms"] == rooms}
+        row["left_out"] = sorted(all_rounds - {r["round"] for r in kept if r["rooms"] == rooms})
         for key in MEDIAN_KEYS:
             row[key] = _median(r.get(key) for r in group)
         row["lost"] = sum(r["lost"] for r in group)
@@ -158,7 +186,14 @@ def table(rows: Sequence[dict[str, Any]], reference: str) -> str:
     """A Markdown table per room count (it renders as text on a terminal as well)."""
     out = []
     for rooms in dict.fromkeys(r["rooms"] for r in rows):
-        out.append(f"\n{rooms} rooms (medians of each server's runs; ratios to {reference}):\n")
+        first = next(r for r in rows if r["rooms"] == rooms)
+        note = ""
+        if first["left_out"]:
+            shown = ", ".join(map(str, first["left_out"]))
+            note = f"; round {shown} left out: a generator sent under {FULL_LOAD_SHARE:.0%}"
+        out.append(
+            f"\n{rooms} rooms (medians of each server's runs; ratios to {reference}{note}):\n"
+        )
         out.append(TABLE_HEADER)
         out.append("|" + " --- |" * TABLE_HEADER.count(" |"))
         for r in (r for r in rows if r["rooms"] == rooms):
@@ -209,7 +244,8 @@ PROGRESS_HEADER = (
 
 def progress_row(r: dict[str, Any], elapsed_s: float) -> str:
     return (
-        f"{r['round']:>5} {r['server']:<10} {r['rooms']:>5} {r['sent']:>7} {r['lost']:>5} "
+        f"{r['round']:>5} {r['server']:<10} {r['rooms']:>5} {r['sent']:>7}"
+        f"{'*' if r.get('sent_share', 1.0) < FULL_LOAD_SHARE else ' '}{r['lost']:>4} "
         f"{r['converged']:>5}/{r['rooms']:<4} {r['closes']:>6} {_num(r['p50_ms'], '7.1f')} "
         f"{_num(r['p99_ms'], '7.1f')} {_num(r.get('cpu_us_per_edit'), '12.0f')} "
         f"{_num(r.get('writes_per_edit'), '12.2f')} {_num(r['server_core'], '5.0%')} "

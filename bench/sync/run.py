@@ -171,6 +171,8 @@ def run_one(target: Target, rooms: int, round_no: int, args: argparse.Namespace)
         "load_avg": max(load_before, load_after),
         "connect_failed": ready["failed"],
         "connect_s": ready["connect_ms"] / 1000,
+        # What the generator managed to send of what was asked (2 clients x rate x typing time).
+        "sent_share": result["sent"] / (rooms * 2 * args.rate * result["typing_ms"] / 1000),
         **report.per_edit(spent, server.pid, names, result["delivered"]),
         "server_core": spent.process.cpu_s / (result["typing_ms"] / 1000),
         "rss_mib": procstat.status_kib(status, "VmRSS") / 1024,
@@ -243,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     print("every server on core 0 at nice -10, the load generator (Node) on core 1")
     print(
         "cpu/edit: server CPU µs per delivered edit; writes/edit: write syscalls per delivered "
-        "edit;\ncore: server CPU / typing time; gen: generator CPU share; load: 1-min load average"
+        "edit;\ncore: server CPU / typing time; gen: generator CPU share; load: 1-min load average;"
+        f"\n*: the generator sent under {report.FULL_LOAD_SHARE:.0%} of the edits asked for"
+        " (its core was busy): that round is left out of the medians"
     )
     print(report.PROGRESS_HEADER, flush=True)
     runs: list[dict[str, Any]] = []
