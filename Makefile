@@ -8,7 +8,7 @@ NPM    ?= npm
 
 WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: run test lint deps web js-deps kernel-env bench clean
+.PHONY: run test lint deps web js-deps bench-js-deps kernel-env bench bench-sync clean
 
 ## deps: the server's virtualenv at .venv with the project installed (editable) and dev tools.
 deps: $(VENV)/.stamp
@@ -48,17 +48,28 @@ lint: deps
 	$(VENV)/bin/ruff format --check server kernels tests bench
 	$(VENV)/bin/mypy
 
+## bench-js-deps: the Node reference server (stock @y/websocket-server) bench/sync compares against.
+bench-js-deps: bench/sync/node-server/node_modules/.stamp
+bench/sync/node-server/node_modules/.stamp: bench/sync/node-server/package.json bench/sync/node-server/package-lock.json
+	cd bench/sync/node-server && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## The benchmark-only extra (pycrdt-websocket as the comparison peer, py-spy).
 $(VENV)/.bench-stamp: pyproject.toml $(VENV)/.stamp
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-bench: deps js-deps kernel-env web $(VENV)/.bench-stamp
-	$(PY) bench/sync/run.py
+## bench-sync: Pairboard against the Node reference and pycrdt-websocket, interleaved in one run.
+## Pass options through BENCH_SYNC_ARGS, e.g. make bench-sync BENCH_SYNC_ARGS=--quick
+bench-sync: deps js-deps bench-js-deps $(VENV)/.bench-stamp
+	$(PY) bench/sync/run.py $(BENCH_SYNC_ARGS)
+
+bench: bench-sync kernel-env web
 	$(PY) bench/kernels.py
 	$(PY) bench/web.py
 	$(PY) bench/replay.py
 	$(PY) bench/scale.py
 
 clean:
-	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules
+	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules \
+		bench/sync/node-server/node_modules

@@ -29,12 +29,12 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.sync.run import (  # noqa: E402 - the repo root must be importable first
+from bench.sync.procstat import cpu_seconds  # noqa: E402 - the repo root must be importable first
+from bench.sync.run import Generator  # noqa: E402
+from bench.sync.servers import (  # noqa: E402
     ADMIN_TOKEN,
     NICE,
     SERVER_CORE,
-    Generator,
-    cpu_seconds,
     free_port,
     wait_for_port,
 )

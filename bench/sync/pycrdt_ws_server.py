@@ -1,18 +1,20 @@
 """The comparison peer for bench/sync: pycrdt-websocket behind the same uvicorn as Pairboard.
 
 A minimal, stock set-up (no store, no auth): one room per URL path. It runs with the same uvicorn
-websocket implementation and the same permessage-deflate choice (off) as `pairboard serve`, so the
-comparison is between the two room layers, not between transports.
+websocket implementation, the same event loop (uvloop, which `uvicorn.run` picks for `pairboard
+serve`; `Server.serve()` inside a plain `asyncio.run` would get the stdlib loop) and the same
+permessage-deflate choice (off) as `pairboard serve`, so the comparison is between the two room
+layers, not between transports.
 
 Usage: python bench/sync/pycrdt_ws_server.py PORT
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import uvicorn
+import uvloop
 from pycrdt.websocket import ASGIServer, WebsocketServer
 
 
@@ -29,4 +31,4 @@ async def serve(port: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(int(sys.argv[1])))
+    uvloop.run(serve(int(sys.argv[1])))

@@ -1,0 +1,139 @@
+"""The servers the sync benchmark compares, started the same way: pinned, niced, fresh each run.
+
+- `pairboard`: `pairboard serve`, persistence on (every update in the SQLite log before it is
+  relayed), no warm kernels.
+- `node`: the reference, `@y/websocket-server`'s own server (`src/server.js`, its `bin`), pinned
+  in `bench/sync/node-server/package-lock.json` (`make bench-js-deps`), no persistence.
+- `pycrdt`: pycrdt-websocket behind the same uvicorn as Pairboard, no store
+  (`pycrdt_ws_server.py`).
+
+Every server runs under `nice -n -10 taskset -c 0` (exec'd, so the Popen pid is the server's);
+the load generator runs on core 1.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+NODE_SERVER_DIR = HERE / "node-server"
+NODE_SERVER_JS = NODE_SERVER_DIR / "node_modules/@y/websocket-server/src/server.js"
+ADMIN_TOKEN = "bench-admin-token"
+SERVER_CORE, GENERATOR_CORE = "0", "1"
+# Every server and the generator run at this niceness, so that whatever else runs on the machine
+# interferes less with the measurement (every server gets the same treatment).
+NICE = ["nice", "-n", "-10"]
+SERVERS = ("pairboard", "node", "pycrdt")
+# Whose figures the others are divided by.
+REFERENCE = "node"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on {port} after {timeout} s")
+
+
+def missing(name: str) -> str | None:
+    """Why `name` cannot run here (what to install), or None."""
+    if name not in SERVERS:
+        return f"unknown server {name!r} (known: {', '.join(SERVERS)})"
+    if name == "node" and not NODE_SERVER_JS.is_file():
+        return "bench/sync/node-server/node_modules is missing: run `make bench-js-deps`"
+    if name == "pycrdt":
+        try:
+            import pycrdt.websocket  # noqa: F401
+        except ImportError:
+            return "pycrdt-websocket is missing: pip install -e '.[dev,bench]'"
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server under test: how to start it and which rooms the clients join."""
+
+    name: str
+
+    @property
+    def is_python(self) -> bool:
+        return self.name != "node"
+
+    def argv(self, port: int, data_dir: Path) -> list[str]:
+        if self.name == "pairboard":
+            serve = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+            return [*serve, "--data-dir", str(data_dir)]
+        if self.name == "node":
+            return ["node", str(NODE_SERVER_JS)]
+        return [sys.executable, str(HERE / "pycrdt_ws_server.py"), str(port)]
+
+    def start(self, port: int, data_dir: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "PAIRBOARD_ADMIN_TOKEN": ADMIN_TOKEN,
+            "PAIRBOARD_LOG_LEVEL": "warning",
+            # No warm kernels: their start-up CPU would be counted against the sync path.
+            "PAIRBOARD_KERNEL_POOL_SIZE": "0",
+            # @y/websocket-server reads these; no YPERSISTENCE, so it keeps docs in memory.
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+        }
+        env.pop("YPERSISTENCE", None)
+        # nice and taskset exec the server, so the Popen pid is the server's own pid.
+        return subprocess.Popen(
+            [*NICE, "taskset", "-c", SERVER_CORE, *self.argv(port, data_dir)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+
+    def rooms(self, port: int, count: int) -> list[dict[str, Any]]:
+        if self.name != "pairboard":
+            # One room per URL path: y-websocket appends "/room-i" to the URL.
+            url = f"ws://127.0.0.1:{port}"
+            return [{"url": url, "name": f"room-{i}", "params": [{}, {}]} for i in range(count)]
+        rooms = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            for i in range(count):
+                response = http.post(
+                    "/api/sessions",
+                    json={"title": f"bench {i}"},
+                    headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                )
+                response.raise_for_status()
+                created = response.json()
+                tokens = created["tokens"]
+                rooms.append(
+                    {
+                        "url": f"ws://127.0.0.1:{port}/ws/{created['id']}",
+                        "name": "code",
+                        "params": [
+                            {"token": tokens["interviewer"]},
+                            {"token": tokens["candidate"]},
+                        ],
+                    }
+                )
+        return rooms
