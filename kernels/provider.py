@@ -69,6 +69,13 @@ class KernelHandle(Protocol):
     @property
     def kernel_id(self) -> str: ...
 
+    @property
+    def generation(self) -> int:
+        """Counts the kernel processes behind this handle and id: it changes whenever the kernel
+        restarts (asked for, or after it died), so the server can tell, without asking the
+        kernel, that state it put there is gone. (kernel_id, generation) names one process."""
+        ...
+
     def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
         """Run `code`, yielding its events as they arrive; always ends with one `Finished`.
 

@@ -57,10 +57,17 @@ class GatewayKernel:
         self._limits = limits
         self._channel: KernelChannel | None = None
         self._channel_lock = asyncio.Lock()
+        self._generation = 0
 
     @property
     def kernel_id(self) -> str:
         return self._id
+
+    @property
+    def generation(self) -> int:
+        """Restarts this handle made or saw (the gateway's restarter reports a death on the
+        kernel's websocket); a handle attached later starts again at 0."""
+        return self._generation
 
     async def channel(self) -> KernelChannel:
         """The kernel's websocket, opened on first use and reopened after a restart or a loss."""
@@ -94,6 +101,7 @@ class GatewayKernel:
             started = time.monotonic()
             if channel.died_since_last_run:
                 channel.died_since_last_run = False
+                self._generation += 1
                 yield Notice("kernel died since the last run and was restarted; its state is lost")
             msg = execute_request(code, channel.session, silent=silent)
             tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
@@ -168,6 +176,7 @@ class GatewayKernel:
     async def restart(self) -> None:
         """Restart the kernel (fresh namespace); a run still pending ends as interrupted, as in
         the local provider."""
+        self._generation += 1
         await self._drop_channel(KernelGone("interrupted", "kernel restarted"))
         await self._rest.restart(self._id)
 

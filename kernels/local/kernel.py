@@ -146,6 +146,10 @@ class LocalKernel:
         return str(self._km.kernel_id)
 
     @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
     def provisioner(self) -> SandboxProvisioner:
         prov = self._km.provisioner
         assert isinstance(prov, SandboxProvisioner)

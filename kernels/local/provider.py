@@ -41,6 +41,11 @@ class SessionKernel:
         return self._kernel_id
 
     @property
+    def generation(self) -> int:
+        """The current kernel's restarts; a revived (culled) kernel has a new id and starts at 0."""
+        return -1 if self._kernel is None else self._kernel.generation
+
+    @property
     def closed(self) -> bool:
         return self._closed
 

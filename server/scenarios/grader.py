@@ -1,110 +1,88 @@
-"""Hidden-test grading, pure: build the grader program, parse what it printed into a report.
+"""Hidden-test grading, pure: the messages of a grading and the report built from its verdicts.
 
-The program runs in a fresh grader kernel after the scenario's setup code. The candidate's code
-and each test are passed as string literals and `exec`'d, so a syntax error in the candidate's
-code is one reported failure rather than a broken grader. Each test gets a shallow copy of the
-candidate's globals (a test that rebinds a name cannot break the next one) and a wall-clock
-alarm. The result is one line of JSON behind a per-run random marker; output the candidate's
-code prints cannot be mistaken for it unless it guesses the marker.
+A grading has two processes (`grading.py` runs them): the sandboxed grader kernel, where the
+candidate's code runs next to the small RPC agent (`grader_agent.py`), and the trusted test
+process (`trusted_runner.py`), where the hidden tests run and decide the verdicts. This module
+builds what the server sends each of them: the trusted process's job, the program that installs
+the agent in the kernel, one kernel program per RPC request; and it reads what comes back: the
+one reply line of a kernel execution (handed on unread; only the trusted process decodes it) and
+the trusted process's results, which are the report. Nothing the kernel prints is ever read as a
+verdict.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from server.scenarios.model import HiddenTest
+from server.scenarios import grader_agent, rpc_codec, rpc_pandas
+from server.scenarios.model import HiddenTest, Scenario
 
-_TEMPLATE = """
-def __pairboard_grade():
-    import json as _json, signal as _signal, traceback as _tb, io as _io, contextlib as _cl
-    _tests = _json.loads({tests!r})
-    _results = []
+AGENT_NAME = "__pairboard_agent"
+AGENT_MODULES = (
+    ("server.scenarios.rpc_codec", rpc_codec),
+    ("server.scenarios.rpc_pandas", rpc_pandas),
+    ("server.scenarios.grader_agent", grader_agent),
+)
+"""Sent into the grader kernel in this order, under their own names (they import each other)."""
 
-    class _Timeout(BaseException):
-        pass
-
-    def _on_alarm(signum, frame):
-        raise _Timeout()
-
-    def _limit(seconds):
-        _signal.signal(_signal.SIGALRM, _on_alarm)
-        _signal.setitimer(_signal.ITIMER_REAL, seconds)
-
-    def _clear():
-        _signal.setitimer(_signal.ITIMER_REAL, 0)
-
-    def _short(exc):
-        lines = _tb.format_exception_only(type(exc), exc)
-        return "".join(lines).strip()[:{max_message}]
-
-    _ns = dict(globals())
-    _ns["__name__"] = "solution"
-    _load_error = None
-    try:
-        _limit({timeout})
-        with _cl.redirect_stdout(_io.StringIO()):
-            exec(compile({candidate!r}, "solution.py", "exec"), _ns)
-    except _Timeout:
-        _load_error = "the candidate's code did not finish loading within {timeout}s"
-    except BaseException as exc:
-        _load_error = "the candidate's code raised: " + _short(exc)
-    finally:
-        _clear()
-    _base = dict(_ns)
-    if _load_error is None:
-        try:
-            _limit({timeout})
-            with _cl.redirect_stdout(_io.StringIO()):
-                exec(compile({helpers!r}, "helpers.py", "exec"), _base)
-        except BaseException as exc:
-            _load_error = "the scenario's test helpers raised: " + _short(exc)
-        finally:
-            _clear()
-    for _t in _tests:
-        if _load_error is not None:
-            _results.append({{"id": _t["id"], "passed": False, "message": _load_error}})
-            continue
-        _env = dict(_base)
-        try:
-            _limit({timeout})
-            with _cl.redirect_stdout(_io.StringIO()):
-                exec(compile(_t["code"], "test_" + _t["id"] + ".py", "exec"), _env)
-            _results.append({{"id": _t["id"], "passed": True, "message": ""}})
-        except _Timeout:
-            _results.append(
-                {{"id": _t["id"], "passed": False, "message": "timed out after {timeout}s"}}
-            )
-        except BaseException as exc:
-            _results.append({{"id": _t["id"], "passed": False, "message": _short(exc)}})
-        finally:
-            _clear()
-    print({marker!r} + _json.dumps(_results), flush=True)
-
-__pairboard_grade()
-del __pairboard_grade
+_INSTALL = """\
+def __pairboard_install(sources):
+    import sys, types
+    for package in ("server", "server.scenarios"):
+        if package not in sys.modules:
+            sys.modules[package] = types.ModuleType(package)
+            sys.modules[package].__path__ = []
+    for name, source in sources:
+        module = types.ModuleType(name)
+        sys.modules[name] = module
+        exec(compile(source, "<" + name + ">", "exec"), module.__dict__)
+        setattr(sys.modules["server.scenarios"], name.rsplit(".", 1)[1], module)
+    agent = sys.modules["server.scenarios.grader_agent"]
+    return agent.Agent(sys.modules["server.scenarios.rpc_codec"], globals(), sys.stdout)
+{agent} = __pairboard_install({sources!r})
+del __pairboard_install
 """
 
 
-def build_program(
-    tests: list[HiddenTest],
+def agent_program() -> str:
+    """The kernel program that installs the agent (run after setup, before the candidate's code,
+    so the agent's snapshot of the namespace is the setup's)."""
+    sources = [(name, Path(str(module.__file__)).read_text()) for name, module in AGENT_MODULES]
+    return _INSTALL.format(agent=AGENT_NAME, sources=sources)
+
+
+def rpc_program(request: dict[str, Any]) -> str:
+    """The kernel program for one request of the trusted process."""
+    return f"{AGENT_NAME}.serve({json.dumps(request)!r})"
+
+
+def rpc_reply(stdout: str) -> str | None:
+    """The payload of the execution's one reply line; None for none or several (a candidate who
+    prints reply lines of their own makes the reply unreadable, never forged)."""
+    lines = [ln for ln in stdout.splitlines() if ln.startswith(grader_agent.MARKER)]
+    return lines[0][len(grader_agent.MARKER) :] if len(lines) == 1 else None
+
+
+def job(
+    scenario: Scenario,
     candidate_code: str,
-    marker: str,
-    helpers: str,
     timeout_s: float,
+    setup_timeout_s: float,
     max_message: int = 500,
-) -> str:
-    """The Python the grader kernel executes (after the scenario's setup code)."""
-    payload = json.dumps([{"id": t.id, "code": t.code} for t in tests])
-    return _TEMPLATE.format(
-        tests=payload,
-        candidate=candidate_code,
-        helpers=helpers,
-        marker=marker,
-        timeout=float(timeout_s),
-        max_message=max_message,
-    )
+) -> dict[str, Any]:
+    """The trusted process's job (its first line of input)."""
+    return {
+        "setup": scenario.setup,
+        "helpers": scenario.test_helpers,
+        "tests": [{"id": t.id, "code": t.code} for t in scenario.tests],
+        "timeout": float(timeout_s),
+        "setup_timeout": float(setup_timeout_s),
+        "candidate": candidate_code,
+        "max_message": max_message,
+    }
 
 
 @dataclass(frozen=True)
@@ -156,23 +134,17 @@ def weighted_score(results: list[TestResult]) -> float:
     return round(100.0 * sum(r.weight for r in results if r.passed) / total, 2)
 
 
-def parse_output(tests: list[HiddenTest], stdout: str, marker: str) -> GradeReport:
-    """The report from the grader program's stdout; a missing or garbled line fails all tests."""
-    line = next((ln for ln in reversed(stdout.splitlines()) if ln.startswith(marker)), None)
-    if line is None:
-        return failed_report(tests, "the grader produced no result")
-    try:
-        raw = json.loads(line[len(marker) :])
-        by_id = {str(item["id"]): item for item in raw}
-    except (ValueError, TypeError, KeyError):
-        return failed_report(tests, "the grader's result was not readable")
-    results = []
+def report(tests: list[HiddenTest], results: Any) -> GradeReport:
+    """The report from the trusted process's results; a test without a result failed."""
+    by_id: dict[str, dict[str, Any]] = {}
+    if isinstance(results, list):
+        by_id = {str(r.get("id")): r for r in results if isinstance(r, dict)}
+    out = []
     for t in tests:
         item = by_id.get(t.id)
         if item is None:
-            results.append(TestResult(t.id, t.name, t.weight, False, "no result for this test"))
+            out.append(TestResult(t.id, t.name, t.weight, False, "no result for this test"))
         else:
             passed = item.get("passed") is True
-            message = str(item.get("message") or "")
-            results.append(TestResult(t.id, t.name, t.weight, passed, message))
-    return GradeReport(results=results, score=weighted_score(results))
+            out.append(TestResult(t.id, t.name, t.weight, passed, str(item.get("message") or "")))
+    return GradeReport(results=out, score=weighted_score(out))

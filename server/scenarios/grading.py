@@ -1,37 +1,55 @@
-"""Grade a candidate's code: hidden tests in a fresh, short-lived grader kernel.
+"""Grade a candidate's code: hidden tests in a trusted process, the candidate's code in a kernel.
 
-The I/O edge around the pure `grader` module: take a kernel from the provider, run the
-scenario's setup, run the grader program, collect stdout, shut the kernel down. The grader
-kernel is never the session's kernel, so grading cannot disturb the candidate's state and the
-candidate's state cannot leak into the grade.
+The I/O edge of grading (the messages are `grader.py`'s). Two processes per grading:
+- a fresh grader kernel from the provider (sandboxed like any kernel, never the session's) that
+  runs the scenario's setup, the RPC agent and the candidate's code (`grader_kernel.py`);
+- a short-lived trusted Python process (`trusted_runner.py`, the kernels' Python, for NumPy and
+  pandas) that runs the setup too, the helpers and the hidden tests, and decides the verdicts.
+The server relays the trusted process's requests to the kernel and the kernel's reply lines
+back, unread, then takes the report from the trusted process. So a verdict changes only when a
+test's assertions hold in a process the candidate's code never ran in; hidden tests and helpers
+never enter the kernel; what the kernel prints is never read as a result.
 """
 
 from __future__ import annotations
 
-import secrets
+import asyncio
+import collections
+import contextlib
+import json
+import os
+import sys
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Any
 
-from kernels.provider import Error, Finished, KernelHandle, KernelProvider, Stream
-from server.scenarios.grader import GradeReport, build_program, failed_report, parse_output
+from kernels.provider import KernelHandle, KernelProvider
+from kernels.settings import KernelSettings
+from server.scenarios import grader
+from server.scenarios.grader import GradeReport, failed_report
+from server.scenarios.grader_kernel import GraderKernel
 from server.scenarios.model import Scenario
 
 DEFAULT_TEST_TIMEOUT_SECONDS = 10.0
+SETUP_TIMEOUT_SECONDS = 120.0
+"""Wall time of the scenario's setup in the trusted process (in the kernel, the kernel's run limit
+applies)."""
+TRUSTED_LINE_MAX_BYTES = 256 * 1024 * 1024
+"""Largest request line the trusted process may send (arrays passed to the candidate's code)."""
+_ROOT = Path(__file__).resolve().parents[2]
+_BOOT = (
+    f"import sys; sys.path.insert(0, {str(_ROOT)!r}); "
+    "from server.scenarios.trusted_runner import main; main()"
+)
+_ENV = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+"""The trusted process's whole environment (with PATH): none of the server's settings."""
 
 
-async def _run(kernel: KernelHandle, code: str) -> tuple[str, Finished | None, Error | None]:
-    """Stdout of one execution, its final status and the first error it raised."""
-    out: list[str] = []
-    finished: Finished | None = None
-    error: Error | None = None
-    async for event in kernel.execute(code):
-        if isinstance(event, Stream) and event.name == "stdout":
-            out.append(event.text)
-        elif isinstance(event, Error) and error is None:
-            error = event
-        elif isinstance(event, Finished):
-            finished = event
-    return "".join(out), finished, error
+def trusted_python(settings: KernelSettings | None = None) -> Path:
+    """The kernels' Python when this host has it (the tests want NumPy and pandas), else ours."""
+    python = (settings or KernelSettings()).env_dir / "bin" / "python"
+    return python if python.exists() else Path(sys.executable)
 
 
 async def grade(
@@ -39,38 +57,94 @@ async def grade(
     scenario: Scenario,
     candidate_code: str,
     test_timeout_s: float = DEFAULT_TEST_TIMEOUT_SECONDS,
+    *,
+    python: Path | None = None,
+    setup_timeout_s: float = SETUP_TIMEOUT_SECONDS,
 ) -> GradeReport:
-    """Run `scenario`'s hidden tests against `candidate_code` in a fresh grader kernel."""
-    if not scenario.tests:
+    """Run `scenario`'s hidden tests against `candidate_code` (see the module docstring)."""
+    tests = scenario.tests
+    if not tests:
         return GradeReport(results=[], score=0.0, error="this scenario has no hidden tests")
+    job = grader.job(scenario, candidate_code, test_timeout_s, setup_timeout_s)
+    # Every test may use its time, plus the load, the helpers, the setup and some slack.
+    budget = setup_timeout_s + (len(tests) + 3) * (test_timeout_s + 5.0)
     kernel = await provider.acquire(f"grader-{uuid.uuid4().hex[:12]}")
-    try:
-        if scenario.setup.strip():
-            _, finished, error = await _run(kernel, scenario.setup)
-            if error is not None or finished is None or finished.status != "ok":
-                reason = error.ename if error is not None else _status(finished)
-                return failed_report(scenario.tests, f"the scenario's setup failed: {reason}")
-        marker = f"@@pairboard-grade-{secrets.token_hex(12)}@@"
-        program = build_program(
-            scenario.tests,
-            candidate_code,
-            marker,
-            helpers=scenario.test_helpers,
-            timeout_s=test_timeout_s,
-        )
-        stdout, finished, _ = await _run(kernel, program)
-        report = parse_output(scenario.tests, stdout, marker)
-        if report.error and finished is not None and finished.status != "ok":
-            return failed_report(scenario.tests, f"grading stopped: {_status(finished)}")
-        return report
-    finally:
-        await _shutdown(provider, kernel)
+    with tempfile.TemporaryDirectory(prefix="pairboard-grading-") as workdir:
+        trusted = await _start_trusted(python or trusted_python(), Path(workdir))
+        try:
+            await _send(trusted, job)
+            grader_kernel = GraderKernel(kernel, scenario.setup)
+            error = await grader_kernel.start()
+            if error:
+                return failed_report(tests, error)
+            try:
+                async with asyncio.timeout(budget):
+                    return await _relay(trusted, grader_kernel, tests)
+            except TimeoutError:
+                return failed_report(tests, f"grading did not finish within {budget:g}s")
+        finally:
+            await _stop(trusted)
+            await _shutdown(provider, kernel)
 
 
-def _status(finished: Finished | None) -> str:
-    if finished is None:
-        return "the kernel ended the run without a status"
-    return f"{finished.status} {finished.reason}".strip()
+class _Trusted:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.stderr: collections.deque[str] = collections.deque(maxlen=20)
+        self.drain = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        assert self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.stderr.append(line.decode(errors="replace").rstrip())
+
+
+async def _start_trusted(python: Path, workdir: Path) -> _Trusted:
+    process = await asyncio.create_subprocess_exec(
+        str(python),
+        "-I",
+        "-c",
+        _BOOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=workdir,
+        env={**_ENV, "PATH": os.defpath},
+        limit=TRUSTED_LINE_MAX_BYTES,
+    )
+    return _Trusted(process)
+
+
+async def _send(trusted: _Trusted, message: dict[str, Any]) -> None:
+    assert trusted.process.stdin is not None
+    trusted.process.stdin.write(json.dumps(message).encode() + b"\n")
+    await trusted.process.stdin.drain()
+
+
+async def _relay(trusted: _Trusted, kernel: GraderKernel, tests: list[Any]) -> GradeReport:
+    """Requests to the kernel and replies back, until the trusted process reports."""
+    process = trusted.process
+    assert process.stdout is not None
+    while line := await process.stdout.readline():
+        message = json.loads(line)
+        if "results" in message:
+            return grader.report(tests, message["results"])
+        reply = await kernel.call(message["rpc"], float(message["timeout"]))
+        await _send(trusted, reply)
+    await process.wait()
+    await trusted.drain
+    tail = " | ".join(list(trusted.stderr)[-3:]) or f"exit status {process.returncode}"
+    return failed_report(tests, f"the trusted test process ended without a report: {tail}")
+
+
+async def _stop(trusted: _Trusted) -> None:
+    if trusted.process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            trusted.process.kill()
+    await trusted.process.wait()
+    trusted.drain.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await trusted.drain
 
 
 async def _shutdown(provider: KernelProvider, kernel: KernelHandle) -> None:

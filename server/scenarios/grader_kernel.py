@@ -1,0 +1,103 @@
+"""The grader kernel of one grading: the scenario's setup, the RPC agent, the candidate's code.
+
+The I/O edge between the trusted process's requests and the sandboxed kernel. Each request is
+one kernel execution, bounded by the time the trusted process says its test has left; past it
+the kernel is interrupted, and if it does not come back within the grace period it is
+restarted. A kernel that restarted (after that, or because the candidate's code killed it) is
+brought back before the next request: setup, agent, and the candidate's code again (the agent
+numbers the candidate's names the same way each time, so the trusted side's handles still fit).
+What the kernel prints is never interpreted here: the one reply line goes to the trusted process
+as text, and only the trusted process decodes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from kernels.provider import Finished, KernelHandle, Stream
+from server.scenarios import grader, hidden_code
+
+log = logging.getLogger(__name__)
+
+INTERRUPT_GRACE_SECONDS = 5.0
+"""After an interrupt, this long for the kernel to answer again before it is restarted."""
+
+
+async def collect(kernel: KernelHandle, code: str) -> tuple[str, Finished | None]:
+    """Stdout of one (silent) execution and how it finished."""
+    out: list[str] = []
+    finished: Finished | None = None
+    async for event in kernel.execute(code, silent=True):
+        if isinstance(event, Stream) and event.name == "stdout":
+            out.append(event.text)
+        elif isinstance(event, Finished):
+            finished = event
+    return "".join(out), finished
+
+
+def _ended(finished: Finished | None) -> str:
+    if finished is None:
+        return "the kernel ended the execution without a status"
+    return f"{finished.status} {finished.reason}".strip()
+
+
+class GraderKernel:
+    def __init__(self, kernel: KernelHandle, setup: str) -> None:
+        self.kernel = kernel
+        self._setup = setup
+        self._load: dict[str, Any] | None = None
+        self._generation = kernel.generation
+
+    async def start(self) -> str:
+        """Setup, then the agent; "" when both ran, else what failed (for the report)."""
+        if self._setup.strip():
+            stdout, finished = await collect(self.kernel, hidden_code.program(self._setup))
+            status = hidden_code.status(stdout)
+            if status != "ok":
+                reason = status.removeprefix("error ").split(":")[0] or _ended(finished)
+                return f"the scenario's setup failed: {reason}"
+        stdout, finished = await collect(self.kernel, grader.agent_program())
+        if finished is None or finished.status != "ok":
+            return f"the grading agent did not start in the kernel: {_ended(finished)}"
+        self._generation = self.kernel.generation
+        return ""
+
+    async def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """One request; the envelope for the trusted process (see remote.Exchange)."""
+        request_id = request.get("id")
+        if request.get("op") == "load":
+            self._load = request
+        if self.kernel.generation != self._generation and not await self._bring_back():
+            return {"id": request_id, "status": "lost", "detail": "the grader kernel restarted"}
+        try:
+            async with asyncio.timeout(max(timeout, 0.0)):
+                stdout, finished = await collect(self.kernel, grader.rpc_program(request))
+        except TimeoutError:
+            await self._stop_the_run()
+            return {"id": request_id, "status": "timeout"}
+        payload = grader.rpc_reply(stdout)
+        if payload is None:
+            detail = "no single reply line" if finished and finished.status == "ok" else ""
+            return {"id": request_id, "status": "lost", "detail": detail or _ended(finished)}
+        return {"id": request_id, "status": "ok", "text": payload}
+
+    async def _stop_the_run(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.kernel.interrupt()
+        try:
+            async with asyncio.timeout(INTERRUPT_GRACE_SECONDS):
+                await collect(self.kernel, hidden_code.SCRUB)
+        except TimeoutError:  # the candidate's code ignores interrupts
+            log.info("grader kernel %s did not stop; restarting it", self.kernel.kernel_id)
+            await self.kernel.restart()
+
+    async def _bring_back(self) -> bool:
+        """A restarted kernel gets setup, the agent and the candidate's code again."""
+        if await self.start():
+            return False
+        if self._load is not None:
+            await collect(self.kernel, grader.rpc_program(self._load))
+        return True
