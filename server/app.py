@@ -19,6 +19,7 @@ from server.api import scenario as scenario_session_api
 from server.api import scenarios as scenarios_api
 from server.api import sessions as sessions_api
 from server.auth import TokenSigner, load_admin_token, load_secret
+from server.private_files import private_dir
 from server.replay.service import ReplayService
 from server.runs import Runs, build_provider
 from server.scale.build import build_store_and_fanout
@@ -34,7 +35,7 @@ log = logging.getLogger("pairboard")
 
 
 def build_services(settings: Settings) -> Services:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     # Embedded: SQLite + in-process fan-out. With PAIRBOARD_REDIS_URL: Redis streams + the shared
     # durable store, and a fan-out that follows other instances (server/scale).
     store, fanout = build_store_and_fanout(settings)
