@@ -162,6 +162,17 @@ def output_event(msg: Message) -> Event | None:
     return None
 
 
+def is_dropped_marker(msg: Message) -> bool:
+    """The display the kernel sends instead of an output too large for the transport."""
+    content = msg.get("content") or {}
+    metadata = content.get("metadata")
+    return (
+        msg.get("msg_type") == "display_data"
+        and isinstance(metadata, dict)
+        and metadata.get("pairboard_dropped") is True
+    )
+
+
 def event_size(event: Event) -> int:
     """Bytes an event counts against the output cap: its text, as UTF-8."""
     if isinstance(event, Stream):
@@ -173,6 +184,8 @@ def event_size(event: Event) -> int:
         )
     if isinstance(event, Error):
         return len(event.ename) + len(event.evalue) + sum(len(t.encode()) for t in event.traceback)
+    if isinstance(event, Notice):  # a kernel can send dropped-output markers in a loop
+        return len(event.text.encode())
     return 0
 
 
@@ -192,10 +205,15 @@ class RunTracker:
 
     The provider feeds it every message whose parent is `msg_id` and acts on `wants_interrupt`
     (the cap was just crossed); the tracker itself never does I/O.
+
+    An output the kernel could not send (larger than `message_limit_bytes`, the transport's
+    per-message limit) arrives as a `pairboard_dropped` marker (kernel_startup.py): it becomes a
+    notice, and the outputs after it go on as usual.
     """
 
     msg_id: str
     output_limit_bytes: int
+    message_limit_bytes: int = 8 << 20
     used_bytes: int = 0
     truncated: bool = False
     wants_interrupt: bool = False
@@ -222,7 +240,7 @@ class RunTracker:
             return []
         if channel != "iopub":
             return []
-        event = output_event(msg)
+        event = self.dropped_notice() if is_dropped_marker(msg) else output_event(msg)
         if event is None:
             return []
         if isinstance(event, Error) and event.ename == "KeyboardInterrupt":
@@ -246,6 +264,10 @@ class RunTracker:
             kept.append(Stream(event.name, head))
         kept.append(Notice(self.truncation_text()))
         return kept
+
+    def dropped_notice(self) -> Notice:
+        limit = format_bytes(self.message_limit_bytes)
+        return Notice(f"output dropped: a single output exceeded {limit}")
 
     def truncation_text(self) -> str:
         limit = format_bytes(self.output_limit_bytes)

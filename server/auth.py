@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from server.private_files import FILE_MODE, private_dir
+
 Role = Literal["interviewer", "candidate", "observer", "reviewer"]
 ROLES: tuple[Role, ...] = ("interviewer", "candidate", "observer", "reviewer")
 
@@ -94,11 +96,12 @@ class TokenSigner:
 
 def _read_or_create(path: Path, nbytes: int) -> str:
     """A secret kept in the data dir, created once with owner-only permissions."""
+    private_dir(path.parent)
     if path.exists():
+        path.chmod(FILE_MODE)
         return path.read_text().strip()
     value = secrets.token_urlsafe(nbytes)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "w") as f:
         f.write(value + "\n")
     return value

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from kernels.provider import KernelProvider, SharedKernelProvider
 from kernels.settings import KernelSettings
 from server.auth import TokenSigner, load_admin_token, load_secret
+from server.private_files import private_dir
 from server.replay.records import AwarenessSampler
 from server.replay.service import ReplayService
 from server.runs import Runs
@@ -83,7 +84,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, kernel_settings: KernelSettings) -> Services:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         store, fanout = build_store_and_fanout(settings)
         signer = TokenSigner(load_secret(settings.data_dir, settings.secret))
         sessions = Sessions(store, signer, settings, changes=fanout)

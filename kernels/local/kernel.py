@@ -238,7 +238,7 @@ class LocalKernel:
         msg_id = self._kc.execute(
             code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True
         )
-        tracker = RunTracker(msg_id, settings.output_limit_bytes)
+        tracker = RunTracker(msg_id, settings.output_limit_bytes, settings.max_message_bytes)
         queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         readers = [
             asyncio.create_task(self._read("iopub", msg_id, queue)),
@@ -271,10 +271,7 @@ class LocalKernel:
                 if reply_at is not None and now - reply_at > 1.0:
                     # The idle status never came: a message over max_message_bytes made ZMQ
                     # drop the iopub connection. Reconnect so the next run has output again.
-                    yield Notice(
-                        "output dropped: a single output exceeded "
-                        f"{format_bytes(settings.max_message_bytes)}"
-                    )
+                    yield tracker.dropped_notice()
                     await _stop(readers)
                     self._reconnect()
                     observed = Completed(now)

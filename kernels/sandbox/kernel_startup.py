@@ -8,7 +8,11 @@ becomes one message of any size. This hook:
 - stops sending a request's stream output once it is past the server's cap (plus one chunk, so
   the server still sees the cap crossed and says so): without this, the IO thread would go on
   pushing the rest of a 100 MB print after the run ended, and the publisher's queue limit would
-  drop the *next* run's output.
+  drop the *next* run's output;
+- replaces any other output message (a display, a result, a traceback) that would be larger
+  than the server's per-message limit with a small `pairboard_dropped` marker: ZMQ would
+  otherwise refuse it by dropping the connection, and everything the run printed after it
+  would be lost while the server reconnects. The server turns the marker into a notice.
 
 The candidate can undo this in their own kernel; that only costs them their own output (the
 server still caps runs and refuses messages over its size limit).
@@ -60,5 +64,31 @@ def _pairboard_chunk_streams() -> None:
         stream.pub_thread.schedule(lambda stream=stream, hook=hook: stream.register_hook(hook))
 
 
+def _pairboard_drop_oversized_outputs() -> None:
+    import os
+
+    from ipykernel.kernelapp import IPKernelApp
+
+    limit = int(os.environ.get("KERNEL_MAX_MESSAGE", str(8 << 20)))
+    # One Session serves the display publisher, the displayhook and the streams.
+    session = IPKernelApp.instance().session
+    serialize = session.serialize
+    outputs = ("display_data", "update_display_data", "execute_result", "error")
+
+    def guarded(msg, ident=None):  # type: ignore[no-untyped-def]
+        frames = serialize(msg, ident)
+        if msg["header"].get("msg_type") in outputs and max(map(len, frames)) > limit:
+            marker = session.msg(
+                "display_data",
+                {"data": {}, "metadata": {"pairboard_dropped": True}},
+                parent=msg["parent_header"],
+            )
+            return serialize(marker, ident)
+        return frames
+
+    session.serialize = guarded
+
+
 _pairboard_chunk_streams()
-del _pairboard_chunk_streams
+_pairboard_drop_oversized_outputs()
+del _pairboard_chunk_streams, _pairboard_drop_oversized_outputs

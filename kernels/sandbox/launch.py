@@ -220,6 +220,8 @@ def kernel_env(settings: KernelSettings, home: str, tmp: str) -> dict[str, str]:
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         # kernel_startup.py stops sending a run's output past the cap (the server enforces it).
         "KERNEL_OUTPUT_LIMIT": str(settings.output_limit_bytes),
+        # ... and replaces an output message ZMQ would refuse with a marker (kernel_startup.py).
+        "KERNEL_MAX_MESSAGE": str(settings.max_message_bytes),
         # BLAS/OpenMP start one thread per core; threads count against the pids limit.
         "OPENBLAS_NUM_THREADS": "2",
         "OMP_NUM_THREADS": "2",

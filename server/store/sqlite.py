@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from server.private_files import private_file
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
 from server.store.sqlite_replay import REPLAY_SCHEMA, SQLiteReplayQueries
 
@@ -79,7 +80,7 @@ class SQLiteStore(SQLiteReplayQueries):  # replay queries live in sqlite_replay.
         return self._db
 
     def _open_sync(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # and SQLite gives its -wal and -shm files the same mode
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")

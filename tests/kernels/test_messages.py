@@ -98,3 +98,28 @@ def test_format_bytes_uses_the_configured_unit() -> None:
     assert format_bytes(1 << 20) == "1 MiB"
     assert format_bytes(1 << 30) == "1 GiB"
     assert format_bytes(1500) == "1500 bytes"
+
+
+DROPPED = {"data": {}, "metadata": {"pairboard_dropped": True}}
+
+
+def test_an_output_too_large_to_send_becomes_a_notice_and_later_outputs_go_on() -> None:
+    t = RunTracker("m", 1 << 20, message_limit_bytes=8 << 20)
+    out = t.feed("iopub", _reply("m", "stream", {"name": "stdout", "text": "before\n"}))
+    out += t.feed("iopub", _reply("m", "display_data", DROPPED))
+    out += t.feed("iopub", _reply("m", "stream", {"name": "stdout", "text": "after\n"}))
+    t.feed("shell", _reply("m", "execute_reply", {"status": "ok"}))
+    assert out == [
+        Stream("stdout", "before\n"),
+        Notice("output dropped: a single output exceeded 8 MiB"),
+        Stream("stdout", "after\n"),
+    ]
+    assert (t.truncated, t.wants_interrupt, t.finished(2)) == (False, False, Finished("ok", 2))
+
+
+def test_dropped_output_notices_count_against_the_output_cap() -> None:
+    t = RunTracker("m", 100, message_limit_bytes=8 << 20)
+    out = [e for _ in range(5) for e in t.feed("iopub", _reply("m", "display_data", DROPPED))]
+    notice = Notice("output dropped: a single output exceeded 8 MiB")
+    assert out == [notice, notice, Notice(t.truncation_text())]
+    assert t.wants_interrupt
