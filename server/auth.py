@@ -117,3 +117,17 @@ def load_secret(data_dir: Path, configured: str | None) -> str:
 
 def is_admin(token: str, admin_token: str) -> bool:
     return hmac.compare_digest(token.encode("utf-8"), admin_token.encode("utf-8"))
+
+
+def token_refusal(token: str, admin_token: str, signer: TokenSigner) -> str | None:
+    """Why `token` is none of ours (neither the admin token nor signed and unexpired), or None.
+
+    Needs no look-up, so it can run before a request's body is read (server/http_limits.py);
+    which session and role a token is for is the route's question."""
+    if is_admin(token, admin_token):
+        return None
+    try:
+        signer.verify(token)
+    except TokenError as exc:
+        return str(exc)
+    return None

@@ -52,7 +52,18 @@ class Settings(BaseSettings):
         32,
         description=(
             "Websockets open at once per session, over all four docs (a participant opens up to "
-            "four). Beyond it the handshake is refused with HTTP 403."
+            "four). Beyond it the handshake is refused with HTTP 403. Counted from the moment a "
+            "handshake is admitted, so concurrent handshakes cannot overshoot it. Per instance "
+            "in a scale-out deployment. Memory cost: one connection's send queue each."
+        ),
+    )
+    max_connections_per_role: int = Field(
+        8,
+        description=(
+            "Websockets one role may hold open per session (two tabs of one participant). The "
+            "other roles together may never take the interviewer's share: they are refused once "
+            "the session's count reaches max_connections_per_session minus this, so the "
+            "interviewer can always join however many candidate or observer sockets are open."
         ),
     )
     send_queue_frames: int = Field(
@@ -80,6 +91,54 @@ class Settings(BaseSettings):
     awareness_timeout_seconds: float = Field(
         30.0,
         description="Awareness states not renewed for this long are dropped (y-protocols' rule).",
+    )
+
+    # --- document size (enforced on every client update; refusals tell that writer why) --------
+    doc_max_bytes: int = Field(
+        24 * 1024 * 1024,
+        description=(
+            "Largest state of one doc of a session (bytes of its full Yjs update). A client update "
+            "that would take a doc over it is refused with a permission-denied message naming "
+            "the limit; nobody else is affected. Memory cost: a loaded room holds its doc (about "
+            "this much at worst) and a joining client is sent it once."
+        ),
+    )
+    board_max_files: int = Field(
+        32,
+        description="Images (Excalidraw files) one whiteboard may hold; more are refused.",
+    )
+    board_max_file_bytes: int = Field(
+        1536 * 1024,
+        description=(
+            "Largest single whiteboard image entry (its JSON, base64 data URL included): a 1 MiB "
+            "image, the browser's own cap, is about 1.4 MiB once encoded."
+        ),
+    )
+    board_max_files_bytes: int = Field(
+        16 * 1024 * 1024,
+        description=(
+            "All images of one whiteboard together (bytes of their entries). Memory cost: part of "
+            "the board doc, held by its room and sent to every joining client."
+        ),
+    )
+
+    # --- request bodies (server/http_limits.py) -------------------------------------------------
+    api_max_body_bytes: int = Field(
+        1024 * 1024,
+        description=(
+            "Largest request body of a JSON API route (everything but the recording import); "
+            "checked on Content-Length and counted while reading (HTTP 413). Requests to /api/ "
+            "without a token are refused (401) before any body is read. Memory cost: one body "
+            "of this size per request in flight."
+        ),
+    )
+    run_max_code_bytes: int = Field(
+        512 * 1024,
+        description=(
+            "Largest code one Run executes (UTF-8 bytes), whether sent in POST .../runs or read "
+            "from the editor: HTTP 413 above it. The code is copied into the console doc's run "
+            "entry, so this bounds what a run adds to it."
+        ),
     )
 
     # --- storage ------------------------------------------------------------------------------
@@ -155,7 +214,26 @@ class Settings(BaseSettings):
     )
     import_max_bytes: int = Field(
         1024 * 1024 * 1024,
-        description="Largest recording file accepted by `POST /api/recordings` (HTTP 413 above).",
+        description=(
+            "Largest recording file (compressed bytes) accepted by `POST /api/recordings` "
+            "(HTTP 413 above). Memory cost: 16 MiB at most; the rest spools to a temporary file."
+        ),
+    )
+    import_max_expanded_bytes: int = Field(
+        256 * 1024 * 1024,
+        description=(
+            "Largest recording once decompressed (a 60-minute session is about 10 MB). Counted "
+            "while decompressing, so a gzip bomb stops here (HTTP 413). Memory cost: the parsed "
+            "recording is held until it is written, about twice this at worst."
+        ),
+    )
+    import_max_entries: int = Field(
+        2_000_000,
+        description=(
+            "Most records (log entries plus checkpoints) one imported recording may hold (a "
+            "60-minute session has about 55,000); more is HTTP 413. Memory cost: ~200 bytes of "
+            "bookkeeping per record besides its data."
+        ),
     )
 
     # --- scenarios (server/scenarios) ---------------------------------------------------------

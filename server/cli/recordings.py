@@ -22,7 +22,13 @@ from typing import IO
 import httpx
 
 from server.cli import local_admin_token
-from server.replay.archive import RecordingError, export_gzip, import_recording, read_file
+from server.replay.archive import (
+    ImportLimits,
+    RecordingError,
+    export_gzip,
+    import_recording,
+    read_file,
+)
 from server.settings import Settings
 from server.store.select import durable_store
 
@@ -139,6 +145,7 @@ async def _import_local(settings: Settings, path: Path, new_id: bool, bar: Progr
             io.BufferedReader(_CountingReader(f, bar)),
             new_id=new_id,
             checkpoint_interval=settings.checkpoint_interval,
+            limits=ImportLimits.from_settings(settings),
         )
     bar.close()
     store = durable_store(settings)

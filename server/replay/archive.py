@@ -14,13 +14,14 @@ import base64
 import gzip
 import json
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pycrdt import merge_updates
 
 from server.sessions import new_session_id
+from server.settings import Settings
 from server.store.base import Checkpoint, LogEntry, SessionRecord, Store
 
 FORMAT = "pairboard-recording"
@@ -32,6 +33,38 @@ Progress = Callable[[int, int], None]  # (done, total) in log entries + checkpoi
 
 class RecordingError(ValueError):
     """The file is not a recording this server can import; the message says why."""
+
+
+class RecordingTooLarge(RecordingError):
+    """The recording exceeds an import limit (expanded bytes, records): HTTP 413."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    """What one imported recording may cost, checked while it streams in (settings
+    `import_max_expanded_bytes`, `import_max_entries`): a 1 MiB gzip bomb that expands to 1 GiB
+    stops at the first limit instead of filling memory."""
+
+    expanded_bytes: int = 256 * 1024 * 1024
+    records: int = 2_000_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ImportLimits:
+        return cls(settings.import_max_expanded_bytes, settings.import_max_entries)
+
+
+def _bounded_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes]:
+    """The stream's lines, never reading more than `max_bytes` in all (a line is cut there, so a
+    single endless line costs no more than the limit either)."""
+    total = 0
+    while True:
+        line = stream.readline(max_bytes - total + 1)
+        if not line:
+            return
+        total += len(line)
+        if total > max_bytes:
+            raise RecordingTooLarge(f"recording larger than {max_bytes} bytes once decompressed")
+        yield line
 
 
 def _b64(data: bytes) -> str:
@@ -178,10 +211,14 @@ def rebuild_checkpoints(entries: list[LogEntry], interval: int) -> list[Checkpoi
 
 
 def parse_lines(
-    lines: Iterable[bytes], *, new_id: bool = False, checkpoint_interval: int = 400
+    lines: Iterable[bytes],
+    *,
+    new_id: bool = False,
+    checkpoint_interval: int = 400,
+    max_records: int = 2_000_000,
 ) -> Recording:
     """Read a recording; `new_id` imports it under a fresh session id (the original is kept in
-    `meta.imported_from`)."""
+    `meta.imported_from`). More than `max_records` entries and checkpoints: `RecordingTooLarge`."""
     it = iter(lines)
     try:
         header = json.loads(next(it))
@@ -205,6 +242,8 @@ def parse_lines(
             continue
         if trailer is not None:
             raise RecordingError(f"line {number}: data after the end marker")
+        if len(rec.entries) + len(rec.checkpoints) > max_records:
+            raise RecordingTooLarge(f"recording holds more than {max_records} records")
         try:
             obj = json.loads(raw)
             t = obj["t"]
@@ -242,13 +281,26 @@ def parse_lines(
     return rec
 
 
-def read_file(f: IO[bytes], *, new_id: bool = False, checkpoint_interval: int = 400) -> Recording:
-    """Parse a gzip'd recording (a plain JSON-lines file is accepted too)."""
+def read_file(
+    f: IO[bytes],
+    *,
+    new_id: bool = False,
+    checkpoint_interval: int = 400,
+    limits: ImportLimits | None = None,
+) -> Recording:
+    """Parse a gzip'd recording (a plain JSON-lines file is accepted too), decompressing as it
+    goes and stopping at the first of `limits` it crosses."""
+    limits = limits or ImportLimits()
     head = f.read(2)
     f.seek(0)
     stream: IO[bytes] = gzip.GzipFile(fileobj=f, mode="rb") if head == b"\x1f\x8b" else f  # type: ignore[assignment]
     try:
-        return parse_lines(stream, new_id=new_id, checkpoint_interval=checkpoint_interval)
+        return parse_lines(
+            _bounded_lines(stream, limits.expanded_bytes),
+            new_id=new_id,
+            checkpoint_interval=checkpoint_interval,
+            max_records=limits.records,
+        )
     except (OSError, EOFError, zlib.error) as exc:
         raise RecordingError(f"corrupt gzip stream: {exc}") from exc
 

@@ -21,7 +21,7 @@ from pycrdt import merge_updates
 from server.scale.entries import BadEntry, decode_entry, id_after, min_id, parse_member
 from server.scale.redis_store import RedisStore
 from server.scale.retry import TRANSIENT, backoff
-from server.store.base import Checkpoint, LogEntry
+from server.store.base import Checkpoint, EntriesRefused, LogEntry
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,17 @@ if holder == false or holder == ARGV[1] then
 end
 return 0
 """
+
+
+def _log_refused(exc: EntriesRefused) -> None:
+    """Entries the durable store refuses for their data can never be written: they are dropped
+    like undecodable stream entries, not retried forever (which would stall the doc's moving and
+    trimming for good)."""
+    for entry, error in exc.refused:
+        log.error(
+            "mover: dropping %s/%s seq %d, refused by the durable store: %r",
+            entry.session_id, entry.doc, entry.seq, error,
+        )  # fmt: skip
 
 
 class Mover:
@@ -174,6 +185,9 @@ class Mover:
             if everything:
                 await self.store.durable.import_entries(everything)
             return {key for key, _, _ in plans}
+        except EntriesRefused as exc:
+            _log_refused(exc)  # the rest were written
+            return {key for key, _, _ in plans}
         except Exception:
             log.warning("mover: joint import failed; importing doc by doc", exc_info=True)
         moved = set()
@@ -181,6 +195,9 @@ class Mover:
             try:
                 if fresh:
                     await self.store.durable.import_entries(fresh)
+                moved.add(key)
+            except EntriesRefused as exc:
+                _log_refused(exc)
                 moved.add(key)
             except Exception:
                 log.exception("mover: %s/%s failed; retrying it next round", *key)

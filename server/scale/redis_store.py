@@ -19,7 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from server.scale.entries import BadEntry, Keys, decode_entry, doc_member, merge_by_seq
-from server.scale.retry import with_retry
+from server.scale.retry import TRANSIENT, with_retry
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord, Store
 
 log = logging.getLogger(__name__)
@@ -192,11 +192,15 @@ class RedisStore:
                     lambda batch=batch: self._send(batch),  # type: ignore[misc]
                     self.retry_seconds,
                 )
-            except Exception as exc:
+            except TRANSIENT as exc:  # Redis stayed away past the retry deadline
                 for _, _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
+            except Exception as exc:
+                # The batch could not even be sent (an entry redis-py cannot encode, say): each
+                # entry goes alone, so only the bad one fails, never the others sharing its batch.
+                results = [exc] if len(batch) == 1 else [await self._send_alone(i) for i in batch]
             for (_, _, done), result in zip(batch, results, strict=True):
                 if done.done():
                     continue
@@ -204,6 +208,12 @@ class RedisStore:
                     done.set_exception(result)
                 else:
                     done.set_result(int(result[0]))
+
+    async def _send_alone(self, item: tuple[NewEntry, int, asyncio.Future[int]]) -> Any:
+        try:
+            return (await with_retry("append", lambda: self._send([item]), self.retry_seconds))[0]
+        except Exception as exc:
+            return exc
 
     async def _send(self, batch: list[tuple[NewEntry, int, asyncio.Future[int]]]) -> list[Any]:
         async with self.redis.pipeline(transaction=False) as pipe:

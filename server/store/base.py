@@ -49,6 +49,20 @@ class Checkpoint:
     state: bytes  # a full Yjs update of the doc
 
 
+class EntriesRefused(ValueError):
+    """Some entries of an `import_entries` batch were refused by the database (bad data, not a
+    lost connection); every other entry of the batch was written. `refused` pairs each refused
+    entry with the error it got."""
+
+    def __init__(self, refused: list[tuple[LogEntry, Exception]]) -> None:
+        first = refused[0]
+        super().__init__(
+            f"{len(refused)} log entries refused, e.g. {first[0].session_id}/{first[0].doc} "
+            f"seq {first[0].seq}: {first[1]!r}"
+        )
+        self.refused = refused
+
+
 @dataclass(slots=True)
 class SessionRecord:
     id: str
@@ -84,7 +98,10 @@ class Store(Protocol):
         ...
 
     async def import_entries(self, entries: list[LogEntry]) -> None:
-        """Write entries that already have their seqs (imports, moving from Redis)."""
+        """Write entries that already have their seqs (imports, moving from Redis).
+
+        One bad entry never costs the others: if the database refuses some of them, the rest are
+        written and `EntriesRefused` names the refused ones."""
         ...
 
     async def read_log(

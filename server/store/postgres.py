@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
+from server.store.base import Checkpoint, EntriesRefused, LogEntry, NewEntry, SessionRecord
 from server.store.postgres_replay import REPLAY_SCHEMA, PostgresReplayQueries
 
 _SCHEMA = """
@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS claims (
 """
 
 _LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
+# What the database (or asyncpg encoding a value) says about the data, not about the connection.
+_DATA_ERRORS = (ValueError, TypeError, asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
 
 
 def _session(row: asyncpg.Record) -> SessionRecord:
@@ -145,6 +147,25 @@ class PostgresStore(PostgresReplayQueries):  # replay queries: postgres_replay.p
         return seq
 
     async def import_entries(self, entries: list[LogEntry]) -> None:
+        """One transaction for the batch; if the database refuses it (bad data), one per entry,
+        so the mover's joint batch of many docs is never lost to one entry (`EntriesRefused`
+        names the refused ones). A lost connection is raised as is: nothing was written."""
+        try:
+            await self._insert_entries(entries)
+            return
+        except _DATA_ERRORS:
+            if len(entries) == 1:
+                raise
+        refused: list[tuple[LogEntry, Exception]] = []
+        for entry in entries:
+            try:
+                await self._insert_entries([entry])
+            except _DATA_ERRORS as exc:
+                refused.append((entry, exc))
+        if refused:
+            raise EntriesRefused(refused)
+
+    async def _insert_entries(self, entries: list[LogEntry]) -> None:
         rows: list[tuple[Any, ...]] = [
             (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data) for e in entries
         ]

@@ -5,7 +5,8 @@ threads, and one writer is what SQLite wants anyway), so the event loop never bl
 
 Group commit: `append` calls that arrive while a commit is in flight wait for the next one, and
 that next commit writes all of them in one transaction. Under load a commit carries many updates;
-idle, an update commits alone and at once. No timer is involved.
+idle, an update commits alone and at once. No timer is involved. A batch the database refuses is
+retried entry by entry, so one bad entry fails only its own `append`.
 """
 
 from __future__ import annotations
@@ -167,15 +168,35 @@ class SQLiteStore(SQLiteReplayQueries):  # replay queries live in sqlite_replay.
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                seqs: list[int] = await self._run(self._insert_new, [e for e, _ in batch])
+                results: list[int | Exception] = await self._run(
+                    self._insert_isolated, [e for e, _ in batch]
+                )
+            except Exception as exc:  # the database thread itself is gone
+                results = [exc] * len(batch)
+            for (_, done), result in zip(batch, results, strict=True):
+                if done.done():
+                    continue
+                if isinstance(result, Exception):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)
+
+    def _insert_isolated(self, entries: list[NewEntry]) -> list[int | Exception]:
+        """The batch in one transaction; if that fails, each entry in its own, so an entry the
+        database refuses (say, text it cannot encode) fails its own caller only, never the
+        other sessions' entries that happened to share its group commit."""
+        try:
+            return list(self._insert_new(entries))
+        except Exception as exc:
+            if len(entries) == 1:
+                return [exc]
+        results: list[int | Exception] = []
+        for entry in entries:
+            try:
+                results.extend(self._insert_new([entry]))
             except Exception as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for (_, done), seq in zip(batch, seqs, strict=True):
-                    if not done.done():
-                        done.set_result(seq)
+                results.append(exc)
+        return results
 
     def _next_seq(self, session_id: str, doc: str) -> int:
         key = (session_id, doc)

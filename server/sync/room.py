@@ -25,6 +25,7 @@ from server.clock import now_ms
 from server.store.base import Checkpoint, NewEntry, Store
 from server.sync import protocol
 from server.sync.connection import Connection
+from server.sync.doc_limits import DocBudget, DocLimits
 from server.sync.peers import RoomPeers
 from server.sync.updates import rebuild
 
@@ -50,6 +51,11 @@ class UpdateRejected(Exception):
     """A client update that cannot be decoded; the sender is closed with 1002."""
 
 
+class UpdateRefused(Exception):
+    """A well-formed client update over a doc limit (`DocLimits`): dropped, and its sender is
+    told why (the message) without being disconnected; nobody else sees it."""
+
+
 @dataclass(slots=True)
 class AwarenessRecord:
     clock: int
@@ -68,6 +74,7 @@ class Room:
         checkpoint_interval: int,
         peers: RoomPeers,
         awareness: AwarenessSink,
+        limits: DocLimits | None = None,
     ) -> None:
         self.session_id = session_id
         self.name = name
@@ -75,6 +82,7 @@ class Room:
         self.checkpoint_interval = checkpoint_interval
         self.peers = peers
         self.awareness_sink = awareness
+        self.budget = None if limits is None else DocBudget(limits, name)
         self.doc: Doc[Any] = Doc()
         self.connections: set[Connection] = set()
         self.seq = 0  # the highest seq of this doc's updates known to be durable
@@ -117,6 +125,8 @@ class Room:
         if seq == self.checkpoint_seq:
             return
         state = self.doc.get_update()
+        if self.budget is not None:
+            self.budget.measured(len(state))
         await self.store.write_checkpoint(Checkpoint(self.session_id, self.name, seq, state))
         self.checkpoint_seq = max(self.checkpoint_seq, seq)
 
@@ -158,6 +168,8 @@ class Room:
             get_state(update)  # decodes every struct: a cheap full validation
         except ValueError as exc:
             raise UpdateRejected(str(exc)) from exc
+        if self.budget is not None and (refusal := self.budget.admit(self.doc, update)):
+            raise UpdateRefused(refusal)
         self._begin(server_edit=False)
         try:
             await self._append(update, sender.name, sender.role)
@@ -175,6 +187,8 @@ class Room:
         update = self.doc.get_update(before)
         if update == EMPTY_UPDATE:
             return
+        if self.budget is not None:
+            self.budget.grew(len(update))
         self._begin(server_edit=True)
         try:
             await self._append(update, author, role)

@@ -22,6 +22,7 @@ from pycrdt import Doc
 from server.scale.fanout import Fanout
 from server.settings import Settings
 from server.store.base import Store
+from server.sync.doc_limits import DocLimits
 from server.sync.room import AwarenessSink, Room
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class RoomRegistry:
                 checkpoint_interval=self.settings.checkpoint_interval,
                 peers=self.fanout,
                 awareness=self.awareness,
+                limits=DocLimits.from_settings(self.settings),
             )
             await self.fanout.load(room)
             self.rooms[key] = room
