@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from server.app import build_services
+from kernels.settings import KernelSettings
+from server.services import Services
 from server.settings import Settings
 from server.store.base import NewEntry
 
@@ -34,7 +35,7 @@ async def test_the_data_dir_is_0700_and_every_file_in_it_0600(
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o755)  # left by an older version: tightened, not trusted
-    services = build_services(Settings(data_dir=data_dir))
+    services = Services.build(Settings(data_dir=data_dir), KernelSettings())
     await services.store.open()
     try:
         session = await services.sessions.create("perm check", None)
