@@ -182,13 +182,21 @@ TABLE_HEADER = (
 )
 
 
-def table(rows: Sequence[dict[str, Any]], reference: str) -> str:
-    """A Markdown table per room count (it renders as text on a terminal as well)."""
+def table(
+    rows: Sequence[dict[str, Any]], reference: str, rows_runs: Sequence[dict[str, Any]] = ()
+) -> str:
+    """A Markdown table per room count (it renders as text on a terminal as well); `rows_runs`,
+    the runs summarised, lets it say when no round had the full load."""
     out = []
     for rooms in dict.fromkeys(r["rooms"] for r in rows):
         first = next(r for r in rows if r["rooms"] == rooms)
         note = ""
-        if first["left_out"]:
+        short = short_rounds([r for r in rows_runs if r["rooms"] == rooms]) if rows_runs else {}
+        if short.get(rooms) and not first["left_out"]:
+            note = (
+                f"; every round had a generator under {FULL_LOAD_SHARE:.0%} of the load: all kept"
+            )
+        elif first["left_out"]:
             shown = ", ".join(map(str, first["left_out"]))
             note = f"; round {shown} left out: a generator sent under {FULL_LOAD_SHARE:.0%}"
         out.append(
@@ -238,7 +246,7 @@ def table(rows: Sequence[dict[str, Any]], reference: str) -> str:
 
 PROGRESS_HEADER = (
     "round server     rooms    sent  lost conv/rooms closes  p50 ms  p99 ms  cpu/edit µs"
-    "  writes/edit  core  RSS MiB  gen  load  elapsed"
+    "  writes/edit  core  RSS MiB  gen gen p99  load  elapsed"
 )
 
 
@@ -250,5 +258,6 @@ def progress_row(r: dict[str, Any], elapsed_s: float) -> str:
         f"{_num(r['p99_ms'], '7.1f')} {_num(r.get('cpu_us_per_edit'), '12.0f')} "
         f"{_num(r.get('writes_per_edit'), '12.2f')} {_num(r['server_core'], '5.0%')} "
         f"{_num(r['rss_mib'], '8.0f')} {_num(r['generator_cpu'], '4.0%')} "
+        f"{_num(r.get('generator_loop_delay_p99_ms'), '7.0f')} "
         f"{r['load_avg']:>5.1f} {elapsed_s:>7.0f}s"
     )

@@ -265,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = run_one(target, count, round_no, args)
                 runs.append(result)
                 print(report.progress_row(result, time.monotonic() - started), flush=True)
-        summary = report.summarise([r for r in runs if r["rooms"] == count], args.reference)
-        print(report.table(summary, args.reference), flush=True)
+        these = [r for r in runs if r["rooms"] == count]
+        print(report.table(report.summarise(these, args.reference), args.reference, these))
         print(flush=True)
         if args.json:  # after every room count, so a long run that is stopped keeps its figures
             write_json(args, runs)
