@@ -17,25 +17,14 @@ import contextlib
 import logging
 from typing import Any
 
-from kernels.provider import Finished, KernelHandle, Stream
+from kernels.provider import Finished, KernelHandle
 from server.scenarios import grader, hidden_code
+from server.scenarios.hidden_code import collect
 
 log = logging.getLogger(__name__)
 
 INTERRUPT_GRACE_SECONDS = 5.0
 """After an interrupt, this long for the kernel to answer again before it is restarted."""
-
-
-async def collect(kernel: KernelHandle, code: str) -> tuple[str, Finished | None]:
-    """Stdout of one (silent) execution and how it finished."""
-    out: list[str] = []
-    finished: Finished | None = None
-    async for event in kernel.execute(code, silent=True):
-        if isinstance(event, Stream) and event.name == "stdout":
-            out.append(event.text)
-        elif isinstance(event, Finished):
-            finished = event
-    return "".join(out), finished
 
 
 def _ended(finished: Finished | None) -> str:

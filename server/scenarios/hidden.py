@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import logging
 
-from kernels.provider import Finished, KernelHandle, Stream
+from kernels.provider import KernelHandle
 from server.scenarios import library
 from server.scenarios import state as st
+from server.scenarios.hidden_code import collect
 from server.sessions import Sessions
 
 log = logging.getLogger(__name__)
@@ -48,26 +49,14 @@ class HiddenKernelState:
         wanted = st.wanted_steps(scenario, st.load(record.meta))
         if not wanted:
             return
-        stdout, _ = await _silent(handle, PROBE)
+        stdout, _ = await collect(handle, PROBE)
         try:
             applied = [str(s) for s in json.loads(stdout.strip().splitlines()[-1])]
         except (ValueError, IndexError, TypeError):
             applied = []
         for step in st.missing_steps(wanted, applied):
-            _, finished = await _silent(handle, st.step_code(scenario, step))
+            _, finished = await collect(handle, st.step_code(scenario, step))
             if finished is None or finished.status != "ok":
                 status = "no status" if finished is None else finished.status
                 log.warning("hidden step %s of session %s ended %s", step, session_id, status)
-            await _silent(handle, _mark(step))
-
-
-async def _silent(handle: KernelHandle, code: str) -> tuple[str, Finished | None]:
-    """Run hidden code; its stdout comes back to us only, never to a console."""
-    out: list[str] = []
-    finished: Finished | None = None
-    async for event in handle.execute(code, silent=True):
-        if isinstance(event, Stream) and event.name == "stdout":
-            out.append(event.text)
-        elif isinstance(event, Finished):
-            finished = event
-    return "".join(out), finished
+            await collect(handle, _mark(step))

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import secrets
 
+from kernels.provider import Finished, KernelHandle, Stream
+
 FILENAME = "<pairboard-hidden>"
 MARKER = "@@pairboard-hidden@@"
 SCRUB = ""
@@ -55,3 +57,16 @@ def status(stdout: str) -> str:
     """ "ok", "error <Name>: <message>", or "" when the program printed no status."""
     lines = [ln for ln in stdout.splitlines() if ln.startswith(MARKER)]
     return lines[-1][len(MARKER) :] if lines else ""
+
+
+async def collect(kernel: KernelHandle, code: str) -> tuple[str, Finished | None]:
+    """Stdout of one silent execution and how it finished: hidden code's output comes back to
+    the server only, never to a console."""
+    out: list[str] = []
+    finished: Finished | None = None
+    async for event in kernel.execute(code, silent=True):
+        if isinstance(event, Stream) and event.name == "stdout":
+            out.append(event.text)
+        elif isinstance(event, Finished):
+            finished = event
+    return "".join(out), finished
