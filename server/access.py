@@ -77,7 +77,7 @@ async def identify(
     record = await sessions.get(session_id)
     if record is None:
         raise AccessDenied(403, "no such session")
-    return LinkBearer(capability), record
+    return LinkBearer(sessions.named(record, capability)), record
 
 
 async def session_access(

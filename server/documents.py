@@ -9,7 +9,8 @@ error, not a silently empty map.
 - `board`: `elements` (Map id -> Excalidraw element), `files` (Map id -> image file data).
 - `console`: `runs` (Array of run entries), `kernel` (Map: status, message), `controls` (Map:
   editor_locked, run_disabled), `scenario` (Map: the clock mirror), `events` (Array of banners
-  and console notices). Written by the server only.
+  and console notices), `session` (Map: state, ended_at, ended_by; written when the session
+  ends, so every page in the room turns read-only at once). Written by the server only.
 - `notes`: `notes` (Text, private notes), `rubric` (Map criterion -> level), `grades` (Map id ->
   grade report). Never opened by a candidate.
 
@@ -71,6 +72,7 @@ CONSOLE_KERNEL: Root[Map[Any]] = Root(DocName.CONSOLE, "kernel", Map)
 CONSOLE_CONTROLS: Root[Map[Any]] = Root(DocName.CONSOLE, "controls", Map)
 CONSOLE_SCENARIO: Root[Map[Any]] = Root(DocName.CONSOLE, "scenario", Map)
 CONSOLE_EVENTS: Root[Array[Any]] = Root(DocName.CONSOLE, "events", Array)
+CONSOLE_SESSION: Root[Map[Any]] = Root(DocName.CONSOLE, "session", Map)
 NOTES_TEXT = Root(DocName.NOTES, "notes", Text)
 NOTES_RUBRIC: Root[Map[Any]] = Root(DocName.NOTES, "rubric", Map)
 NOTES_GRADES: Root[Map[Any]] = Root(DocName.NOTES, "grades", Map)
@@ -84,6 +86,7 @@ ROOTS: tuple[Root[Any], ...] = (
     CONSOLE_CONTROLS,
     CONSOLE_SCENARIO,
     CONSOLE_EVENTS,
+    CONSOLE_SESSION,
     NOTES_TEXT,
     NOTES_RUBRIC,
     NOTES_GRADES,

@@ -11,7 +11,10 @@ Principals:
   sends no integrity signals (those come from a participant's browser).
 - `LinkBearer`: the bearer of a session link (a capability token naming one session and one role).
   Ending a session revokes every link issued up to its end, except for the actions a role keeps
-  after the end (a reviewer link exists to read the recording of an ended interview).
+  after the end (`AFTER_END`): a reviewer link exists to read the recording of an ended
+  interview, and the interviewer's own link keeps the recording of their interview (read it
+  with its private parts, comment, export, share it with reviewers) and the session's
+  metadata, so the room they return to says it has ended and leads to the replay.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Action(StrEnum):
     SESSION_END = "session.end"
     SESSION_CONTROL = "session.control"  # lock the editor, disable Run
     SESSION_SHARE = "session.share"  # make a reviewer link
+    SESSION_NAME = "session.name"  # the candidate says their name on first open
     RUN_START = "run.start"
     RUN_READ = "run.read"
     KERNEL_CONTROL = "kernel.control"  # interrupt, restart
@@ -104,6 +108,7 @@ ALLOW = Decision(True)
 ALL_ROLES: frozenset[Role] = frozenset({"interviewer", "candidate", "observer", "reviewer"})
 PARTICIPANTS: frozenset[Role] = frozenset({"interviewer", "candidate"})
 INTERVIEWER: frozenset[Role] = frozenset({"interviewer"})
+CANDIDATE: frozenset[Role] = frozenset({"candidate"})
 HIRING_TEAM: frozenset[Role] = frozenset({"interviewer", "reviewer"})
 REVIEWER: frozenset[Role] = frozenset({"reviewer"})
 
@@ -124,6 +129,29 @@ class Rule:
     admin_refusal: str = "the admin token cannot do this"
 
 
+# What each role's link keeps once the session has ended (every other action is refused with
+# "session has ended"). The reviewer's is what a reviewer link is for; the interviewer keeps
+# their interview's recording and its metadata: their room link shows the ended state with
+# "Open replay" and "Share replay", instead of a bare refusal.
+RECORDING: frozenset[Action] = frozenset(
+    {
+        Action.REPLAY_READ,
+        Action.REPLAY_READ_PRIVATE,
+        Action.COMMENT_READ,
+        Action.COMMENT_WRITE,
+        Action.RECORDING_EXPORT,
+    }
+)
+AFTER_END: dict[Role, frozenset[Action]] = {
+    "reviewer": RECORDING,
+    "interviewer": RECORDING | {Action.SESSION_READ, Action.SESSION_SHARE},
+}
+
+
+def _kept_by(action: Action) -> frozenset[Role]:
+    return frozenset(role for role, kept in AFTER_END.items() if action in kept)
+
+
 TABLE: dict[Action, Rule] = {
     # Organisation-wide: the admin token; listing scenarios also from an interviewer's link.
     Action.SESSION_CREATE: Rule(frozenset()),
@@ -131,10 +159,13 @@ TABLE: dict[Action, Rule] = {
     Action.SCENARIO_LIST: Rule(INTERVIEWER),
     Action.RECORDING_IMPORT: Rule(frozenset()),
     # The live interview.
-    Action.SESSION_READ: Rule(ALL_ROLES),
+    Action.SESSION_READ: Rule(ALL_ROLES, after_end=_kept_by(Action.SESSION_READ)),
     Action.SESSION_END: Rule(INTERVIEWER),
     Action.SESSION_CONTROL: Rule(INTERVIEWER),
-    Action.SESSION_SHARE: Rule(INTERVIEWER),
+    Action.SESSION_SHARE: Rule(INTERVIEWER, after_end=_kept_by(Action.SESSION_SHARE)),
+    Action.SESSION_NAME: Rule(
+        CANDIDATE, admin=False, admin_refusal="the candidate names themself from their link"
+    ),
     Action.RUN_START: Rule(PARTICIPANTS, live_only=True),
     Action.RUN_READ: Rule(ALL_ROLES),
     Action.KERNEL_CONTROL: Rule(PARTICIPANTS, live_only=True),
@@ -146,12 +177,13 @@ TABLE: dict[Action, Rule] = {
         admin=False,
         admin_refusal="signals come from a participant's room, not the admin",
     ),
-    # The recording: reviewer links outlive the end, which is what they are for.
-    Action.REPLAY_READ: Rule(ALL_ROLES, after_end=REVIEWER),
-    Action.REPLAY_READ_PRIVATE: Rule(HIRING_TEAM, after_end=REVIEWER),
-    Action.COMMENT_READ: Rule(HIRING_TEAM, after_end=REVIEWER),
-    Action.COMMENT_WRITE: Rule(HIRING_TEAM, after_end=REVIEWER),
-    Action.RECORDING_EXPORT: Rule(HIRING_TEAM, after_end=REVIEWER),
+    # The recording: reviewer links outlive the end, which is what they are for, and so does
+    # the interviewer's own link for their interview's recording (`AFTER_END`).
+    Action.REPLAY_READ: Rule(ALL_ROLES, after_end=_kept_by(Action.REPLAY_READ)),
+    Action.REPLAY_READ_PRIVATE: Rule(HIRING_TEAM, after_end=_kept_by(Action.REPLAY_READ_PRIVATE)),
+    Action.COMMENT_READ: Rule(HIRING_TEAM, after_end=_kept_by(Action.COMMENT_READ)),
+    Action.COMMENT_WRITE: Rule(HIRING_TEAM, after_end=_kept_by(Action.COMMENT_WRITE)),
+    Action.RECORDING_EXPORT: Rule(HIRING_TEAM, after_end=_kept_by(Action.RECORDING_EXPORT)),
     # Docs: the admin has no seat in a room; readers and writers per doc are below.
     Action.DOC_READ: Rule(ALL_ROLES, admin=False, admin_refusal="the admin token opens no room"),
     Action.DOC_WRITE: Rule(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from server.auth import Capability, Role, TokenSigner
@@ -133,6 +134,47 @@ class Sessions:
             await self.save(record)
         return record
 
+    def chosen_name(self, record: SessionRecord, role: Role) -> str | None:
+        """The name a participant gave for their role (the candidate's, on first open)."""
+        names: dict[str, str] = record.meta.get("names", {})
+        return names.get(role)
+
+    def named(self, record: SessionRecord, capability: Capability) -> Capability:
+        """The link's capability under the name its bearer chose, if any: what every run, edit,
+        signal and comment they make is recorded under. The link stays the credential."""
+        name = self.chosen_name(record, capability.role)
+        return capability if name is None else replace(capability, name=name)
+
+    async def set_name(self, record: SessionRecord, role: Role, name: str) -> str:
+        """Records `name` for `role`; `SessionError` 422 if it is empty, too long or has
+        control characters (it is shown to everyone in the room and in the recording)."""
+        name = " ".join(name.split())
+        limit = self.settings.max_name_length
+        if not name:
+            raise SessionError(422, "the name is empty")
+        if len(name) > limit:
+            raise SessionError(422, f"the name is longer than {limit} characters")
+        if any(unicodedata.category(ch).startswith("C") for ch in name):
+            raise SessionError(422, "the name has control characters")
+        record.meta.setdefault("names", {})[role] = name
+        await self.save(record)
+        return name
+
+    def rejoin_links(self, record: SessionRecord) -> dict[str, str]:
+        """Fresh links for the lobby, re-issued from the server secret instead of kept in a
+        browser: the live roles' links while the session is not over, and once it is only a
+        reviewer link to its replay (a live link issued after the end would not be revoked by
+        it, so none is made)."""
+        if record.state == "ended":
+            token = self.signer.issue(
+                record.id, "reviewer", "Reviewer", self.settings.reviewer_token_lifetime_seconds
+            )
+            return {"replay": f"{self.settings.base_url()}/replay/{record.id}?token={token}"}
+        links = {role: self.link(record.id, self.issue(record.id, role)) for role in LIVE_ROLES}
+        interviewer = links["interviewer"].split("?token=", 1)[1]
+        links["replay"] = f"{self.settings.base_url()}/replay/{record.id}?token={interviewer}"
+        return links
+
     def controls(self, record: SessionRecord) -> dict[str, bool]:
         controls: dict[str, bool] = record.meta.setdefault(
             "controls", {"editor_locked": False, "run_disabled": False}
@@ -152,8 +194,10 @@ class Sessions:
             "ended_at": record.ended_at_ms,
             "scenario": record.scenario,
             "controls": dict(self.controls(record)),
+            "candidate_name": self.chosen_name(record, "candidate"),
         }
         if capability is not None:
             view["role"] = capability.role
             view["name"] = capability.name
+            view["name_chosen"] = self.chosen_name(record, capability.role) is not None
         return view

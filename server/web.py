@@ -5,7 +5,9 @@ index.html is served `no-cache` for the SPA routes, so a new deploy is picked up
 The build writes a gzip copy beside each large asset (`x.js.gz`); browsers that accept gzip get it,
 which cuts the room's download about threefold at no per-request CPU cost.
 When the client has not been built the routes answer 503 with the command that builds it, instead
-of a bare 404 or a 500.
+of a bare 404 or a 500. A browser asking for a page that does not exist (`/s/{id}/notes`) gets
+the client with status 404, which says so and where to go, instead of the API's raw JSON; API
+clients keep their JSON errors.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -68,11 +72,29 @@ class CachedStaticFiles(StaticFiles):
         return candidate
 
 
-def index_response(dist_dir: Path) -> Response:
+# Paths that are never pages: their 404s stay JSON (or Starlette's) for the clients that ask.
+NOT_PAGES = ("/api/", "/ws/", "/assets/", "/excalidraw-assets/", "/healthz")
+
+
+def index_response(dist_dir: Path, status_code: int = 200) -> Response:
     index = dist_dir / "index.html"
     if not index.is_file():
         return PlainTextResponse(NOT_BUILT.format(index=index), status_code=503)
-    return FileResponse(index, media_type="text/html", headers={"Cache-Control": INDEX_CACHE})
+    return FileResponse(
+        index,
+        status_code=status_code,
+        media_type="text/html",
+        headers={"Cache-Control": INDEX_CACHE},
+    )
+
+
+def wants_page(request: Request) -> bool:
+    """A browser navigating to a page (not an API client, not an asset)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.url.path.startswith(NOT_PAGES)
+        and "text/html" in request.headers.get("accept", "")
+    )
 
 
 def mount_web(app: FastAPI, dist_dir: Path) -> None:
@@ -81,8 +103,15 @@ def mount_web(app: FastAPI, dist_dir: Path) -> None:
     async def spa() -> Response:
         return index_response(dist_dir)
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404 and wants_page(request):
+            return index_response(dist_dir, status_code=404)  # the client says "not found"
+        return await http_exception_handler(request, exc)
+
     for path in ("/", "/s/{session}", "/replay/{session}"):
         app.add_api_route(path, spa, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_exception_handler(HTTPException, not_found)
     app.mount(
         "/assets",
         CachedStaticFiles(directory=dist_dir / "assets", cache_control=HASHED_ASSETS_CACHE),

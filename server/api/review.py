@@ -24,6 +24,9 @@ class Signal(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["paste", "blur", "focus"]
     size: int | None = Field(None, ge=0, description="Characters pasted (paste only).")
+    lines: int | None = Field(
+        None, ge=1, description="Lines pasted (paste only; at most size + 1). Never the text."
+    )
 
 
 class Comment(BaseModel):
@@ -45,13 +48,21 @@ async def post_signal(
     settings = services.settings
     if body.size is not None and body.size > settings.signal_max_size:
         raise HTTPException(422, f"size above {settings.signal_max_size}")
-    if body.kind != "paste" and body.size is not None:
+    if body.kind != "paste" and (body.size is not None or body.lines is not None):
         raise HTTPException(422, "only a paste has a size")
+    if body.lines is not None and body.lines > (body.size or 0) + 1:
+        raise HTTPException(422, "a paste has at most size + 1 lines")
     limiter = services.replay.signal_limiter
     if not limiter.allow((session_id, capability.role, capability.name)):
         raise HTTPException(429, f"more than {settings.signals_per_minute} signals a minute")
     return await records.append_signal(
-        services.store, session_id, capability.name, capability.role, body.kind, body.size
+        services.store,
+        session_id,
+        capability.name,
+        capability.role,
+        body.kind,
+        body.size,
+        body.lines,
     )
 
 

@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 
 from server.access import Access
 from server.api.deps import Authorize, AuthorizeOrg, services_of
-from server.documents import CONSOLE_CONTROLS, DocName
+from server.documents import CONSOLE_CONTROLS, CONSOLE_SESSION, DocName
 from server.permissions import Action, LinkBearer, Principal
 from server.scenarios import library as scenario_library
 from server.scenarios.seeds import seed_session
 from server.sessions import SessionError
+from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
 
@@ -22,6 +23,10 @@ router = APIRouter(prefix="/api/sessions")
 class CreateSession(BaseModel):
     title: str | None = None
     scenario: str | None = None
+
+
+class ChosenName(BaseModel):
+    name: Text = Field(..., description="The candidate's name, shown in the room and recording.")
 
 
 class Controls(BaseModel):
@@ -52,9 +57,11 @@ async def create_session(
 async def list_sessions(
     request: Request, _: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST))
 ) -> list[dict[str, Any]]:
+    """Every session with fresh links (re-issued, never stored: closing the lobby loses none)."""
     services = services_of(request)
     records = await services.store.list_sessions()
-    return [services.sessions.public_view(r, None) for r in records]
+    sessions = services.sessions
+    return [{**sessions.public_view(r, None), "links": sessions.rejoin_links(r)} for r in records]
 
 
 @router.get("/{session_id}")
@@ -67,11 +74,41 @@ async def get_session(
 
 @router.post("/{session_id}/end")
 async def end_session(
-    session_id: str, request: Request, _: Access = Depends(Authorize(Action.SESSION_END))
+    session_id: str, request: Request, access: Access = Depends(Authorize(Action.SESSION_END))
 ) -> dict[str, Any]:
+    """Ends the session (revoking its live links) and tells every page in the room at once
+    through `console.session`, which the room's open sockets still receive."""
     services = services_of(request)
+    was_ended = access.record.state == "ended"
     record = await services.sessions.end(session_id)
+    if not was_ended:
+
+        def mark(doc: Doc[Any]) -> None:
+            target = CONSOLE_SESSION.of(doc)
+            target["state"] = "ended"
+            target["ended_at"] = record.ended_at_ms
+            target["ended_by"] = access.name
+
+        await services.rooms.edit(session_id, DocName.CONSOLE, mark)
     return services.sessions.public_view(record, None)
+
+
+@router.post("/{session_id}/name")
+async def choose_name(
+    body: ChosenName,
+    request: Request,
+    access: Access = Depends(Authorize(Action.SESSION_NAME)),
+) -> dict[str, Any]:
+    """The candidate's name, asked on first open: what the room, the runs and the recording
+    show for them from then on. Their link stays the credential."""
+    assert isinstance(access.principal, LinkBearer)  # the table allows only the candidate
+    services = services_of(request)
+    try:
+        await services.sessions.set_name(access.record, access.principal.role, body.name)
+    except SessionError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    named = services.sessions.named(access.record, access.principal.capability)
+    return services.sessions.public_view(access.record, named)
 
 
 @router.post("/{session_id}/controls")

@@ -153,11 +153,19 @@ class RateLimiter:
 
 
 async def append_signal(
-    store: Store, session_id: str, author: str, role: str, kind: str, size: int | None
+    store: Store,
+    session_id: str,
+    author: str,
+    role: str,
+    kind: str,
+    size: int | None,
+    lines: int | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": kind}
     if size is not None:
         data["size"] = size
+    if lines is not None:
+        data["lines"] = lines
     ts = now_ms()
     seq = await store.append(
         NewEntry(session_id, SIGNALS_DOC, ts, author, role, "signal", encode(data))

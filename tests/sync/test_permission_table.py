@@ -179,18 +179,35 @@ def test_every_route_on_an_ended_session_keeps_only_what_the_table_keeps(
             expect(response, decision, f"{case.method} {case.path} as {name} after the end")
 
 
+def kept_after_end(role: str) -> set[Action]:
+    link = LinkBearer(Capability("s", role, "R", issued_at_ms=1, expires_at=2**40))  # type: ignore[arg-type]
+    facts = SessionFacts(state="ended", ended_at_ms=10)
+    return {a for a in Action if a not in ORG_ACTIONS and decide(link, a, facts).allowed}
+
+
+RECORDING = {
+    Action.REPLAY_READ,
+    Action.REPLAY_READ_PRIVATE,
+    Action.COMMENT_READ,
+    Action.COMMENT_WRITE,
+    Action.RECORDING_EXPORT,
+}
+
+
 def test_the_table_keeps_reviewer_links_for_the_recording_and_nothing_else() -> None:
     """What the ended-session matrix relies on, stated plainly."""
-    reviewer = LinkBearer(Capability("s", "reviewer", "R", issued_at_ms=1, expires_at=2**40))
-    facts = SessionFacts(state="ended", ended_at_ms=10)
-    kept = {a for a in Action if a not in ORG_ACTIONS and decide(reviewer, a, facts).allowed}
-    assert kept == {
-        Action.REPLAY_READ,
-        Action.REPLAY_READ_PRIVATE,
-        Action.COMMENT_READ,
-        Action.COMMENT_WRITE,
-        Action.RECORDING_EXPORT,
+    assert kept_after_end("reviewer") == RECORDING
+
+
+def test_the_interviewers_own_link_keeps_their_recording_and_sharing_it_after_the_end() -> None:
+    """The interviewer returns to an ended room and can open, comment on, export and share the
+    replay; they can no longer run, control or change anything, and the candidate keeps nothing."""
+    assert kept_after_end("interviewer") == RECORDING | {
+        Action.SESSION_READ,
+        Action.SESSION_SHARE,
     }
+    assert kept_after_end("candidate") == set()
+    assert kept_after_end("observer") == set()
 
 
 async def handshake_status(url: str) -> int:

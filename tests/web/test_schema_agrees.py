@@ -71,5 +71,5 @@ def test_an_edit_to_the_typescript_table_alone_reaches_the_comparison(tmp_path: 
     edited = tmp_path / "schema.ts"
     edited.write_text(SCHEMA_TS.read_text().replace('runs: "Array"', 'runz: "Array"', 1))
     docs = load_web_schema(edited)["docs"]
-    assert list(docs["console"]) == ["runz", "kernel", "controls", "scenario", "events"]
+    assert list(docs["console"]) == ["runz", "kernel", "controls", "scenario", "events", "session"]
     assert _ordered(docs) != _ordered(schema())

@@ -60,3 +60,23 @@ def test_a_precompressed_asset_is_sent_gzipped_only_to_clients_that_accept_gzip(
     plain = client.get("/assets/app-1a2b.js", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert plain.content == body
+
+
+def test_a_browser_asking_for_an_unknown_page_gets_the_client_with_404_api_clients_get_json(
+    tmp_path: Path,
+) -> None:
+    """`/s/{id}/notes` answered raw JSON to a person; the client now says what happened."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>Pairboard</title>")
+    client = _client(tmp_path)
+    page = {"Accept": "text/html,application/xhtml+xml"}
+    for path in ("/s/abc/notes", "/nowhere"):
+        response = client.get(path, headers=page)
+        assert (response.status_code, response.text) == (
+            404,
+            "<!doctype html><title>Pairboard</title>",
+        )
+        assert response.headers["cache-control"] == INDEX_CACHE
+    api = client.get("/s/abc/notes", headers={"Accept": "application/json"})
+    assert (api.status_code, api.json()) == (404, {"detail": "Not Found"})
+    for path in ("/api/nowhere", "/assets/missing.js"):
+        assert client.get(path, headers=page).headers["content-type"] == "application/json"

@@ -13,7 +13,7 @@ import type * as Y from "yjs";
 export const SCHEMA = {
   code: { source: "Text" },
   board: { elements: "Map", files: "Map" },
-  console: { runs: "Array", kernel: "Map", controls: "Map", scenario: "Map", events: "Array" },
+  console: { runs: "Array", kernel: "Map", controls: "Map", scenario: "Map", events: "Array", session: "Map" },
   notes: { notes: "Text", rubric: "Map", grades: "Map" },
 } as const;
 
