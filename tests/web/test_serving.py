@@ -66,6 +66,7 @@ def test_a_browser_asking_for_an_unknown_page_gets_the_client_with_404_api_clien
     tmp_path: Path,
 ) -> None:
     """`/s/{id}/notes` answered raw JSON to a person; the client now says what happened."""
+    (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><title>Pairboard</title>")
     client = _client(tmp_path)
     page = {"Accept": "text/html,application/xhtml+xml"}

@@ -3,6 +3,7 @@
 import { createRoot } from "react-dom/client";
 import { Lobby } from "./lobby/Lobby";
 import { ReplayPage } from "./replay/Player";
+import { NotFoundPage } from "./room/Pages";
 import { RoomPage } from "./room/Room";
 import "./styles.css";
 
@@ -16,11 +17,7 @@ function route(path: string, search: string) {
     return <ReplayPage session={decodeURIComponent(replay[1])} token={new URLSearchParams(search).get("token")} />;
   }
   if (path === "/" || path === "") return <Lobby />;
-  return (
-    <main className="center">
-      <p>Nothing here. <a href="/">Go to the lobby</a>.</p>
-    </main>
-  );
+  return <NotFoundPage />;
 }
 
 createRoot(document.getElementById("root")!).render(route(window.location.pathname, window.location.search));

@@ -9,28 +9,11 @@ import {
   listSessions,
   type CreatedSession,
   type ScenarioSummary,
-  type SessionSummary,
 } from "../api";
 import { usePref } from "../prefs";
-
-function CopyLink({ label, url }: { label: string; url: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div className="link-row">
-      <span className="link-label">{label}</span>
-      <input readOnly value={url} aria-label={`${label} link`} onFocus={(e) => e.target.select()} />
-      <button
-        type="button"
-        onClick={() => {
-          void navigator.clipboard?.writeText(url).then(() => setCopied(true), () => setCopied(false));
-        }}
-      >
-        {copied ? "copied" : "copy"}
-      </button>
-      <a href={url} target="_blank" rel="noreferrer">open</a>
-    </div>
-  );
-}
+import { CopyLink } from "./CopyLink";
+import { SessionList, type ListedSession } from "./SessionList";
+import "../room/journey.css";
 
 function TokenForm({ onSave }: { onSave: (t: string) => void }) {
   const [value, setValue] = useState("");
@@ -54,7 +37,7 @@ function TokenForm({ onSave }: { onSave: (t: string) => void }) {
 
 export function Lobby() {
   const [adminToken, setAdminToken] = usePref<string>("adminToken", "");
-  const [sessions, setSessions] = useState<SessionSummary[]>([]);
+  const [sessions, setSessions] = useState<ListedSession[]>([]);
   const [scenarios, setScenarios] = useState<ScenarioSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedSession | null>(null);
@@ -165,7 +148,7 @@ export function Lobby() {
         )}
         <button type="button" onClick={() => void create()} data-testid="create-session">Create session</button>
         {created ? (
-          <div className="links" data-testid="created-links">
+          <div className="links" data-testid="created-links" key={created.id}>
             <h3>Links for {created.id}</h3>
             <CopyLink label="Interviewer" url={created.links.interviewer} />
             <CopyLink label="Candidate" url={created.links.candidate} />
@@ -175,21 +158,7 @@ export function Lobby() {
       </section>
       <section className="card">
         <h2>Sessions <button type="button" className="link" onClick={() => void refresh()}>refresh</button></h2>
-        {sessions.length === 0 ? <p className="muted">No sessions yet.</p> : null}
-        <ul className="sessions">
-          {sessions.map((s) => (
-            <li key={s.id}>
-              <strong>{s.title || s.id}</strong> <span className="muted">{s.state ?? ""} · {s.id}{s.created_at ? ` · created ${new Date(s.created_at).toLocaleString()}` : ""}</span>
-              {s.links ? (
-                <div>
-                  <CopyLink label="Interviewer" url={s.links.interviewer} />
-                  <CopyLink label="Candidate" url={s.links.candidate} />
-                  <CopyLink label="Observer" url={s.links.observer} />
-                </div>
-              ) : null}
-            </li>
-          ))}
-        </ul>
+        <SessionList sessions={sessions} adminToken={adminToken} onChanged={() => void refresh()} />
       </section>
     </main>
   );

@@ -117,9 +117,9 @@ export function ScenarioPanel(p: Props) {
             {e.title} <span className="muted">({e.actions.join(", ")})</span>
             {p.canWrite ? (
               <span className="actions">
-                <button type="button" disabled={busy}
+                <button type="button" disabled={busy} aria-label={`Fire now: ${e.title}`}
                   onClick={() => void act(() => scenarioEvent(p.session, p.token, e.id, "fire"))}>Fire now</button>
-                <button type="button" disabled={busy}
+                <button type="button" disabled={busy} aria-label={`Skip: ${e.title}`}
                   onClick={() => void act(() => scenarioEvent(p.session, p.token, e.id, "skip"))}>Skip</button>
               </span>
             ) : null}
@@ -142,7 +142,7 @@ export function ScenarioPanel(p: Props) {
               <li key={h.id}>
                 {h.text} {h.when ? <span className="muted">— {h.when}</span> : null}
                 {h.revealed ? <span className="badge">revealed</span> : p.canWrite ? (
-                  <button type="button" disabled={busy}
+                  <button type="button" disabled={busy} aria-label={`Reveal hint: ${h.text}`}
                     onClick={() => void act(() => revealHint(p.session, p.token, h.id))}>Reveal</button>
                 ) : null}
               </li>
@@ -172,7 +172,8 @@ export function ScenarioPanel(p: Props) {
               <ul className="scenario-list">
                 {latest.results.map((r) => (
                   <li key={r.id} className={r.passed ? "status-ok" : "status-error"}>
-                    {r.passed ? "✓" : "✗"} {r.name} <span className="muted">×{r.weight}</span>
+                    <span aria-hidden="true">{r.passed ? "✓" : "✗"}</span>
+                    <span className="sr-only">{r.passed ? "passed:" : "failed:"}</span> {r.name} <span className="muted" aria-label={`weight ${r.weight}`}>×{r.weight}</span>
                     {r.message ? <div className="muted">{r.message}</div> : null}
                   </li>
                 ))}

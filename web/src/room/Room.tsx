@@ -18,6 +18,13 @@ import { overallState } from "../sync/link";
 import type { RoomSync } from "../sync/room";
 import { DOC, roots } from "../sync/schema";
 import { ConnectionBadge, Participants } from "./StatusBar";
+import { EndControls } from "./EndControls";
+import { IntegrityIndicator } from "./IntegrityIndicator";
+import { NamePrompt } from "./NamePrompt";
+import { Notices } from "./Notices";
+import { EndedPage, LinkProblemPage } from "./Pages";
+import { clockNow, endedFrom, runBlockedReason, type SessionMark } from "./roomState";
+import { useIntegritySignals } from "./useIntegritySignals";
 import { useRoom } from "./useRoom";
 
 const Board = lazy(() => import("../board/Board"));
@@ -25,12 +32,9 @@ const Board = lazy(() => import("../board/Board"));
 export function RoomPage({ session, token }: { session: string; token: string | null }) {
   const load = useRoom(session, token);
   if (load.phase === "loading") return <main className="center muted">Joining the session…</main>;
-  if (load.phase === "error")
-    return (
-      <main className="center">
-        <p className="error" role="alert" data-testid="room-error">{load.message}</p>
-      </main>
-    );
+  if (load.phase === "error") return <LinkProblemPage problem={load.problem} />;
+  if (load.phase === "name") return <NamePrompt info={load.info} token={token!} onNamed={load.named} />;
+  if (load.phase === "ended") return <EndedPage info={load.info} token={token!} />;
   return <Room sync={load.sync} info={load.info} token={token!} />;
 }
 
@@ -66,14 +70,25 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
     {},
   );
   const clock = scenarioInfo.clock;
-  const now = useNow();
+  const mark = useYJson<SessionMark>(roots.console.session(consoleDoc), {});
+  const ended = endedFrom(mark, info.state);
+  const now = clockNow(useNow(), ended);
+  const [say, setSay] = useState<string | null>(null);
 
   const role = info.role;
   const viewer = role === "observer" || role === "reviewer";
   const locked = role === "candidate" && !!controls.editor_locked;
   const refused = refusedError !== null;
-  const readOnlyReason = viewer ? `${role}s cannot edit` : locked ? "the interviewer locked the editor" : null;
-  const canRun = !viewer && !refused && !(role === "candidate" && controls.run_disabled);
+  const readOnlyReason = viewer
+    ? `${role}s cannot edit`
+    : ended.ended
+      ? "the interview has ended"
+      : locked
+        ? "the interviewer locked the editor"
+        : null;
+  const runBlocked = runBlockedReason({ role, ended: ended.ended, runDisabled: !!controls.run_disabled, refused });
+  const canRun = runBlocked === null;
+  useIntegritySignals(info.id, token, role === "candidate" && !ended.ended);
   const running = runs.some((r) => (r.status ?? "running") === "running");
 
   const act = useCallback(
@@ -88,12 +103,15 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
     [],
   );
   const run = useCallback(() => {
-    if (!canRun) return;
+    if (!canRun) {
+      setSay(`Run is not available: ${runBlocked ?? "it is disabled"}.`);
+      return;
+    }
+    setSay(null);
     void act(() => startRun(info.id, token, roots.code.source(code.doc).toString()));
-  }, [act, canRun, code.doc, info.id, token]);
+  }, [act, canRun, runBlocked, code.doc, info.id, token]);
 
   const banners = events.filter((e) => e.kind === "banner").slice(-2);
-  const messages = events.filter((e) => e.kind === "message").slice(-3);
   // The brief and the sections revealed since (`reveal` entries), in the order they arrived.
   const brief = events.filter((e) => e.kind === "brief" || e.kind === "reveal");
 
@@ -115,13 +133,19 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
         <a href="/" className="brand">Pairboard</a>
         <h1 className="title">{info.title || info.id}</h1>
         <span className="badge role-badge" data-testid="my-role">{info.name} · {role}</span>
-        <ConnectionBadge state={overallState(states)} readOnly={readOnlyReason} error={refusedError} />
+        <ConnectionBadge state={overallState(states)} readOnly={readOnlyReason} error={ended.ended ? null : refusedError} ended={ended.ended} />
         {clock && clock.state !== "waiting" ? (
           <span className="badge" data-testid="clock" title="Scenario time">
-            {clock.state === "paused" ? "paused · " : ""}
+            {ended.ended ? "ended · " : clock.state === "paused" ? "paused · " : ""}
             {formatClock(elapsedMs(clock, now))}
             {scenarioInfo.duration_min ? ` / ${scenarioInfo.duration_min}:00` : ""}
           </span>
+        ) : null}
+        {role === "interviewer" ? (
+          <>
+            <IntegrityIndicator session={info.id} token={token} live={!ended.ended} />
+            <EndControls session={info.id} token={token} ended={ended.ended} />
+          </>
         ) : null}
         <Participants awareness={code.provider.awareness} />
         <label className="pref">
@@ -131,30 +155,36 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           <input type="checkbox" checked={vim} onChange={(e) => setVim(e.target.checked)} /> Vim keys
         </label>
       </header>
+      {ended.ended ? (
+        <div className="ended-banner" role="status" data-testid="ended-banner">
+          The interview has ended{ended.endedBy ? ` (ended by ${ended.endedBy})` : ""}.{" "}
+          {role === "candidate" ? "Thank you: your work is saved. You can close this tab." : "Everything is kept in the replay."}
+        </div>
+      ) : null}
       {banners.map((b) => (
         <div key={b.id} className={`banner banner-${b.level ?? "info"}`} role="alert">{b.text}</div>
       ))}
       <div className={`layout ${notes && role === "interviewer" ? "with-panel" : ""}`}>
-        <section className="left">
+        <main className="left" aria-label="Code and console">
           <div className="toolbar" role="toolbar" aria-label="Run controls">
             {!viewer ? (
               <>
                 <button type="button" onClick={run} disabled={!canRun || running} data-testid="run"
-                  title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : "Run is disabled by the interviewer"}>
-                  ▶ Run
+                  title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : `Run is not available: ${runBlocked}`}>
+                  <span aria-hidden="true">▶ </span>Run
                 </button>
-                <button type="button" onClick={() => void act(() => interruptKernel(info.id, token))} disabled={!running}>
-                  ■ Stop
+                <button type="button" onClick={() => void act(() => interruptKernel(info.id, token))} disabled={!running || ended.ended}>
+                  <span aria-hidden="true">■ </span>Stop
                 </button>
-                <button type="button" onClick={() => void act(() => restartKernel(info.id, token))}>
-                  ↻ Restart
+                <button type="button" onClick={() => void act(() => restartKernel(info.id, token))} disabled={ended.ended}>
+                  <span aria-hidden="true">↻ </span>Restart
                 </button>
               </>
             ) : null}
             <span className="kernel" data-testid="kernel-status" title={kernel.message ?? ""}>
               kernel: {kernel.status ?? "not started"}
             </span>
-            {!canRun && !viewer ? <span className="badge">Run disabled by the interviewer</span> : null}
+            {runBlocked && !viewer ? <span className="badge" data-testid="run-blocked">Run is off: {runBlocked}</span> : null}
             {actionError ? <span className="error" role="alert">{actionError}</span> : null}
           </div>
           {brief.length ? (
@@ -176,23 +206,21 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           <Editor
             text={roots.code.source(code.doc)}
             awareness={code.provider.awareness}
-            readOnly={viewer || locked || refused}
+            readOnly={viewer || locked || refused || ended.ended}
             dark={dark}
             vim={vim}
             onRun={run}
             label="Code editor"
           />
-          {messages.length ? (
-            <ul className="events">{messages.map((m) => <li key={m.id}>{m.text}</li>)}</ul>
-          ) : null}
+          <Notices events={events} say={say} />
           <Console runs={runs} />
-        </section>
+        </main>
         <section className="right" aria-label="Whiteboard">
           <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
             <Board
               doc={board.doc}
               awareness={board.provider.awareness}
-              readOnly={viewer}
+              readOnly={viewer || ended.ended}
               dark={dark}
               onApi={(a) => {
                 if (window.pairboard) window.pairboard.excalidraw = a;
@@ -210,7 +238,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
             controls={controls}
             criteria={rubricCriteria(info.rubric)}
             dark={dark}
-            canWrite={role === "interviewer"}
+            canWrite={role === "interviewer" && !ended.ended}
             scenario={info.scenario ? { consoleDoc, grades: roots.notes.grades(notes.doc) } : null}
           />
         ) : null}

@@ -12,11 +12,21 @@ const LABELS: Record<LinkState, string> = {
   refused: "access refused",
 };
 
-export function ConnectionBadge({ state, readOnly, error }: { state: LinkState; readOnly: string | null; error: string | null }) {
+export function ConnectionBadge({
+  state,
+  readOnly,
+  error,
+  ended = false,
+}: {
+  state: LinkState;
+  readOnly: string | null;
+  error: string | null;
+  ended?: boolean;
+}) {
   return (
-    <div className="conn" role="status" aria-live="polite" data-state={state}>
-      <span className={`dot dot-${state}`} aria-hidden="true" />
-      <span data-testid="connection-state">{LABELS[state]}</span>
+    <div className="conn" role="status" aria-live="polite" data-state={ended ? "ended" : state}>
+      <span className={`dot dot-${ended ? "ended" : state}`} aria-hidden="true" />
+      <span data-testid="connection-state">{ended ? "ended" : LABELS[state]}</span>
       {readOnly && state !== "refused" ? (
         <span className="badge readonly" data-testid="readonly-state">
           read-only: {readOnly}

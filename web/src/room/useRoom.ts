@@ -1,10 +1,12 @@
 // Loads a room: checks the link's token against the REST API (which also tells our role and
-// display name), then opens the role's documents. Exposes the live objects on `window.pairboard`
+// display name), asks a candidate their name on first open, shows an ended session's page
+// instead of opening its documents, then opens the role's documents. Exposes the live objects on `window.pairboard`
 // for debugging and for the browser tests' sync barriers; security never depends on the UI.
 import { useEffect, useState } from "react";
-import { ApiError, getSession, type SessionInfo } from "../api";
+import { getSession, type SessionInfo } from "../api";
 import { RoomSync } from "../sync/room";
 import { DOC } from "../sync/schema";
+import { linkProblem, NO_TOKEN, type LinkProblem } from "./linkError";
 
 declare global {
   interface Window {
@@ -14,44 +16,46 @@ declare global {
 
 export type RoomLoad =
   | { phase: "loading" }
-  | { phase: "error"; message: string }
+  | { phase: "error"; problem: LinkProblem }
+  | { phase: "name"; info: SessionInfo; named: (info: SessionInfo) => void }
+  | { phase: "ended"; info: SessionInfo }
   | { phase: "ready"; sync: RoomSync; info: SessionInfo };
 
 export function useRoom(session: string, token: string | null): RoomLoad {
   const [load, setLoad] = useState<RoomLoad>({ phase: "loading" });
   useEffect(() => {
     if (!token) {
-      setLoad({ phase: "error", message: "This link has no token. Ask the interviewer for your session link." });
+      setLoad({ phase: "error", problem: NO_TOKEN });
       return;
     }
     let sync: RoomSync | null = null;
     let cancelled = false;
+    const enter = (info: SessionInfo) => {
+      if (cancelled) return;
+      if (info.state === "ended") {
+        setLoad({ phase: "ended", info });
+        return;
+      }
+      if (info.role === "candidate" && info.name_chosen === false) {
+        setLoad({ phase: "name", info, named: (named) => enter({ ...named, name_chosen: true }) });
+        return;
+      }
+      sync = new RoomSync(info, token);
+      window.pairboard = { sync };
+      const code = sync.link(DOC.code);
+      const markInteractive = () => {
+        if (code.state === "live" && window.pairboard && window.pairboard.interactiveAt === undefined) {
+          window.pairboard.interactiveAt = performance.now();
+          performance.mark("pairboard:interactive");
+        }
+      };
+      code.subscribe(markInteractive);
+      setLoad({ phase: "ready", sync, info });
+    };
     getSession(session, token)
-      .then((info) => {
-        if (cancelled) return;
-        sync = new RoomSync(info, token);
-        window.pairboard = { sync };
-        const code = sync.link(DOC.code);
-        const markInteractive = () => {
-          if (code.state === "live" && window.pairboard && window.pairboard.interactiveAt === undefined) {
-            window.pairboard.interactiveAt = performance.now();
-            performance.mark("pairboard:interactive");
-          }
-        };
-        code.subscribe(markInteractive);
-        setLoad({ phase: "ready", sync, info });
-      })
+      .then(enter)
       .catch((e: unknown) => {
-        if (cancelled) return;
-        const message =
-          e instanceof ApiError
-            ? e.status === 0
-              ? "The server cannot be reached. Check your connection and reload."
-              : e.refused
-                ? `This link is not valid (${e.status}: ${e.message}).`
-                : `The server answered ${e.status}: ${e.message}`
-            : String(e);
-        setLoad({ phase: "error", message });
+        if (!cancelled) setLoad({ phase: "error", problem: linkProblem(e) });
       });
     return () => {
       cancelled = true;
