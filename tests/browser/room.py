@@ -20,12 +20,29 @@ TIMEOUT_MS = 20_000
 _probes = itertools.count(1)
 
 
-def open_room(browser: Browser, link: str, *, width: int = 1400, height: int = 860) -> Page:
-    """Opens a link in a fresh context (own storage: a separate person); waits until live."""
+def answer_name_prompt(page: Page, name: str = "Candidate") -> None:
+    """A candidate's first open asks their name; answers it (other roles are never asked)."""
+    first = page.locator(
+        "[data-testid=name-prompt], [data-testid=connection-state], "
+        "[data-testid=waiting-room], [data-testid=link-problem]"
+    ).first
+    first.wait_for()
+    if page.get_by_test_id("name-prompt").count():
+        page.get_by_label("Your name").fill(name)
+        page.get_by_role("button", name="Join the interview").click()
+        expect(page.get_by_test_id("name-prompt")).to_have_count(0)
+
+
+def open_room(
+    browser: Browser, link: str, *, width: int = 1400, height: int = 860, name: str = "Candidate"
+) -> Page:
+    """Opens a link in a fresh context (own storage: a separate person), answers the name
+    prompt if it is a candidate's first open, and waits until live."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(link)
+    answer_name_prompt(page, name)
     expect(page.get_by_test_id("connection-state")).to_have_text("live", timeout=TIMEOUT_MS)
     return page
 

@@ -30,7 +30,7 @@ def test_lobby_keeps_the_admin_token_and_creates_a_session_whose_links_work(
         lobby.get_by_test_id("create-session").click()
         links = lobby.get_by_test_id("created-links")
         expect(links).to_be_visible()
-        candidate_link = links.get_by_label("Candidate link").input_value()
+        candidate_link = links.get_by_label("Candidate link", exact=True).input_value()
         assert candidate_link.startswith(f"http://127.0.0.1:{server.port}/s/")
 
         lobby.reload()  # the token was kept: the lobby lists sessions without asking again

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.room import (
     TIMEOUT_MS,
+    answer_name_prompt,
     awareness_barrier,
     board_elements,
     code_text,
@@ -234,6 +235,7 @@ def test_candidate_never_opens_notes_doc_nor_receives_notes_text(
     candidate.on("websocket", watch)
     try:
         candidate.goto(links["candidate"])
+        answer_name_prompt(candidate)
         expect(candidate.get_by_test_id("connection-state")).to_have_text("live")
         interviewer = open_page(links["interviewer"])
         notes = interviewer.locator(".panel .cm-content")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.room import TIMEOUT_MS, open_room, shot, wait_code_contains
+from tests.browser.room import TIMEOUT_MS, answer_name_prompt, open_room, shot, wait_code_contains
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -22,6 +22,7 @@ def test_candidate_waits_for_start_then_sees_the_brief_and_starter_code(
     interviewer = open_room(browser, links["interviewer"])
     try:
         candidate.goto(links["candidate"])
+        answer_name_prompt(candidate)
         expect(candidate.get_by_test_id("waiting-room")).to_be_visible()
         expect(candidate.get_by_test_id("brief")).to_have_count(0)
 

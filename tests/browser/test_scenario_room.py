@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from kernels.settings import KernelSettings
-from tests.browser.room import TIMEOUT_MS, open_room, shot
+from tests.browser.room import TIMEOUT_MS, answer_name_prompt, open_room, shot
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -40,6 +40,7 @@ def test_candidate_waits_for_start_then_sees_the_brief_reveals_and_hints(
     candidate.set_default_timeout(TIMEOUT_MS)
     try:
         candidate.goto(created["links"]["candidate"])
+        answer_name_prompt(candidate)
         expect(candidate.get_by_test_id("waiting-room")).to_be_visible()
         expect(candidate.get_by_test_id("waiting-room")).to_contain_text(
             "Waiting for the interviewer"

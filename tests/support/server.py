@@ -105,3 +105,14 @@ class ServerProcess:
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
+
+    def name_candidate(self, created: dict[str, Any], name: str = "Candidate") -> None:
+        """Answers the candidate's first-open name prompt through the API, for callers that
+        measure or test the room rather than the prompt."""
+        response = httpx.post(
+            f"{self.url}/api/sessions/{created['id']}/name",
+            json={"name": name},
+            headers={"Authorization": f"Bearer {created['tokens']['candidate']}"},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
