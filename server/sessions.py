@@ -170,7 +170,9 @@ class Sessions:
                 record.id, "reviewer", "Reviewer", self.settings.reviewer_token_lifetime_seconds
             )
             return {"replay": f"{self.settings.base_url()}/replay/{record.id}?token={token}"}
-        links = {role: self.link(record.id, self.issue(record.id, role)) for role in LIVE_ROLES}
+        links: dict[str, str] = {
+            role: self.link(record.id, self.issue(record.id, role)) for role in LIVE_ROLES
+        }
         interviewer = links["interviewer"].split("?token=", 1)[1]
         links["replay"] = f"{self.settings.base_url()}/replay/{record.id}?token={interviewer}"
         return links
