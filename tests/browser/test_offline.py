@@ -68,12 +68,20 @@ def test_a_page_whose_token_is_refused_stops_retrying_and_says_why(
             timeout=10,
         )
         assert ended.status_code == 200, ended.text
+        # The open page hears of the end at once (console.session) and says so.
+        expect(candidate.get_by_test_id("ended-banner")).to_contain_text("The interview has ended")
         server.stop()  # drop the open sockets: the page must reconnect, and be refused
         server.start()
         expect(candidate.get_by_test_id("connection-state")).to_have_text(
-            "access refused", timeout=TIMEOUT_MS
+            "ended", timeout=TIMEOUT_MS
         )
-        expect(candidate.locator(".conn .error")).to_contain_text("session has ended")
+        candidate.wait_for_function(
+            "[...window.pairboard.sync.links.values()].every(l => l.state === 'refused')"
+        )
+        assert (
+            candidate.evaluate("[...window.pairboard.sync.links.values()].map(l => l.error)")
+            == ["session has ended"] * 3
+        )
         # Every doc gave up (no more handshakes), instead of retrying forever.
         assert candidate.evaluate(
             "[...window.pairboard.sync.links.values()].every(l => !l.provider.shouldConnect)"

@@ -53,7 +53,15 @@ export function EndControls({ session, token, ended }: { session: string; token:
       ) : null}
       <ReplayActions session={session} token={token} />
       {confirming && !ended ? (
-        <div className="confirm" role="alertdialog" aria-labelledby="end-confirm-title" aria-describedby="end-confirm-text">
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-labelledby="end-confirm-title"
+          aria-describedby="end-confirm-text"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setConfirming(false);
+          }}
+        >
           <strong id="end-confirm-title">End the interview for everyone?</strong>
           <p id="end-confirm-text">
             Editors turn read-only, Run stops working and the candidate's link stops working. The replay stays.

@@ -109,7 +109,9 @@ export class DocLink {
     if (this.probing) return;
     this.probing = true;
     try {
-      await getSession(this.opts.session, this.opts.token);
+      const info = await getSession(this.opts.session, this.opts.token);
+      // An interviewer's link still reads an ended session (for its replay) but opens no doc.
+      if (info.state === "ended") this.refuse("session has ended");
     } catch (e) {
       if (e instanceof ApiError && e.refused) this.refuse(e.message);
     } finally {
