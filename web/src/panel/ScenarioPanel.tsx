@@ -19,6 +19,7 @@ import {
 import { useYJson } from "../sync/hooks";
 import { elapsedMs, formatClock } from "./clock";
 import { roots } from "../sync/schema";
+import { clockNow, endedFrom, type SessionMark } from "../room/roomState";
 
 export function useNow(periodMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());
@@ -45,7 +46,8 @@ export function ScenarioPanel(p: Props) {
   const mirrored = useYJson<{ clock?: ScenarioClock }>(roots.console.scenario(p.consoleDoc), {});
   const events = useYJson<unknown[]>(roots.console.events(p.consoleDoc), []);
   const grades = useYJson<Record<string, GradeResult>>(p.grades, {});
-  const now = useNow();
+  const mark = useYJson<SessionMark>(roots.console.session(p.consoleDoc), {});
+  const now = clockNow(useNow(), endedFrom(mark)); // the clock stops when the session ends
   const { onView } = p;
 
   const refresh = useCallback(async () => {
