@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from kernels.sandbox.layers import sandbox_report
 from kernels.settings import KernelSettings
+from server.api import notebook as notebook_api
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api
 from server.api import review as review_api
@@ -49,6 +50,7 @@ def create_app(
     app.state.services = services
     app.include_router(sessions_api.router)
     app.include_router(runs_api.router)
+    app.include_router(notebook_api.router)
     app.include_router(sync_endpoint.router)
     app.include_router(scenarios_api.router)
     app.include_router(scenario_session_api.router)

@@ -13,6 +13,11 @@ error, not a silently empty map.
   ends, so every page in the room turns read-only at once). Written by the server only.
 - `notes`: `notes` (Text, private notes), `rubric` (Map criterion -> level), `grades` (Map id ->
   grade report). Never opened by a candidate.
+- `notebook`: JupyterLab's shared notebook model (`jupyter_ydoc.YNotebook`, the same schema as
+  `@jupyter/ydoc` in the browser): `cells` (Array of cell Maps: id, cell_type, source Text,
+  metadata), `meta` (Map: nbformat, nbformat_minor, metadata), `state` (Map). Written by the
+  participants like the code doc. Cell outputs do not live here: a cell's run is a `console.runs`
+  entry with its `cell_id`, written by the server only (`server/notebook.py` says why).
 
 Besides the four live docs, the update log holds three record streams under doc names of their
 own that are never websocket rooms (`server/replay/records.py`): `awareness`, `signals`,
@@ -35,6 +40,7 @@ class DocName(StrEnum):
     BOARD = "board"
     CONSOLE = "console"
     NOTES = "notes"
+    NOTEBOOK = "notebook"
 
 
 class RecordDoc(StrEnum):
@@ -76,6 +82,9 @@ CONSOLE_SESSION: Root[Map[Any]] = Root(DocName.CONSOLE, "session", Map)
 NOTES_TEXT = Root(DocName.NOTES, "notes", Text)
 NOTES_RUBRIC: Root[Map[Any]] = Root(DocName.NOTES, "rubric", Map)
 NOTES_GRADES: Root[Map[Any]] = Root(DocName.NOTES, "grades", Map)
+NOTEBOOK_CELLS: Root[Array[Any]] = Root(DocName.NOTEBOOK, "cells", Array)
+NOTEBOOK_META: Root[Map[Any]] = Root(DocName.NOTEBOOK, "meta", Map)
+NOTEBOOK_STATE: Root[Map[Any]] = Root(DocName.NOTEBOOK, "state", Map)
 
 ROOTS: tuple[Root[Any], ...] = (
     CODE_SOURCE,
@@ -90,6 +99,9 @@ ROOTS: tuple[Root[Any], ...] = (
     NOTES_TEXT,
     NOTES_RUBRIC,
     NOTES_GRADES,
+    NOTEBOOK_CELLS,
+    NOTEBOOK_META,
+    NOTEBOOK_STATE,
 )
 
 

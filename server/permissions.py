@@ -50,6 +50,8 @@ class Action(StrEnum):
     COMMENT_READ = "comment.read"
     COMMENT_WRITE = "comment.write"
     RECORDING_EXPORT = "recording.export"
+    NOTEBOOK_EXPORT = "notebook.export"  # the notebook as .ipynb, outputs included
+    NOTEBOOK_IMPORT = "notebook.import"  # replace the notebook's cells from an .ipynb
     # One doc of one session, over the websocket.
     DOC_READ = "doc.read"
     DOC_WRITE = "doc.write"
@@ -140,6 +142,7 @@ RECORDING: frozenset[Action] = frozenset(
         Action.COMMENT_READ,
         Action.COMMENT_WRITE,
         Action.RECORDING_EXPORT,
+        Action.NOTEBOOK_EXPORT,
     }
 )
 AFTER_END: dict[Role, frozenset[Action]] = {
@@ -184,6 +187,9 @@ TABLE: dict[Action, Rule] = {
     Action.COMMENT_READ: Rule(HIRING_TEAM, after_end=_kept_by(Action.COMMENT_READ)),
     Action.COMMENT_WRITE: Rule(HIRING_TEAM, after_end=_kept_by(Action.COMMENT_WRITE)),
     Action.RECORDING_EXPORT: Rule(HIRING_TEAM, after_end=_kept_by(Action.RECORDING_EXPORT)),
+    # The notebook is everyone's to read (as the doc is); importing replaces the candidate's work.
+    Action.NOTEBOOK_EXPORT: Rule(ALL_ROLES, after_end=_kept_by(Action.NOTEBOOK_EXPORT)),
+    Action.NOTEBOOK_IMPORT: Rule(INTERVIEWER, live_only=True),
     # Docs: the admin has no seat in a room; readers and writers per doc are below.
     Action.DOC_READ: Rule(ALL_ROLES, admin=False, admin_refusal="the admin token opens no room"),
     Action.DOC_WRITE: Rule(
@@ -198,12 +204,14 @@ DOC_READERS: dict[DocName, frozenset[Role]] = {
     DocName.BOARD: ALL_ROLES,
     DocName.CONSOLE: ALL_ROLES,
     DocName.NOTES: HIRING_TEAM,
+    DocName.NOTEBOOK: ALL_ROLES,
 }
 DOC_WRITERS: dict[DocName, frozenset[Role]] = {
     DocName.CODE: PARTICIPANTS,
     DocName.BOARD: PARTICIPANTS,
     DocName.CONSOLE: frozenset(),
     DocName.NOTES: INTERVIEWER,
+    DocName.NOTEBOOK: PARTICIPANTS,
 }
 
 
@@ -270,9 +278,9 @@ def state_refusal(
         if facts.state == "waiting":
             return Decision(False, 409, "the interviewer has not started the session yet")
     if action is Action.DOC_WRITE:
-        if facts.state == "waiting" and doc in (DocName.CODE, DocName.BOARD):
+        if facts.state == "waiting" and doc in (DocName.CODE, DocName.BOARD, DocName.NOTEBOOK):
             return Decision(False, 403, "the interview has not started yet")
-        if facts.editor_locked and doc is DocName.CODE:
+        if facts.editor_locked and doc in (DocName.CODE, DocName.NOTEBOOK):
             return Decision(False, 403, "the interviewer has locked the editor")
     return None
 

@@ -33,6 +33,7 @@ from kernels.provider import (
 )
 from server.clock import now_ms
 from server.documents import CODE_SOURCE, CONSOLE_KERNEL, CONSOLE_RUNS, DocName
+from server.notebook import cells_of
 from server.run_entries import coalesce, find_run, output_of, run_view
 from server.sessions import Sessions
 from server.sync.rooms import RoomRegistry
@@ -44,6 +45,14 @@ END_CHECK_SECONDS = 2.0
 
 class RunConflict(Exception):
     """A run is already active in this session (HTTP 409)."""
+
+
+class CodeTooLarge(Exception):
+    """The code of a run is over `run_max_code_bytes` (HTTP 413)."""
+
+
+class UnknownCell(Exception):
+    """A cell run asked for a cell the notebook does not have, or not a code cell (HTTP 422)."""
 
 
 class KernelPreparer(Protocol):
@@ -62,6 +71,9 @@ class SessionKernelState:
     active_run: str | None = None
     task: asyncio.Task[None] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Execution counts (see `Runs._count_execution`): of which kernel process, how many so far.
+    counted_process: tuple[str, int] | None = None
+    executions: int = 0
 
 
 class Runs:
@@ -101,35 +113,77 @@ class Runs:
         return self._states.setdefault(session_id, SessionKernelState())
 
     async def start_run(self, session_id: str, author: str, role: str, code: str | None) -> str:
+        """Run `code` (the code doc's text if None) as one console entry; its run id."""
+        if code is None:
+            code = str(CODE_SOURCE.of(await self.rooms.read(session_id, DocName.CODE)))
+        return (await self._start(session_id, author, role, [(None, code)]))[0]
+
+    async def start_cells(
+        self,
+        session_id: str,
+        author: str,
+        role: str,
+        cell_ids: list[str],
+        *,
+        max_code_bytes: int,
+    ) -> list[str]:
+        """Run notebook cells in order (Shift-Enter is one, Run all is every code cell), each as
+        its own console entry tagged with its `cell_id`; the sources are taken now, as they are
+        when the user asked. After a cell that does not end ok, the rest are cancelled, as
+        Jupyter does. Their run ids, in order."""
+        doc = await self.rooms.read(session_id, DocName.NOTEBOOK)
+        by_id = {cell.id: cell for cell in cells_of(doc)}
+        jobs: list[tuple[str | None, str]] = []
+        for cell_id in cell_ids:
+            cell = by_id.get(cell_id)
+            if cell is None:
+                raise UnknownCell(f"no cell {cell_id!r} in the notebook")
+            if cell.cell_type != "code":
+                raise UnknownCell(f"cell {cell_id!r} is a {cell.cell_type} cell, not code")
+            if len(cell.source.encode("utf-8", "surrogatepass")) > max_code_bytes:
+                raise CodeTooLarge(f"cell {cell_id!r} is over {max_code_bytes} bytes of code")
+            jobs.append((cell_id, cell.source))
+        if not jobs:
+            raise UnknownCell("no code cell to run")
+        return await self._start(session_id, author, role, jobs)
+
+    async def _start(
+        self, session_id: str, author: str, role: str, jobs: list[tuple[str | None, str]]
+    ) -> list[str]:
         state = self._state(session_id)
         if state.active_run is not None:
             raise RunConflict(f"run {state.active_run} is still running; Stop it or wait")
-        run_id = uuid.uuid4().hex[:12]
-        state.active_run = run_id
+        queued = [(uuid.uuid4().hex[:12], cell_id, code) for cell_id, code in jobs]
+        state.active_run = queued[0][0]
         try:
-            if code is None:
-                code = str(CODE_SOURCE.of(await self.rooms.read(session_id, DocName.CODE)))
             started = now_ms()
-            entry = {
-                "id": run_id,
-                "author": author,
-                "role": role,
-                "code": code,
-                "started_at": started,
-                "finished_at": None,
-                "status": "running",
-                "duration_ms": None,
-            }
+            entries = [
+                {
+                    "id": run_id,
+                    "author": author,
+                    "role": role,
+                    "code": code,
+                    "started_at": started,
+                    "finished_at": None,
+                    "status": "running" if i == 0 else "queued",
+                    "duration_ms": None,
+                    **({} if cell_id is None else {"cell_id": cell_id}),
+                }
+                for i, (run_id, cell_id, code) in enumerate(queued)
+            ]
 
             def add(doc: Doc[Any]) -> None:
-                CONSOLE_RUNS.of(doc).append(Map({**entry, "outputs": Array()}))
+                runs = CONSOLE_RUNS.of(doc)
+                for entry in entries:
+                    runs.append(Map({**entry, "outputs": Array()}))
 
             await self.rooms.edit(session_id, DocName.CONSOLE, add)
         except BaseException:
             state.active_run = None
             raise
-        state.task = asyncio.create_task(self._execute(session_id, state, run_id, code, started))
-        return run_id
+        work = [(run_id, code) for run_id, _, code in queued]
+        state.task = asyncio.create_task(self._execute_all(session_id, state, work))
+        return [run_id for run_id, _, _ in queued]
 
     async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
         if state.handle is not None:
@@ -191,16 +245,35 @@ class Runs:
 
         await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
+    async def _execute_all(
+        self, session_id: str, state: SessionKernelState, jobs: list[tuple[str, str]]
+    ) -> None:
+        for i, (run_id, code) in enumerate(jobs):
+            state.active_run = run_id
+            if i > 0:
+                await self._mark_running(session_id, run_id)
+            finished = await self._execute(session_id, state, run_id, code, now_ms())
+            if finished.status != "ok":
+                rest = [r for r, _ in jobs[i + 1 :]]
+                if rest:
+                    with contextlib.suppress(Exception):
+                        await self._cancel_queued(session_id, rest, finished.status)
+                break
+        state.active_run = None
+        state.task = None
+
     async def _execute(
         self, session_id: str, state: SessionKernelState, run_id: str, code: str, started: int
-    ) -> None:
+    ) -> Finished:
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         finished: Finished | None = None
+        count: int | None = None
         try:
             async with state.lock:
                 handle = await self._kernel(session_id, state)
                 await self._set_kernel(session_id, "busy", "")
                 await self._prepare(session_id, handle)
+                count = self._count_execution(state, handle)
                 writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
                 try:
                     async for event in handle.execute(code):
@@ -220,11 +293,43 @@ class Runs:
                 await self._append(session_id, run_id, [{"type": "notice", "text": str(exc)}])
         finally:
             final = finished or Finished("error", now_ms() - started, "run ended without status")
-            await self._finish(session_id, run_id, final)
-            state.active_run = None
-            state.task = None
+            await self._finish(session_id, run_id, final, count)
             alive = state.handle is not None and await state.handle.is_alive()
             await self._set_kernel(session_id, "idle" if alive else "dead", final.reason)
+        return final
+
+    @staticmethod
+    def _count_execution(state: SessionKernelState, handle: KernelHandle) -> int:
+        """The run's execution count, as IPython numbers its cells: every non-silent execution
+        since this kernel process started (a restart, `generation`, starts again at 1). Counted
+        here rather than read back from the kernel, whose word is the candidate's; written with
+        the run's final status, so a running cell shows `[*]` as in Jupyter."""
+        process = (handle.kernel_id, handle.generation)
+        if state.counted_process != process:
+            state.counted_process, state.executions = process, 0
+        state.executions += 1
+        return state.executions
+
+    async def _mark_running(self, session_id: str, run_id: str) -> None:
+        def change(doc: Doc[Any]) -> None:
+            entry = find_run(doc, run_id)
+            if entry is not None:
+                entry["status"] = "running"
+                entry["started_at"] = now_ms()
+
+        await self.rooms.edit(session_id, DocName.CONSOLE, change)
+
+    async def _cancel_queued(self, session_id: str, run_ids: list[str], why: str) -> None:
+        def change(doc: Doc[Any]) -> None:
+            for run_id in run_ids:
+                entry = find_run(doc, run_id)
+                if entry is not None and entry.get("status") == "queued":
+                    entry["status"] = "cancelled"
+                    entry["finished_at"] = now_ms()
+                    entry["duration_ms"] = 0
+                    entry["reason"] = f"not run: an earlier cell ended {why}"
+
+        await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
     async def _write_outputs(
         self, session_id: str, run_id: str, queue: asyncio.Queue[Event | None]
@@ -250,11 +355,15 @@ class Runs:
 
         await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
-    async def _finish(self, session_id: str, run_id: str, finished: Finished) -> None:
+    async def _finish(
+        self, session_id: str, run_id: str, finished: Finished, count: int | None
+    ) -> None:
         def change(doc: Doc[Any]) -> None:
             entry = find_run(doc, run_id)
             if entry is not None:
                 entry["status"] = finished.status
+                if count is not None:
+                    entry["execution_count"] = count
                 entry["finished_at"] = now_ms()
                 entry["duration_ms"] = finished.duration_ms
                 if finished.reason:

@@ -141,6 +141,23 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- notebooks (server/notebook.py) ---------------------------------------------------------
+    notebook_max_bytes: int = Field(
+        8 * 1024 * 1024,
+        description=(
+            "Largest .ipynb file an interviewer may import (PUT .../notebook): HTTP 413 above it, "
+            "counted while reading. Outputs in it are dropped; the cells go into the notebook "
+            "doc, so `doc_max_bytes` bounds them too."
+        ),
+    )
+    notebook_max_cells: int = Field(
+        1000, description="Most cells an imported or seeded notebook may hold (HTTP 422 above)."
+    )
+    notebook_max_cell_source_bytes: int = Field(
+        256 * 1024,
+        description="Largest source of one imported or seeded cell (UTF-8 bytes; HTTP 422 above).",
+    )
+
     # --- storage ------------------------------------------------------------------------------
     checkpoint_interval: int = Field(
         400,

@@ -4,7 +4,7 @@ import { DOC, DOCS, RECORD, RECORD_DOCS, roots, SCHEMA } from "./schema";
 
 describe("schema", () => {
   test("lists the live docs in the table's order, and names each doc and record stream after itself", () => {
-    expect(DOCS).toEqual(["code", "board", "console", "notes"]);
+    expect(DOCS).toEqual(["code", "board", "console", "notes", "notebook"]);
     expect(Object.entries(DOC)).toEqual(DOCS.map((d) => [d, d]));
     expect(Object.entries(RECORD)).toEqual(RECORD_DOCS.map((r) => [r, r]));
   });

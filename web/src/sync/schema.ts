@@ -15,6 +15,7 @@ export const SCHEMA = {
   board: { elements: "Map", files: "Map" },
   console: { runs: "Array", kernel: "Map", controls: "Map", scenario: "Map", events: "Array", session: "Map" },
   notes: { notes: "Text", rubric: "Map", grades: "Map" },
+  notebook: { cells: "Array", meta: "Map", state: "Map" },
 } as const;
 
 /** Log-only streams of non-Yjs records (cursor samples, integrity signals, comments): never rooms. */

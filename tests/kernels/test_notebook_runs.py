@@ -1,0 +1,198 @@
+"""Notebook mode through a real server with real sandboxed kernels and real websocket clients.
+
+Two participants edit the `notebook` doc (JupyterLab's model) as JupyterLab would; a cell run is
+a `console.runs` entry with the cell's id and its execution count; Run all stops after a failing
+cell; the exported `.ipynb` validates and imports back to the same cells.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nbformat
+import pytest
+from jupyter_ydoc import YNotebook
+
+from kernels.sandbox.layers import SandboxReport
+from tests.support.server import ServerProcess
+from tests.support.yclient import YClient, wait_until
+
+DONE = {"ok", "error", "interrupted", "timeout", "killed", "cancelled"}
+CELLS = [
+    {"id": "md", "cell_type": "markdown", "source": "# Notebook", "metadata": {}},
+    {"id": "a", "cell_type": "code", "source": "x = 40", "metadata": {}},
+    {"id": "b", "cell_type": "code", "source": "x + 2", "metadata": {}},
+    {"id": "c", "cell_type": "code", "source": "raise ValueError('planted')", "metadata": {}},
+    {"id": "d", "cell_type": "code", "source": "print('never')", "metadata": {}},
+]
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, sandbox_layers: SandboxReport
+) -> Iterator[ServerProcess]:
+    proc = ServerProcess(
+        Path(tmp_path_factory.mktemp("notebook-server")),
+        env={"PAIRBOARD_KERNEL_POOL_SIZE": "1", "PAIRBOARD_KERNEL_PRELOAD_CODE": ""},
+    )
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ipynb(cells: list[dict[str, Any]]) -> bytes:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.from_dict(c) for c in cells]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.update(outputs=[], execution_count=None)
+    return nbformat.writes(nb).encode()
+
+
+def wait_runs(
+    server: ServerProcess, sid: str, run_ids: list[str], token: str
+) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        runs = [
+            httpx.get(f"{server.url}/api/sessions/{sid}/runs/{r}", headers=auth(token)).json()
+            for r in run_ids
+        ]
+        if all(run["status"] in DONE for run in runs):
+            return runs
+        time.sleep(0.05)
+    raise AssertionError(f"runs {run_ids} not done after 60 s")
+
+
+def run_cells(server: ServerProcess, sid: str, token: str, **body: Any) -> httpx.Response:
+    return httpx.post(
+        f"{server.url}/api/sessions/{sid}/notebook/runs", json=body, headers=auth(token), timeout=30
+    )
+
+
+async def test_cells_typed_by_both_converge_and_a_cell_run_reaches_everyone(
+    server: ServerProcess,
+) -> None:
+    s = server.create_session()
+    sid, tokens = s["id"], s["tokens"]
+    put = httpx.put(
+        f"{server.url}/api/sessions/{sid}/notebook",
+        content=ipynb(CELLS[:3]),
+        headers=auth(tokens["interviewer"]),
+    )
+    assert put.status_code == 200, put.text
+    assert put.json() == {"cells": 3}
+    base = f"{server.ws_url}/ws/{sid}/notebook"
+    async with (
+        YClient(f"{base}?token={tokens['candidate']}") as candidate,
+        YClient(f"{base}?token={tokens['interviewer']}") as interviewer,
+    ):
+        await wait_until(candidate.synced.is_set, what="candidate synced")
+        await wait_until(interviewer.synced.is_set, what="interviewer synced")
+        mine, theirs = YNotebook(candidate.doc), YNotebook(interviewer.doc)
+        await wait_until(lambda: mine.cell_number == 3 and theirs.cell_number == 3, what="cells")
+        mine.ycells[1]["source"].insert(len(str(mine.ycells[1]["source"])), " + 1")  # x = 41
+        theirs.ycells[2]["source"].insert(0, "y = ")  # y = x + 2
+        theirs.append_cell({"id": "e", "cell_type": "code", "source": "y", "metadata": {}})
+        want = ["# Notebook", "x = 40 + 1", "y = x + 2", "y"]
+
+        def sources(nb: YNotebook) -> list[str]:
+            return [c["source"] for c in nb.get()["cells"]]
+
+        await wait_until(lambda: sources(mine) == sources(theirs) == want, what="converged")
+        r = run_cells(server, sid, tokens["candidate"], all=True)
+        assert r.status_code == 202, r.text
+        runs = wait_runs(server, sid, r.json()["run_ids"], tokens["observer"])
+    assert [(run["status"], run["code"]) for run in runs] == [
+        ("ok", "x = 40 + 1"),
+        ("ok", "y = x + 2"),
+        ("ok", "y"),
+    ]
+    assert runs[2]["outputs"] == [{"type": "result", "data": {"text/plain": "43"}}]
+    exported = httpx.get(
+        f"{server.url}/api/sessions/{sid}/notebook.ipynb", headers=auth(tokens["observer"])
+    )
+    assert exported.status_code == 200
+    nb = nbformat.reads(exported.text, as_version=4)
+    nbformat.validate(nb)
+    assert [c.get("execution_count") for c in nb.cells] == [None, 1, 2, 3]
+    assert nb.cells[3].outputs == [
+        {
+            "output_type": "execute_result",
+            "data": {"text/plain": "43"},
+            "metadata": {},
+            "execution_count": 3,
+        }
+    ]
+
+
+def test_run_all_stops_after_a_failing_cell_as_jupyter_does(server: ServerProcess) -> None:
+    s = server.create_session()
+    sid, tokens = s["id"], s["tokens"]
+    httpx.put(
+        f"{server.url}/api/sessions/{sid}/notebook",
+        content=ipynb(CELLS),
+        headers=auth(tokens["interviewer"]),
+    ).raise_for_status()
+    r = run_cells(server, sid, tokens["interviewer"], all=True)
+    assert r.status_code == 202
+    runs = wait_runs(server, sid, r.json()["run_ids"], tokens["interviewer"])
+    assert [run["status"] for run in runs] == ["ok", "ok", "error", "cancelled"]
+    assert runs[2]["outputs"][0]["ename"] == "ValueError"
+    assert runs[3]["outputs"] == []
+    # Shift-Enter on one cell: the kernel kept its state, the count goes on.
+    one = run_cells(server, sid, tokens["candidate"], cells=["b"])
+    (run,) = wait_runs(server, sid, one.json()["run_ids"], tokens["candidate"])
+    assert run["outputs"] == [{"type": "result", "data": {"text/plain": "42"}}]
+    nb = json.loads(
+        httpx.get(
+            f"{server.url}/api/sessions/{sid}/notebook.ipynb", headers=auth(tokens["candidate"])
+        ).text
+    )
+    assert [c.get("execution_count") for c in nb["cells"]] == [None, 1, 4, 3, None]
+
+
+def test_bad_cell_runs_and_imports_are_4xx_with_a_reason(server: ServerProcess) -> None:
+    s = server.create_session()
+    sid, tokens = s["id"], s["tokens"]
+    httpx.put(
+        f"{server.url}/api/sessions/{sid}/notebook",
+        content=ipynb(CELLS),
+        headers=auth(tokens["interviewer"]),
+    ).raise_for_status()
+    cases = [
+        (run_cells(server, sid, tokens["candidate"], cells=["nope"]), 422, "no cell 'nope'"),
+        (run_cells(server, sid, tokens["candidate"], cells=["md"]), 422, "markdown cell"),
+        (run_cells(server, sid, tokens["candidate"], cells=["a"], all=True), 422, "either"),
+        (run_cells(server, sid, tokens["observer"], cells=["a"]), 403, "observer"),
+        (
+            httpx.put(
+                f"{server.url}/api/sessions/{sid}/notebook",
+                content=b"{oops",
+                headers=auth(tokens["interviewer"]),
+            ),
+            422,
+            "not JSON",
+        ),
+        (
+            httpx.put(
+                f"{server.url}/api/sessions/{sid}/notebook",
+                content=ipynb(CELLS),
+                headers=auth(tokens["candidate"]),
+            ),
+            403,
+            "candidate",
+        ),
+    ]
+    for response, status, reason in cases:
+        assert response.status_code == status, response.text
+        assert reason in response.json()["detail"]
