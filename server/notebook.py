@@ -259,6 +259,12 @@ def set_cells(doc: Doc[Any], cells: list[dict[str, Any]]) -> None:
         ycells.append(Map(ycell))
 
 
+def script_of(doc: Doc[Any]) -> str:
+    """The notebook's code cells as one script, top to bottom (what `jupyter nbconvert --to
+    script` gives, without the markers): what the grader takes as the candidate's code."""
+    return "\n\n".join(c.source for c in cells_of(doc) if c.cell_type == "code")
+
+
 def code_cell_ids(doc: Doc[Any]) -> list[str]:
     """Every code cell's id, in order (Run all)."""
     return [c.id for c in cells_of(doc) if c.cell_type == "code"]

@@ -83,7 +83,9 @@ class Sessions:
         name = (name or DEFAULT_NAMES[role])[: self.settings.max_name_length]
         return self.signer.issue(session_id, role, name, self.settings.token_lifetime_seconds)
 
-    async def create(self, title: str | None, scenario: str | None) -> CreatedSession:
+    async def create(
+        self, title: str | None, scenario: str | None, *, mode: str = "code"
+    ) -> CreatedSession:
         title = (title or "Untitled interview").strip()
         if len(title) > self.settings.max_title_length:
             raise SessionError(422, f"title longer than {self.settings.max_title_length} chars")
@@ -94,7 +96,7 @@ class Sessions:
             created_at_ms=now_ms(),
             # A scenario session waits for the interviewer's Start (the candidate's waiting room).
             state="waiting" if scenario else "live",
-            meta={"controls": {"editor_locked": False, "run_disabled": False}},
+            meta={"controls": {"editor_locked": False, "run_disabled": False}, "mode": mode},
         )
         await self.store.create_session(record)
         self._cache[record.id] = record
@@ -195,6 +197,7 @@ class Sessions:
             + f".{record.created_at_ms % 1000:03d}Z",
             "ended_at": record.ended_at_ms,
             "scenario": record.scenario,
+            "mode": record.meta.get("mode", "code"),
             "controls": dict(self.controls(record)),
             "candidate_name": self.chosen_name(record, "candidate"),
         }

@@ -21,10 +21,21 @@ from server.access import Access
 from server.api.deps import Authorize, services_of
 from server.clock import now_ms
 from server.documents import CODE_SOURCE, NOTES_GRADES, DocName
+from server.notebook import script_of
 from server.permissions import Action, decide
 from server.scenarios import library
 from server.scenarios.grading import grade
+from server.scenarios.model import Scenario
 from server.scenarios.runner import ScenarioError
+from server.sync.rooms import RoomRegistry
+
+
+async def candidate_code(rooms: RoomRegistry, session_id: str, scenario: Scenario) -> str:
+    """What the hidden tests grade: the editor's text, or in a notebook the code cells."""
+    if scenario.mode == "notebook":
+        return script_of(await rooms.read(session_id, DocName.NOTEBOOK))
+    return str(CODE_SOURCE.of(await rooms.read(session_id, DocName.CODE)))
+
 
 router = APIRouter(prefix="/api/sessions")
 _grading: set[str] = set()
@@ -112,7 +123,7 @@ async def grade_session(
         raise HTTPException(409, "grading is already running for this session")
     _grading.add(session_id)
     try:
-        code = str(CODE_SOURCE.of(await services.rooms.read(session_id, DocName.CODE)))
+        code = await candidate_code(services.rooms, session_id, scenario)
         started = now_ms()
         report = await grade(
             runs.provider, scenario, code, services.settings.scenario_test_timeout_seconds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pycrdt import Doc
@@ -23,6 +23,9 @@ router = APIRouter(prefix="/api/sessions")
 class CreateSession(BaseModel):
     title: str | None = None
     scenario: str | None = None
+    mode: Literal["code", "notebook"] | None = Field(
+        None, description="`code` (an editor) or `notebook`; default: the scenario's, else code."
+    )
 
 
 class ChosenName(BaseModel):
@@ -45,7 +48,8 @@ async def create_session(
     if body.scenario is not None and scenario is None:
         raise HTTPException(422, f"no scenario {body.scenario!r} (see GET /api/scenarios)")
     try:
-        created = await services.sessions.create(body.title, body.scenario)
+        mode = body.mode or (scenario.mode if scenario is not None else "code")
+        created = await services.sessions.create(body.title, body.scenario, mode=mode)
     except SessionError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     if scenario is not None:

@@ -60,6 +60,16 @@ class Starter(_Strict):
     files: dict[str, str] = Field(default_factory=dict)
 
 
+class NotebookCell(_Strict):
+    """A cell the session's notebook opens with (`mode: notebook`), in order."""
+
+    type: Literal["code", "markdown"] = "code"
+    source: str = Field(default="", description="The cell's text (Python, or Markdown).")
+    id: Slug | None = Field(
+        default=None, description="Stable cell id (default: cell-1, cell-2, ... by position)."
+    )
+
+
 Color = Annotated[str, Field(pattern=r"^(#[0-9a-fA-F]{6}|transparent)$")]
 
 
@@ -185,6 +195,13 @@ class Scenario(_Strict):
     brief: str = Field(min_length=1, description="Markdown shown to the candidate from the start.")
     brief_sections: list[BriefSection] = Field(default_factory=list)
     starter: Starter = Field(default_factory=Starter)
+    mode: Literal["code", "notebook"] = Field(
+        default="code",
+        description="`code`: one editor and a console; `notebook`: a shared notebook (`notebook`).",
+    )
+    notebook: list[NotebookCell] = Field(
+        default_factory=list, description="The notebook's cells at the start (`mode: notebook`)."
+    )
     whiteboard: list[BoardElement] = Field(default_factory=list)
     setup: str = Field(default="", description="Kernel code run before the candidate joins.")
     tests: list[HiddenTest] = Field(default_factory=list)
@@ -263,10 +280,21 @@ def cross_check(scenario: Scenario) -> list[tuple[Loc, str]]:
             problems.append(
                 (("reference_solution",), f"a {scenario.kind} scenario needs a reference solution")
             )
-        if not scenario.starter.files:
+        if not scenario.starter.files and scenario.mode == "code":
             problems.append((("starter", "files"), f"a {scenario.kind} scenario needs a file"))
     if not scenario.is_coding and scenario.tests and not scenario.reference_solution.strip():
         problems.append((("reference_solution",), "hidden tests need a reference solution"))
+
+    if scenario.mode == "notebook" and not scenario.notebook:
+        problems.append((("notebook",), "a notebook scenario needs at least one cell"))
+    if scenario.mode == "code" and scenario.notebook:
+        problems.append((("notebook",), "cells are for `mode: notebook`"))
+    cell_ids: set[str] = set()
+    for i, cell in enumerate(scenario.notebook, start=1):
+        cell_id = cell.id or f"cell-{i}"
+        if cell_id in cell_ids:
+            problems.append((("notebook", i - 1, "id"), f"duplicate cell id {cell_id!r}"))
+        cell_ids.add(cell_id)
 
     for c, criterion in enumerate(scenario.rubric):
         scores = [level.score for level in criterion.levels]

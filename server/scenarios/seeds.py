@@ -20,6 +20,7 @@ from server.documents import (
     CONSOLE_SCENARIO,
     DocName,
 )
+from server.notebook import set_cells
 from server.scenarios.excalidraw import expand
 from server.scenarios.model import Scenario
 from server.sync.rooms import RoomRegistry
@@ -77,8 +78,26 @@ def seed_console(scenario: Scenario, now_ms: int | None = None) -> Any:
     return change
 
 
+def notebook_cells(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's notebook cells in `server.notebook.set_cells` form."""
+    return [
+        {
+            "id": cell.id or f"cell-{i}",
+            "cell_type": cell.type,
+            "source": cell.source,
+            "metadata": {},
+        }
+        for i, cell in enumerate(scenario.notebook, start=1)
+    ]
+
+
 async def seed_session(rooms: RoomRegistry, session_id: str, scenario: Scenario) -> None:
     """Write the seeds through the room registry (logged like every other update)."""
+    if scenario.notebook:
+        cells = notebook_cells(scenario)
+        await rooms.edit(
+            session_id, DocName.NOTEBOOK, lambda doc: set_cells(doc, cells), author="scenario"
+        )
     await rooms.edit(session_id, DocName.CODE, seed_code(scenario), author="scenario")
     if scenario.whiteboard:
         await rooms.edit(session_id, DocName.BOARD, seed_board(scenario), author="scenario")

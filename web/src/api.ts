@@ -27,6 +27,8 @@ export interface SessionInfo {
   role: Role;
   name: string;
   scenario?: string | null;
+  /** `notebook`: the room shows the shared notebook instead of the code editor. */
+  mode?: "code" | "notebook";
   [key: string]: unknown;
 }
 

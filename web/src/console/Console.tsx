@@ -2,43 +2,9 @@
 // duration and outputs. It is a log region (aria-live) so screen readers announce new output.
 import { useEffect, useRef } from "react";
 import { CONSOLE_MAX_RENDERED_RUNS } from "../config";
-import { ansiToHtml, formatDuration, renderBundle } from "./render";
-import type { Output, RunEntry } from "./types";
-
-function OutputView({ out, onMedia }: { out: Output; onMedia: () => void }) {
-  switch (out.type) {
-    case "stream":
-      return (
-        <pre
-          className={`out-stream out-${out.name}`}
-          dangerouslySetInnerHTML={{ __html: ansiToHtml(out.text) }}
-        />
-      );
-    case "error":
-      return (
-        <pre
-          className="out-error"
-          dangerouslySetInnerHTML={{
-            __html: ansiToHtml(
-              out.traceback?.length ? out.traceback.join("\n") : `${out.ename}: ${out.evalue}`,
-            ),
-          }}
-        />
-      );
-    case "notice":
-      return <p className="out-notice">{out.text}</p>;
-    case "display":
-    case "result": {
-      const r = renderBundle(out.data ?? {});
-      if (r.kind === "image") return <img className="out-image" src={r.src} alt={r.alt} onLoad={onMedia} />;
-      if (r.kind === "html")
-        return <div className="out-html" dangerouslySetInnerHTML={{ __html: r.html }} />;
-      return <pre className="out-text">{r.text}</pre>;
-    }
-    default:
-      return null;
-  }
-}
+import { OutputView } from "./OutputView";
+import { formatDuration } from "./render";
+import type { RunEntry } from "./types";
 
 function RunView({ run, onMedia }: { run: RunEntry; onMedia: () => void }) {
   const status = run.status ?? "running";

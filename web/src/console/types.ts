@@ -1,6 +1,14 @@
 // The shape of `console.runs[i]` (docs/ARCHITECTURE.md), as read from its JSON snapshot.
 
-export type RunStatus = "running" | "ok" | "error" | "interrupted" | "timeout" | "killed";
+export type RunStatus =
+  | "running"
+  | "queued"
+  | "cancelled"
+  | "ok"
+  | "error"
+  | "interrupted"
+  | "timeout"
+  | "killed";
 
 export type Output =
   | { type: "stream"; name: "stdout" | "stderr"; text: string }
@@ -18,6 +26,8 @@ export interface RunEntry {
   status?: RunStatus;
   duration_ms?: number | null;
   outputs?: Output[];
+  /** Why a run ended as it did (a cancelled cell: the cell that failed before it). */
+  reason?: string;
 }
 
 export interface KernelState {

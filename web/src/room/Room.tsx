@@ -6,6 +6,8 @@ import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } 
 import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
 import { Editor } from "../editor/Editor";
+import { consoleRuns } from "../notebook/model";
+import type { YNotebook } from "@jupyter/ydoc";
 import { elapsedMs, formatClock } from "../panel/clock";
 import { InterviewerPanel } from "../panel/InterviewerPanel";
 import { rubricCriteria } from "../panel/rubric";
@@ -28,6 +30,7 @@ import { useIntegritySignals } from "./useIntegritySignals";
 import { useRoom } from "./useRoom";
 
 const Board = lazy(() => import("../board/Board"));
+const Notebook = lazy(() => import("../notebook/Notebook"));
 
 export function RoomPage({ session, token }: { session: string; token: string | null }) {
   const load = useRoom(session, token);
@@ -57,6 +60,8 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const board = sync.link(DOC.board);
   const consoleDoc = sync.link(DOC.console).doc;
   const notes = sync.has(DOC.notes) ? sync.link(DOC.notes) : null;
+  const notebook = sync.has(DOC.notebook) ? sync.link(DOC.notebook) : null;
+  const notebookModel = notebook ? sync.model<YNotebook>(DOC.notebook) : undefined;
   const links = [...sync.links.values()];
   const states = useLinkStates(links);
   const refusedError = links.find((l) => l.state === "refused")?.error ?? null;
@@ -167,7 +172,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
       <div className={`layout ${notes && role === "interviewer" ? "with-panel" : ""}`}>
         <main className="left" aria-label="Code and console">
           <div className="toolbar" role="toolbar" aria-label="Run controls">
-            {!viewer ? (
+            {!viewer && !notebook ? (
               <>
                 <button type="button" onClick={run} disabled={!canRun || running} data-testid="run"
                   title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : `Run is not available: ${runBlocked}`}>
@@ -203,17 +208,38 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
               <strong>Locked.</strong> The interviewer has locked the editor. You can still read it and follow along.
             </div>
           ) : null}
-          <Editor
-            text={roots.code.source(code.doc)}
-            awareness={code.provider.awareness}
-            readOnly={viewer || locked || refused || ended.ended}
-            dark={dark}
-            vim={vim}
-            onRun={run}
-            label="Code editor"
-          />
+          {notebook && notebookModel ? (
+            <Suspense fallback={<p className="center muted">Loading the notebook…</p>}>
+              <Notebook
+                model={notebookModel}
+                awareness={notebook.provider.awareness}
+                runs={runs}
+                session={info.id}
+                token={token}
+                readOnly={viewer || locked || refused || ended.ended}
+                canRun={canRun}
+                canImport={role === "interviewer" && !ended.ended}
+                dark={dark}
+                act={(fn) => void act(fn)}
+              />
+            </Suspense>
+          ) : (
+            <Editor
+              text={roots.code.source(code.doc)}
+              awareness={code.provider.awareness}
+              readOnly={viewer || locked || refused || ended.ended}
+              dark={dark}
+              vim={vim}
+              onRun={run}
+              label="Code editor"
+            />
+          )}
           <Notices events={events} say={say} />
-          <Console runs={runs} />
+          {notebook ? (
+            consoleRuns(runs).length ? <Console runs={consoleRuns(runs)} /> : null
+          ) : (
+            <Console runs={runs} />
+          )}
         </main>
         <section className="right" aria-label="Whiteboard">
           <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>

@@ -4,7 +4,7 @@
 // for debugging and for the browser tests' sync barriers; security never depends on the UI.
 import { useEffect, useState } from "react";
 import { getSession, type SessionInfo } from "../api";
-import { RoomSync } from "../sync/room";
+import { RoomSync, type DocModels } from "../sync/room";
 import { DOC } from "../sync/schema";
 import { linkProblem, NO_TOKEN, type LinkProblem } from "./linkError";
 
@@ -30,17 +30,26 @@ export function useRoom(session: string, token: string | null): RoomLoad {
     }
     let sync: RoomSync | null = null;
     let cancelled = false;
-    const enter = (info: SessionInfo) => {
+    // A notebook session's doc is JupyterLab's model, whose code is loaded only for such sessions.
+    const modelsFor = async (info: SessionInfo): Promise<DocModels> =>
+      info.mode === "notebook"
+        ? import("@jupyter/ydoc").then(({ YNotebook }) => ({
+            [DOC.notebook]: () => new YNotebook({ disableDocumentWideUndoRedo: true }),
+          }))
+        : {};
+    const enter = async (info: SessionInfo) => {
       if (cancelled) return;
       if (info.state === "ended") {
         setLoad({ phase: "ended", info });
         return;
       }
       if (info.role === "candidate" && info.name_chosen === false) {
-        setLoad({ phase: "name", info, named: (named) => enter({ ...named, name_chosen: true }) });
+        setLoad({ phase: "name", info, named: (named) => void enter({ ...named, name_chosen: true }) });
         return;
       }
-      sync = new RoomSync(info, token);
+      const models = await modelsFor(info);
+      if (cancelled) return;
+      sync = new RoomSync(info, token, models);
       window.pairboard = { sync };
       const code = sync.link(DOC.code);
       const markInteractive = () => {

@@ -21,6 +21,9 @@ export interface LinkOptions {
   name: DocName;
   /** Set for viewers (and candidates): see `useBroadcastChannel` in room.ts. */
   disableBc: boolean;
+  /** The doc to sync; default a new one. A shared model that makes its own doc (@jupyter/ydoc's
+   * YNotebook) hands its doc in here. */
+  doc?: Y.Doc;
 }
 
 export function wsBase(session: string, loc: Location = window.location): string {
@@ -35,7 +38,7 @@ export function jitteredCap(base: number, random: () => number = Math.random): n
 
 export class DocLink {
   readonly name: DocName;
-  readonly doc = new Y.Doc();
+  readonly doc: Y.Doc;
   readonly provider: WebsocketProvider;
   state: LinkState = "connecting";
   error: string | null = null;
@@ -51,6 +54,7 @@ export class DocLink {
   constructor(opts: LinkOptions) {
     this.opts = opts;
     this.name = opts.name;
+    this.doc = opts.doc ?? new Y.Doc();
     this.provider = new WebsocketProvider(wsBase(opts.session), opts.name, this.doc, {
       params: { token: opts.token },
       disableBc: opts.disableBc,

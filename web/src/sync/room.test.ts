@@ -11,6 +11,12 @@ describe("docsFor", () => {
     expect(docsFor("candidate")).toEqual(["code", "board", "console"]);
     expect(docsFor("observer")).toEqual(["code", "board", "console"]);
   });
+
+  test("only a notebook session opens the notebook doc, for every role", () => {
+    expect(docsFor("interviewer", "notebook")).toEqual(["code", "board", "console", "notes", "notebook"]);
+    expect(docsFor("candidate", "notebook")).toEqual(["code", "board", "console", "notebook"]);
+    expect(docsFor("observer", "code")).toEqual(["code", "board", "console"]);
+  });
 });
 
 test("only interviewers share docs between their tabs over BroadcastChannel", () => {
