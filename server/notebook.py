@@ -131,10 +131,10 @@ def nbformat_output(out: dict[str, Any], execution_count: int | None) -> dict[st
     return {"output_type": "stream", "name": "stderr", "text": f"[pairboard] {out.get('text')}\n"}
 
 
-def to_ipynb(notebook: Doc[Any], console: Doc[Any]) -> dict[str, Any]:
-    """The session's notebook as a valid nbformat v4 notebook, with each code cell's latest
-    outputs. Metadata is the participants' to write, so it may not fit nbformat's schema
-    (`"tags": 3`): then the file is exported without the metadata, rather than refused."""
+def notebook_json(notebook: Doc[Any], console: Doc[Any]) -> dict[str, Any]:
+    """The session's notebook in nbformat v4 shape, each code cell with its latest run's
+    outputs, as the docs hold it (not validated: `to_ipynb` is the file a user downloads).
+    The replay's `state?at=` answers this."""
     meta = (NOTEBOOK_META.of(notebook).to_py() or {}).get("metadata") or {}
     runs = latest_runs(console)
     cells: list[dict[str, Any]] = []
@@ -151,10 +151,31 @@ def to_ipynb(notebook: Doc[Any], console: Doc[Any]) -> dict[str, Any]:
             outputs = [nbformat_output(o, count) for o in (run or {}).get("outputs") or []]
             base.update(execution_count=count, outputs=outputs)
         cells.append(base)
+    metadata = {
+        **(meta if isinstance(meta, dict) else {}),
+        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+        "language_info": {"name": "python"},
+    }
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": cells}
+
+
+def to_ipynb(notebook: Doc[Any], console: Doc[Any]) -> dict[str, Any]:
+    """`notebook_json`, validated by nbformat: a file JupyterLab opens. Metadata is the
+    participants' to write, so it may not fit nbformat's schema (`"tags": 3`): then the file is
+    exported without it, rather than refused."""
+    nb = notebook_json(notebook, console)
+    nbformat = _nbformat()
     try:
-        return _valid(meta if isinstance(meta, dict) else {}, cells)
-    except _nbformat().ValidationError:
-        return _valid({}, [{**cell, "metadata": {}} for cell in cells])
+        nbformat.validate(nbformat.from_dict(nb))
+        return nb
+    except nbformat.ValidationError:
+        bare = {
+            **nb,
+            "metadata": {k: nb["metadata"][k] for k in ("kernelspec", "language_info")},
+            "cells": [{**cell, "metadata": {}} for cell in nb["cells"]],
+        }
+        nbformat.validate(nbformat.from_dict(bare))
+        return bare
 
 
 def _nbformat() -> Any:
@@ -166,18 +187,9 @@ def _nbformat() -> Any:
     return nbformat
 
 
-def _valid(metadata: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, Any]:
-    nbformat = _nbformat()
-    metadata = {
-        **metadata,
-        "kernelspec": {"name": "python3", "display_name": "Python 3"},
-        "language_info": {"name": "python"},
-    }
-    node = nbformat.from_dict(
-        {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": cells}
-    )
-    nbformat.validate(node)
-    return dict(node)
+def preload() -> None:
+    """Import nbformat now (the composition root does it in a thread at start-up)."""
+    _nbformat()
 
 
 def _count(value: Any) -> int | None:

@@ -20,11 +20,13 @@ Build order, and why:
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kernels.provider import KernelProvider, SharedKernelProvider
 from kernels.settings import KernelSettings
+from server import notebook
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.private_files import private_dir
 from server.replay.records import AwarenessSampler
@@ -81,6 +83,7 @@ class Services:
     replay: ReplayService
     runs: Runs
     scenarios: ScenarioRunner
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, kernel_settings: KernelSettings) -> Services:
@@ -125,9 +128,13 @@ class Services:
         await self.replay.start()
         await self.runs.start()  # logs the sandbox layers; warms the kernel pool in the background
         await self.scenarios.start()  # resumes the clocks of live sessions
+        # nbformat takes a second or more to import (see server/notebook.py): off the start path,
+        # in a thread, so the first notebook export or import does not wait for it.
+        self._background.append(asyncio.create_task(asyncio.to_thread(notebook.preload)))
 
     async def close(self) -> None:
         """Stop in the reverse order: nothing is closed while a part that uses it still runs."""
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.scenarios.close()
         await self.runs.close()
         await self.replay.stop()

@@ -30,6 +30,7 @@ from server.documents import (
     NOTES_TEXT,
     DocName,
 )
+from server.notebook import notebook_json
 from server.store.base import SeekingStore, Store
 from server.sync.updates import rebuild
 
@@ -88,6 +89,7 @@ def notes_view(doc: Doc[Any]) -> dict[str, Any]:
     }
 
 
+# The notebook's view needs the console too (its outputs): see `state_at`.
 VIEWS: dict[DocName, Callable[[Doc[Any]], dict[str, Any]]] = {
     DocName.CODE: code_view,
     DocName.BOARD: board_view,
@@ -102,8 +104,15 @@ async def state_at(
     """The `state?at=` answer: every replayed doc at `created_at_ms + at_ms`."""
     ts = created_at_ms + at_ms
     result: dict[str, Any] = {"at": at_ms}
+    docs: dict[DocName, Doc[Any]] = {}
     for name in DOCS:
         if name is DocName.NOTES and not with_notes:
             continue
-        result[name.value] = VIEWS[name](await doc_at_time(store, session_id, name, ts))
+        docs[name] = await doc_at_time(store, session_id, name, ts)
+    for name, doc in docs.items():
+        if name is DocName.NOTEBOOK:
+            # The cells with the outputs of their runs so far: the console at the same instant.
+            result[name.value] = {"ipynb": notebook_json(doc, docs[DocName.CONSOLE])}
+        else:
+            result[name.value] = VIEWS[name](doc)
     return result

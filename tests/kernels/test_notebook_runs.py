@@ -45,6 +45,11 @@ def server(
     proc.stop()
 
 
+# Generous: the first notebook import or export may wait for nbformat's import (seconds on a
+# loaded machine; see server/notebook.py).
+TIMEOUT = 60.0
+
+
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -64,7 +69,9 @@ def wait_runs(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         runs = [
-            httpx.get(f"{server.url}/api/sessions/{sid}/runs/{r}", headers=auth(token)).json()
+            httpx.get(
+                f"{server.url}/api/sessions/{sid}/runs/{r}", headers=auth(token), timeout=TIMEOUT
+            ).json()
             for r in run_ids
         ]
         if all(run["status"] in DONE for run in runs):
@@ -88,6 +95,7 @@ async def test_cells_typed_by_both_converge_and_a_cell_run_reaches_everyone(
         f"{server.url}/api/sessions/{sid}/notebook",
         content=ipynb(CELLS[:3]),
         headers=auth(tokens["interviewer"]),
+        timeout=TIMEOUT,
     )
     assert put.status_code == 200, put.text
     assert put.json() == {"cells": 3}
@@ -142,6 +150,7 @@ def test_run_all_stops_after_a_failing_cell_as_jupyter_does(server: ServerProces
         f"{server.url}/api/sessions/{sid}/notebook",
         content=ipynb(CELLS),
         headers=auth(tokens["interviewer"]),
+        timeout=TIMEOUT,
     ).raise_for_status()
     r = run_cells(server, sid, tokens["interviewer"], all=True)
     assert r.status_code == 202
@@ -168,6 +177,7 @@ def test_bad_cell_runs_and_imports_are_4xx_with_a_reason(server: ServerProcess) 
         f"{server.url}/api/sessions/{sid}/notebook",
         content=ipynb(CELLS),
         headers=auth(tokens["interviewer"]),
+        timeout=TIMEOUT,
     ).raise_for_status()
     cases = [
         (run_cells(server, sid, tokens["candidate"], cells=["nope"]), 422, "no cell 'nope'"),
@@ -179,6 +189,7 @@ def test_bad_cell_runs_and_imports_are_4xx_with_a_reason(server: ServerProcess) 
                 f"{server.url}/api/sessions/{sid}/notebook",
                 content=b"{oops",
                 headers=auth(tokens["interviewer"]),
+                timeout=TIMEOUT,
             ),
             422,
             "not JSON",
@@ -188,6 +199,7 @@ def test_bad_cell_runs_and_imports_are_4xx_with_a_reason(server: ServerProcess) 
                 f"{server.url}/api/sessions/{sid}/notebook",
                 content=ipynb(CELLS),
                 headers=auth(tokens["candidate"]),
+                timeout=TIMEOUT,
             ),
             403,
             "candidate",

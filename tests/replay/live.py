@@ -20,6 +20,7 @@ from pycrdt import Array, Doc, Map, Text
 
 from kernels.settings import KernelSettings
 from server.app import create_app
+from server.notebook import notebook_json
 from server.replay.state import board_view, code_view, console_view, notes_view
 from server.settings import Settings
 from tests.support.server import ADMIN_TOKEN, free_port
@@ -116,6 +117,8 @@ async def _snapshot(
                 "board": board_view(board.doc),
                 "console": console_view(console.doc),
                 "notes": notes_view(notes.doc),
+                # This session has no notebook: the empty one, with no cell runs to show.
+                "notebook": {"ipynb": notebook_json(Doc(), console.doc)},
             },
         )
     )
