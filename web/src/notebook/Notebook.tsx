@@ -10,6 +10,7 @@ import { interruptKernel, restartKernel } from "../api";
 import { OutputView } from "../console/OutputView";
 import { markdownToHtml } from "../markdown";
 import { CellEditor } from "./CellEditor";
+import "./notebook.css";
 import { afterRunAndAdvance, busy, latestRunByCell, prompt, type CellRun } from "./model";
 import { downloadIpynb, importIpynb, runAll, runCells } from "./notebookApi";
 
