@@ -191,6 +191,7 @@ RECORDING = {
     Action.COMMENT_READ,
     Action.COMMENT_WRITE,
     Action.RECORDING_EXPORT,
+    Action.NOTEBOOK_EXPORT,
 }
 
 
