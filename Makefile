@@ -8,7 +8,7 @@ NPM    ?= npm
 
 WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: run test lint deps web js-deps bench-js-deps kernel-env bench bench-sync clean
+.PHONY: run test lint deps web js-deps oidc-deps bench-js-deps kernel-env bench bench-sync clean
 
 ## deps: the server's virtualenv at .venv with the project installed (editable) and dev tools.
 deps: $(VENV)/.stamp
@@ -35,11 +35,17 @@ tests/js/node_modules/.stamp: tests/js/package.json tests/js/package-lock.json
 	cd tests/js && $(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## oidc-deps: the certified OpenID provider (oidc-provider) the sign-in tests start on loopback.
+oidc-deps: tests/oidc/node_modules/.stamp
+tests/oidc/node_modules/.stamp: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: deps web kernel-env
 	$(VENV)/bin/pairboard serve --demo
 
 ## test: the web's unit tests (vitest, seconds), then the whole pytest suite.
-test: deps web kernel-env js-deps
+test: deps web kernel-env js-deps oidc-deps
 	cd web && $(NPM) test
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
@@ -71,5 +77,5 @@ bench: bench-sync kernel-env web
 	$(PY) bench/scale.py
 
 clean:
-	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules \
+	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules tests/oidc/node_modules \
 		bench/sync/node-server/node_modules

@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from kernels.sandbox.layers import sandbox_report
 from kernels.settings import KernelSettings
+from server.accounts.service import AccountError
+from server.api import auth as auth_api
 from server.api import notebook as notebook_api
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api
@@ -18,6 +21,7 @@ from server.api import runs as runs_api
 from server.api import scenario as scenario_session_api
 from server.api import scenarios as scenarios_api
 from server.api import sessions as sessions_api
+from server.api import tokens as tokens_api
 from server.scenarios.runner import ScenarioError
 from server.services import Services
 from server.settings import Settings
@@ -25,6 +29,12 @@ from server.sync import endpoint as sync_endpoint
 from server.web import mount_web
 
 StartupHook = Callable[[Services], Awaitable[None]]
+
+
+async def account_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """A refused sign-in or account request: its status and why, like every other refusal."""
+    assert isinstance(exc, AccountError)
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
 
 def create_app(
@@ -55,6 +65,9 @@ def create_app(
     app.include_router(scenarios_api.router)
     app.include_router(scenario_session_api.router)
     app.add_exception_handler(ScenarioError, scenario_session_api.scenario_error_response)
+    app.include_router(auth_api.router)
+    app.include_router(tokens_api.router)
+    app.add_exception_handler(AccountError, account_error_response)
     for router in (replay_api.router, review_api.router, recordings_api.router):
         app.include_router(router)
 

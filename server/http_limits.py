@@ -4,9 +4,11 @@ Without this a request body is buffered whole before anything looks at it: a 300
 token to `POST /api/sessions/{id}/comments` cost 2.4 GiB of RSS and stalled every other request
 for 10 s before it was refused. Here, in front of every HTTP route:
 
-1. An `/api/` request without a credential (`Authorization: Bearer`, or `?token=`, the only two
-   the API accepts) is answered 401, and one whose token is neither the admin token nor signed by
-   us (forged, expired) 403, before a byte of its body is read.
+1. An `/api/` request without a credential (`Authorization: Bearer`, `?token=`, or the sign-in
+   cookie) is answered 401, and one whose token is neither the admin token nor signed by us
+   (forged, expired) 403, before a byte of its body is read. A cookie needs a look-up, so it is
+   checked by the route; the sign-in routes (`/api/auth/`) take no credential and have their
+   own small limit (`auth_max_body_bytes`).
 2. A declared `Content-Length` above the route's limit is answered 413 at once.
 3. Otherwise the body is counted as it arrives; the chunk that crosses the limit raises
    `BodyTooLarge` (a 413 with a JSON `detail`) in whoever is reading it.
@@ -54,14 +56,21 @@ class BodyLimits:
 
     api_bytes: int
     import_bytes: int
+    auth_bytes: int = 16 * 1024
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BodyLimits:
-        return cls(api_bytes=settings.api_max_body_bytes, import_bytes=settings.import_max_bytes)
+        return cls(
+            api_bytes=settings.api_max_body_bytes,
+            import_bytes=settings.import_max_bytes,
+            auth_bytes=settings.auth_max_body_bytes,
+        )
 
     def rule(self, method: str, path: str) -> Rule:
         if method == "POST" and path.rstrip("/") == "/api/recordings":
             return Rule(self.import_bytes, "recording", needs_credential=True)
+        if path.startswith("/api/auth/"):
+            return Rule(self.auth_bytes, "sign-in request", needs_credential=False)
         if path.startswith("/api/"):
             return Rule(self.api_bytes, "request body", needs_credential=True)
         # The web client, /healthz and the websocket handshake take no body: the API's limit
@@ -79,6 +88,13 @@ def credential(scope: Scope) -> str | None:
     query: str = scope.get("query_string", b"").decode("latin-1")
     tokens: list[str] = parse_qs(query).get("token", [])
     return tokens[0] if tokens and tokens[0] else None
+
+
+def has_sign_in_cookie(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie" and b"pairboard_session=" in value:
+            return True
+    return False
 
 
 def declared_length(scope: Scope) -> int | None:
@@ -124,10 +140,10 @@ class BodyLimitMiddleware:
         rule = self.limits.rule(scope["method"], scope["path"])
         if rule.needs_credential:
             token = credential(scope)
-            if token is None:
+            if token is None and not has_sign_in_cookie(scope):
                 await _refuse(send, 401, "missing bearer token")
                 return
-            refusal = self.check_token(token)
+            refusal = None if token is None else self.check_token(token)
             if refusal is not None:
                 await _refuse(send, 403, refusal)
                 return

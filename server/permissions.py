@@ -15,6 +15,13 @@ Principals:
   interview, and the interviewer's own link keeps the recording of their interview (read it
   with its private parts, comment, export, share it with reviewers) and the session's
   metadata, so the room they return to says it has ended and leads to the replay.
+- `Member`: a signed-in user of the organisation (the browser's sign-in cookie), with an
+  organisation role. An `owner` may do on every session what the admin token may; anyone else
+  takes a seat on a session by their standing towards it (`seat_of`): the interviewer who owns
+  it (its creator) sits as its interviewer, a user it is shared with (or everyone, when it is
+  shared with the team) as a reviewer, and anyone else is refused. Members open no room: the
+  live interview is joined through the session's links, which carry the display name.
+- `Anonymous`: no credential; may only sign in.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from server.accounts.model import OrgRole
 from server.auth import Capability, Role
 from server.documents import DocName
 
@@ -32,6 +40,10 @@ class Action(StrEnum):
     SESSION_LIST = "session.list"
     SCENARIO_LIST = "scenario.list"
     RECORDING_IMPORT = "recording.import"
+    SIGN_IN = "auth.sign_in"  # password, invite, OpenID: any caller, with or without a credential
+    ACCOUNT_READ = "account.read"  # who am I, sign out: a signed-in member
+    USER_MANAGE = "user.manage"  # list users, invite, change roles: the organisation's owners
+    TOKEN_MANAGE = "token.manage"  # a member's own personal API tokens: from a signed-in browser
     # One session.
     SESSION_READ = "session.read"
     SESSION_END = "session.end"
@@ -58,7 +70,16 @@ class Action(StrEnum):
 
 
 ORG_ACTIONS = frozenset(
-    {Action.SESSION_CREATE, Action.SESSION_LIST, Action.SCENARIO_LIST, Action.RECORDING_IMPORT}
+    {
+        Action.SESSION_CREATE,
+        Action.SESSION_LIST,
+        Action.SCENARIO_LIST,
+        Action.RECORDING_IMPORT,
+        Action.SIGN_IN,
+        Action.ACCOUNT_READ,
+        Action.USER_MANAGE,
+        Action.TOKEN_MANAGE,
+    }
 )
 DOC_ACTIONS = frozenset({Action.DOC_READ, Action.DOC_WRITE})
 
@@ -85,7 +106,25 @@ class LinkBearer:
         return self.capability.name
 
 
-Principal = Admin | LinkBearer
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A signed-in user (their sign-in cookie, or one of their personal API tokens, verified;
+    the user enabled). `scopes`: a token's scopes (`TOKEN_SCOPES`); None for the cookie."""
+
+    user_id: str
+    role: OrgRole
+    name: str
+    scopes: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Anonymous:
+    """A request with no credential at all."""
+
+    name: str = "anonymous"
+
+
+Principal = Admin | LinkBearer | Member | Anonymous
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +135,9 @@ class SessionFacts:
     ended_at_ms: int | None = None
     editor_locked: bool = False
     run_disabled: bool = False
+    owner_id: str | None = None  # the user who created it (None: created with the admin token)
+    shared_with: frozenset[str] = frozenset()  # user ids it is shared with
+    team_shared: bool = False  # shared with every user of the organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +155,24 @@ INTERVIEWER: frozenset[Role] = frozenset({"interviewer"})
 CANDIDATE: frozenset[Role] = frozenset({"candidate"})
 HIRING_TEAM: frozenset[Role] = frozenset({"interviewer", "reviewer"})
 REVIEWER: frozenset[Role] = frozenset({"reviewer"})
+NOBODY: frozenset[Role] = frozenset()
+
+OWNERS: frozenset[OrgRole] = frozenset({"owner"})
+RUNS_INTERVIEWS: frozenset[OrgRole] = frozenset({"owner", "interviewer"})
+EVERY_MEMBER: frozenset[OrgRole] = frozenset({"owner", "interviewer", "reviewer"})
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Who may perform one action.
 
-    `roles`: link roles allowed. `admin`: whether the admin token may. `after_end`: roles whose
-    links keep working for this action once the session has ended. `live_only`: refused with
-    409 once the session has ended, whoever asks (a run needs a live kernel).
+    `roles`: link roles allowed (and the seats of members, see `seat_of`). `admin`: whether
+    the admin token (and a member who is an organisation owner) may. `after_end`: roles whose
+    links and seats keep working for this action once the session has ended. `live_only`:
+    refused with 409 once the session has ended, whoever asks (a run needs a live kernel).
+    `org_roles`: for organisation-wide actions, the members' roles allowed. `members`: False
+    where a member never acts (a room, a browser signal: those go through a session's link).
+    `anonymous`: allowed without any credential (signing in).
     """
 
     roles: frozenset[Role]
@@ -129,6 +180,9 @@ class Rule:
     after_end: frozenset[Role] = frozenset()
     live_only: bool = False
     admin_refusal: str = "the admin token cannot do this"
+    org_roles: frozenset[OrgRole] = frozenset()
+    members: bool = True
+    anonymous: bool = False
 
 
 # What each role's link keeps once the session has ended (every other action is refused with
@@ -157,10 +211,18 @@ def _kept_by(action: Action) -> frozenset[Role]:
 
 TABLE: dict[Action, Rule] = {
     # Organisation-wide: the admin token; listing scenarios also from an interviewer's link.
-    Action.SESSION_CREATE: Rule(frozenset()),
-    Action.SESSION_LIST: Rule(frozenset()),
-    Action.SCENARIO_LIST: Rule(INTERVIEWER),
-    Action.RECORDING_IMPORT: Rule(frozenset()),
+    Action.SESSION_CREATE: Rule(NOBODY, org_roles=RUNS_INTERVIEWS),
+    Action.SESSION_LIST: Rule(NOBODY, org_roles=EVERY_MEMBER),  # each sees what it may read
+    Action.SCENARIO_LIST: Rule(INTERVIEWER, org_roles=RUNS_INTERVIEWS),
+    Action.RECORDING_IMPORT: Rule(NOBODY, org_roles=OWNERS),
+    Action.SIGN_IN: Rule(ALL_ROLES, org_roles=EVERY_MEMBER, anonymous=True),
+    Action.ACCOUNT_READ: Rule(
+        NOBODY, admin=False, org_roles=EVERY_MEMBER, admin_refusal="the admin token has no account"
+    ),
+    Action.USER_MANAGE: Rule(NOBODY, org_roles=OWNERS),
+    Action.TOKEN_MANAGE: Rule(
+        NOBODY, admin=False, org_roles=EVERY_MEMBER, admin_refusal="the admin token has no account"
+    ),
     # The live interview.
     Action.SESSION_READ: Rule(ALL_ROLES, after_end=_kept_by(Action.SESSION_READ)),
     Action.SESSION_END: Rule(INTERVIEWER),
@@ -179,6 +241,7 @@ TABLE: dict[Action, Rule] = {
         PARTICIPANTS,
         admin=False,
         admin_refusal="signals come from a participant's room, not the admin",
+        members=False,
     ),
     # The recording: reviewer links outlive the end, which is what they are for, and so does
     # the interviewer's own link for their interview's recording (`AFTER_END`).
@@ -191,9 +254,11 @@ TABLE: dict[Action, Rule] = {
     Action.NOTEBOOK_EXPORT: Rule(ALL_ROLES, after_end=_kept_by(Action.NOTEBOOK_EXPORT)),
     Action.NOTEBOOK_IMPORT: Rule(INTERVIEWER, live_only=True),
     # Docs: the admin has no seat in a room; readers and writers per doc are below.
-    Action.DOC_READ: Rule(ALL_ROLES, admin=False, admin_refusal="the admin token opens no room"),
+    Action.DOC_READ: Rule(
+        ALL_ROLES, admin=False, admin_refusal="the admin token opens no room", members=False
+    ),
     Action.DOC_WRITE: Rule(
-        PARTICIPANTS, admin=False, admin_refusal="the admin token opens no room"
+        PARTICIPANTS, admin=False, admin_refusal="the admin token opens no room", members=False
     ),
 }
 
@@ -219,6 +284,59 @@ def _revoked(capability: Capability, facts: SessionFacts) -> bool:
     return facts.ended_at_ms is not None and capability.issued_at_ms <= facts.ended_at_ms
 
 
+# What a personal API token may be allowed (`POST /api/tokens`); on top of them, the token's
+# owner must be allowed the action (the table above). No scope makes or lists tokens.
+_READS = frozenset(
+    {
+        Action.SESSION_LIST,
+        Action.SCENARIO_LIST,
+        Action.SESSION_READ,
+        Action.RUN_READ,
+        Action.SCENARIO_VIEW,
+        Action.REPLAY_READ,
+        Action.REPLAY_READ_PRIVATE,
+        Action.COMMENT_READ,
+        Action.RECORDING_EXPORT,
+        Action.ACCOUNT_READ,
+    }
+)
+TOKEN_SCOPES: dict[str, frozenset[Action]] = {
+    "sessions:read": _READS,
+    "sessions:write": _READS
+    | {
+        Action.SESSION_CREATE,
+        Action.SESSION_END,
+        Action.SESSION_CONTROL,
+        Action.SESSION_SHARE,
+        Action.RUN_START,
+        Action.KERNEL_CONTROL,
+        Action.SCENARIO_DRIVE,
+        Action.SCENARIO_GRADE,
+        Action.COMMENT_WRITE,
+        Action.RECORDING_IMPORT,
+    },
+    "users:manage": frozenset({Action.USER_MANAGE, Action.ACCOUNT_READ}),
+}
+
+
+def scope_allows(scopes: frozenset[str], action: Action) -> bool:
+    return any(action in TOKEN_SCOPES.get(scope, frozenset()) for scope in scopes)
+
+
+MEMBER_REFUSAL = "members join a room through the session's link"
+NOT_YOURS = "this session is neither yours nor shared with you"
+
+
+def seat_of(member: Member, facts: SessionFacts) -> Role | None:
+    """Where a member (not an owner) sits on a session: its creator, if an interviewer, as its
+    interviewer; a user it is shared with (or anyone, if shared with the team) as a reviewer."""
+    if member.role == "interviewer" and facts.owner_id == member.user_id:
+        return "interviewer"
+    if member.user_id in facts.shared_with or facts.team_shared:
+        return "reviewer"
+    return None
+
+
 def decide(
     principal: Principal,
     action: Action,
@@ -227,12 +345,40 @@ def decide(
 ) -> Decision:
     """May `principal` perform `action` (on this session, in this state, on this doc)?
 
-    Organisation-wide actions take no `facts`; doc actions need `doc`. The checks run in the
-    order a person would want to hear them: a revoked link first, then the role, then the
-    session's state.
+    Organisation-wide actions take no `facts` (except a link's own session); doc actions need
+    `doc`. The checks run in the order a person would want to hear them: a revoked link first,
+    then the role, then the session's state.
     """
     rule = TABLE[action]
-    if isinstance(principal, Admin):
+    if rule.anonymous:  # open to anyone, whatever credential comes along (signing in)
+        return ALLOW
+    if isinstance(principal, Anonymous):
+        return Decision(False, 401, "missing bearer token")
+    if isinstance(principal, Member):
+        if not rule.members:
+            return Decision(False, 403, MEMBER_REFUSAL)
+        if principal.scopes is not None and not scope_allows(principal.scopes, action):
+            held = ", ".join(sorted(principal.scopes))
+            return Decision(False, 403, f"this API token's scopes ({held}) do not allow {action}")
+        if action in ORG_ACTIONS:
+            if principal.role not in rule.org_roles:
+                return Decision(False, 403, f"the organisation's {principal.role}s cannot do this")
+            return ALLOW
+        if principal.role == "owner":
+            role: Role | None = None
+            if not rule.admin:
+                return Decision(False, 403, rule.admin_refusal)
+        else:
+            assert facts is not None, "a session action needs the session's facts"
+            role = seat_of(principal, facts)
+            if role is None:
+                return Decision(False, 403, NOT_YOURS)
+            if facts.ended_at_ms is not None and role not in rule.after_end:
+                return Decision(False, 403, "session has ended")
+            if role not in rule.roles:
+                return Decision(False, 403, _role_refusal(role, action))
+    elif isinstance(principal, Admin):
+        role = None
         if not rule.admin:
             return Decision(False, 403, rule.admin_refusal)
     else:
@@ -250,8 +396,8 @@ def decide(
             return Decision(False, 403, _role_refusal(role, action))
     if facts is not None and rule.live_only and facts.state == "ended":
         return Decision(False, 409, "the session has ended")
-    if isinstance(principal, LinkBearer) and facts is not None:
-        refusal = state_refusal(principal.role, action, facts, doc)
+    if role is not None and facts is not None:
+        refusal = state_refusal(role, action, facts, doc)
         if refusal is not None:
             return refusal
     return ALLOW

@@ -15,7 +15,9 @@ Build order, and why:
 4. the recorder's upkeep (retention needs the rooms to know what is in use),
 5. the kernel provider, the scenario's hidden kernel state, then the runs (which bring a
    session's kernel up to date with its scenario before every run),
-6. the scenario runner (which asks the runs to sync a kernel when an event changes data).
+6. the scenario runner (which asks the runs to sync a kernel when an event changes data),
+7. the accounts on the durable store (never only in Redis), the OpenID client when configured,
+   and the `Gate` every REST route and websocket asks (sessions + accounts + the admin token).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from dataclasses import dataclass, field
 from kernels.provider import KernelProvider, SharedKernelProvider
 from kernels.settings import KernelSettings
 from server import notebook
+from server.access import Gate
+from server.accounts.oidc import OidcSignIn
+from server.accounts.service import Accounts
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.private_files import private_dir
 from server.replay.records import AwarenessSampler
@@ -39,6 +44,7 @@ from server.scenarios.runner import ScenarioRunner
 from server.sessions import Sessions
 from server.settings import Settings
 from server.store.base import Store
+from server.store.select import DurableStore
 from server.sync.rooms import RoomRegistry
 
 log = logging.getLogger("pairboard")
@@ -76,10 +82,14 @@ class Services:
     settings: Settings
     kernel_settings: KernelSettings
     store: Store
+    durable: DurableStore
     fanout: Fanout
     sessions: Sessions
     rooms: RoomRegistry
     admin_token: str
+    accounts: Accounts
+    oidc: OidcSignIn | None  # single sign-on, when PAIRBOARD_OIDC_ISSUER is set
+    gate: Gate
     replay: ReplayService
     runs: Runs
     scenarios: ScenarioRunner
@@ -88,7 +98,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, kernel_settings: KernelSettings) -> Services:
         private_dir(settings.data_dir)
-        store, fanout = build_store_and_fanout(settings)
+        store, fanout, durable = build_store_and_fanout(settings)
         signer = TokenSigner(load_secret(settings.data_dir, settings.secret))
         sessions = Sessions(store, signer, settings, changes=fanout)
         sampler = AwarenessSampler(
@@ -107,14 +117,20 @@ class Services:
             shared=providers.shared,
         )
         scenarios = ScenarioRunner(store, sessions, rooms, settings, kernels=runs)
+        admin_token = load_admin_token(settings.data_dir, settings.admin_token)
+        accounts = Accounts(durable, settings)
         return cls(
             settings=settings,
             kernel_settings=kernel_settings,
             store=store,
+            durable=durable,
             fanout=fanout,
             sessions=sessions,
             rooms=rooms,
-            admin_token=load_admin_token(settings.data_dir, settings.admin_token),
+            admin_token=admin_token,
+            accounts=accounts,
+            oidc=OidcSignIn(settings, durable, accounts) if settings.oidc_issuer else None,
+            gate=Gate(sessions, accounts, admin_token),
             replay=replay,
             runs=runs,
             scenarios=scenarios,

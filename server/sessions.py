@@ -55,6 +55,19 @@ def new_session_id() -> str:
     return "".join(secrets.choice(SESSION_ID_ALPHABET) for _ in range(12))
 
 
+def access_of(record: SessionRecord) -> tuple[str | None, frozenset[str], bool]:
+    """Who owns a session (its creator's user id; None when the admin token created it), the
+    user ids it is shared with, and whether it is shared with the whole team. Kept in the
+    record's meta (`meta["access"]`), so it travels with the record (cache, export, erase)."""
+    access = record.meta.get("access") or {}
+    owner = access.get("owner")
+    return (
+        owner if isinstance(owner, str) else None,
+        frozenset(str(u) for u in access.get("shared_with", [])),
+        bool(access.get("team")),
+    )
+
+
 class SessionChangeListener(Protocol):
     """Told after a record was saved, so other instances drop their cached copy (the fan-out)."""
 
@@ -84,7 +97,12 @@ class Sessions:
         return self.signer.issue(session_id, role, name, self.settings.token_lifetime_seconds)
 
     async def create(
-        self, title: str | None, scenario: str | None, *, mode: str = "code"
+        self,
+        title: str | None,
+        scenario: str | None,
+        *,
+        mode: str = "code",
+        owner_id: str | None = None,
     ) -> CreatedSession:
         title = (title or "Untitled interview").strip()
         if len(title) > self.settings.max_title_length:
@@ -96,7 +114,11 @@ class Sessions:
             created_at_ms=now_ms(),
             # A scenario session waits for the interviewer's Start (the candidate's waiting room).
             state="waiting" if scenario else "live",
-            meta={"controls": {"editor_locked": False, "run_disabled": False}, "mode": mode},
+            meta={
+                "controls": {"editor_locked": False, "run_disabled": False},
+                "mode": mode,
+                "access": {"owner": owner_id, "shared_with": [], "team": False},
+            },
         )
         await self.store.create_session(record)
         self._cache[record.id] = record
@@ -178,6 +200,16 @@ class Sessions:
         interviewer = links["interviewer"].split("?token=", 1)[1]
         links["replay"] = f"{self.settings.base_url()}/replay/{record.id}?token={interviewer}"
         return links
+
+    async def share(self, record: SessionRecord, user_ids: list[str], team: bool | None) -> None:
+        """Share with more users (added to those already shared with) and/or the whole team."""
+        owner, shared, was_team = access_of(record)
+        record.meta["access"] = {
+            "owner": owner,
+            "shared_with": sorted(shared | set(user_ids)),
+            "team": was_team if team is None else team,
+        }
+        await self.save(record)
 
     def controls(self, record: SessionRecord) -> dict[str, bool]:
         controls: dict[str, bool] = record.meta.setdefault(

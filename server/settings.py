@@ -185,6 +185,87 @@ class Settings(BaseSettings):
     max_title_length: int = Field(200, description="Longest session title accepted.")
     max_name_length: int = Field(64, description="Longest display name accepted.")
 
+    # --- accounts and sign-in (server/accounts, docs/DEPLOY.md "Accounts") --------------------
+    sign_in_lifetime_seconds: int = Field(
+        12 * 3600,
+        description=(
+            "A browser sign-in (the `pairboard_session` cookie) lasts this long; signing out "
+            "revokes it on the server at once."
+        ),
+    )
+    cookie_secure: bool | None = Field(
+        None,
+        description=(
+            "Mark the sign-in cookie `Secure`. Unset: when PAIRBOARD_PUBLIC_URL is https:// "
+            "(behind an HTTPS proxy), which is what a deployment should be."
+        ),
+    )
+    invite_lifetime_seconds: int = Field(
+        7 * 24 * 3600,
+        description="A one-time invite link (`pairboard users add`) expires after this.",
+    )
+    password_min_chars: int = Field(12, description="Shortest password accepted (HTTP 422 below).")
+    password_max_chars: int = Field(
+        1024,
+        description="Longest password accepted (HTTP 422 above): argon2 hashes whatever it gets.",
+    )
+    email_max_chars: int = Field(254, description="Longest e-mail address accepted (RFC 5321).")
+    auth_max_body_bytes: int = Field(
+        16 * 1024,
+        description=(
+            "Largest request body of the sign-in routes (/api/auth/), which take no credential: "
+            "HTTP 413 above it."
+        ),
+    )
+    sign_in_attempts_per_minute: int = Field(
+        10,
+        description=(
+            "Password sign-ins tried per e-mail address per minute (per instance); beyond it "
+            "HTTP 429, so a password cannot be guessed at speed."
+        ),
+    )
+    oidc_starts_per_minute: int = Field(
+        30,
+        description=(
+            "OpenID sign-ins started per client address per minute (each keeps a row until it "
+            "returns or `oidc_login_ttl_seconds` passes; expired rows are purged); beyond it 429."
+        ),
+    )
+    api_token_max_lifetime_days: int = Field(
+        365, description="Longest lifetime a personal API token may be given (HTTP 422 above)."
+    )
+    api_tokens_per_user: int = Field(
+        50, description="Live (unrevoked, unexpired) API tokens one user may hold; HTTP 409 above."
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        description=(
+            "OpenID Connect issuer (https://id.example.com): its discovery document is read "
+            "from {issuer}/.well-known/openid-configuration. Unset: no single sign-on."
+        ),
+    )
+    oidc_client_id: str | None = Field(None, description="The client id registered at the issuer.")
+    oidc_client_secret: str | None = Field(
+        None, description="The client secret (client_secret_basic at the token endpoint)."
+    )
+    oidc_default_role: Literal["owner", "interviewer", "reviewer"] = Field(
+        "reviewer",
+        description=(
+            "The organisation role of a user created on first OpenID sign-in (an owner can "
+            "change it); reviewer, the least, by default."
+        ),
+    )
+    oidc_allowed_domains: str = Field(
+        "",
+        description=(
+            "Comma-separated e-mail domains whose users may sign in through OpenID (the ID "
+            "token's verified `email`); empty allows any domain the issuer vouches for."
+        ),
+    )
+    oidc_login_ttl_seconds: int = Field(
+        600, description="An OpenID sign-in must come back from the provider within this."
+    )
+
     # --- recording and replay (server/replay) -------------------------------------------------
     awareness_samples_per_second: float = Field(
         5.0,

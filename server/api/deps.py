@@ -5,7 +5,8 @@
 
 `Authorize` answers a refusal with the table's status and reason before the route runs, and
 hands the route who asked and the session record. REST calls carry `Authorization: Bearer
-<token>` (a `?token=` query parameter is accepted too, so a link can be opened directly).
+<token>` (a `?token=` query parameter is accepted too, so a link can be opened directly) or the
+browser's sign-in cookie with `X-CSRF-Token` on state-changing methods (`server/access.py`).
 The route -> action map is read back from these dependencies by the permission matrix test.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from server.access import Access, AccessDenied, org_access, session_access
+from server.access import SAFE_METHODS, Access, AccessDenied, Credential
+from server.accounts.service import COOKIE, CSRF_HEADER
 from server.permissions import Action, Principal
 from server.services import Services
 
@@ -30,6 +32,15 @@ def bearer_token(request: Request) -> str:
     return request.query_params.get("token", "")
 
 
+def credential_of(request: Request) -> Credential:
+    return Credential(
+        bearer=bearer_token(request),
+        cookie=request.cookies.get(COOKIE, ""),
+        csrf=request.headers.get(CSRF_HEADER, ""),
+        unsafe=request.method not in SAFE_METHODS,
+    )
+
+
 class Authorize:
     """Dependency: the caller may perform `action` on the session in the path."""
 
@@ -37,15 +48,9 @@ class Authorize:
         self.action = action
 
     async def __call__(self, request: Request, session_id: str) -> Access:
-        services = services_of(request)
+        gate = services_of(request).gate
         try:
-            return await session_access(
-                services.sessions,
-                services.admin_token,
-                bearer_token(request),
-                session_id,
-                self.action,
-            )
+            return await gate.session_access(credential_of(request), session_id, self.action)
         except AccessDenied as exc:
             raise HTTPException(exc.status, str(exc)) from exc
 
@@ -57,10 +62,8 @@ class AuthorizeOrg:
         self.action = action
 
     async def __call__(self, request: Request) -> Principal:
-        services = services_of(request)
+        gate = services_of(request).gate
         try:
-            return await org_access(
-                services.sessions, services.admin_token, bearer_token(request), self.action
-            )
+            return await gate.org_access(credential_of(request), self.action)
         except AccessDenied as exc:
             raise HTTPException(exc.status, str(exc)) from exc

@@ -32,7 +32,7 @@ LOG_DOCS = frozenset(DOCS) | frozenset(RECORD_DOCS)
 
 def privileged(access: Access) -> bool:
     """Whether this reader also sees notes, integrity signals and comments."""
-    return decide(access.principal, Action.REPLAY_READ_PRIVATE).allowed
+    return decide(access.principal, Action.REPLAY_READ_PRIVATE, access.facts).allowed
 
 
 def json_response(body: Any) -> Response:

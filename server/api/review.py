@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.access import Access
 from server.api.deps import Authorize, services_of
-from server.permissions import Action, LinkBearer
+from server.permissions import Action, LinkBearer, Member, seat_of
 from server.replay import records
 
 router = APIRouter(prefix="/api/sessions")
@@ -91,9 +91,10 @@ async def post_comment(
     if count >= settings.comments_per_session:
         raise HTTPException(409, f"this recording holds {settings.comments_per_session} comments")
     principal = access.principal
-    author, role = (
-        (principal.name, principal.role)
-        if isinstance(principal, LinkBearer)
-        else ("Admin", "admin")
-    )
+    if isinstance(principal, LinkBearer):
+        author, role = principal.name, str(principal.role)
+    elif isinstance(principal, Member):
+        author, role = principal.name, seat_of(principal, access.facts) or principal.role
+    else:
+        author, role = "Admin", "admin"
     return await records.append_comment(services.store, session_id, author, role, body.at, text)

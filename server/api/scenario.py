@@ -53,7 +53,7 @@ async def get_scenario(
     session_id: str, request: Request, access: Access = Depends(Authorize(Action.SCENARIO_VIEW))
 ) -> dict[str, Any]:
     # Whoever reads the notes (the hiring team) sees what the interviewer saw.
-    interviewer = decide(access.principal, Action.REPLAY_READ_PRIVATE).allowed
+    interviewer = decide(access.principal, Action.REPLAY_READ_PRIVATE, access.facts).allowed
     return await services_of(request).scenarios.view(session_id, interviewer)
 
 

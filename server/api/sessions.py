@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pycrdt import Doc
 from pydantic import BaseModel, Field
 
-from server.access import Access
+from server.access import Access, facts_of
 from server.api.deps import Authorize, AuthorizeOrg, services_of
 from server.documents import CONSOLE_CONTROLS, CONSOLE_SESSION, DocName
-from server.permissions import Action, LinkBearer, Principal
+from server.permissions import Action, LinkBearer, Member, Principal, decide
 from server.scenarios import library as scenario_library
 from server.scenarios.seeds import seed_session
-from server.sessions import SessionError
+from server.sessions import SessionError, access_of
 from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
@@ -32,6 +32,13 @@ class ChosenName(BaseModel):
     name: Text = Field(..., description="The candidate's name, shown in the room and recording.")
 
 
+class Share(BaseModel):
+    """Share with the organisation's users: by e-mail, and/or with the whole team."""
+
+    emails: list[str] = Field(default_factory=list, max_length=100)
+    team: bool | None = Field(None, description="Share with (or stop sharing with) everyone.")
+
+
 class Controls(BaseModel):
     editor_locked: bool | None = Field(None, description="Refuse the candidate's editor changes.")
     run_disabled: bool | None = Field(None, description="Refuse the candidate's runs.")
@@ -41,15 +48,18 @@ class Controls(BaseModel):
 async def create_session(
     body: CreateSession,
     request: Request,
-    _: Principal = Depends(AuthorizeOrg(Action.SESSION_CREATE)),
+    principal: Principal = Depends(AuthorizeOrg(Action.SESSION_CREATE)),
 ) -> dict[str, Any]:
     services = services_of(request)
     scenario = None if body.scenario is None else scenario_library.get(body.scenario)
     if body.scenario is not None and scenario is None:
         raise HTTPException(422, f"no scenario {body.scenario!r} (see GET /api/scenarios)")
+    owner = principal.user_id if isinstance(principal, Member) else None
     try:
         mode = body.mode or (scenario.mode if scenario is not None else "code")
-        created = await services.sessions.create(body.title, body.scenario, mode=mode)
+        created = await services.sessions.create(
+            body.title, body.scenario, mode=mode, owner_id=owner
+        )
     except SessionError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     if scenario is not None:
@@ -59,13 +69,23 @@ async def create_session(
 
 @router.get("")
 async def list_sessions(
-    request: Request, _: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST))
+    request: Request, principal: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST))
 ) -> list[dict[str, Any]]:
-    """Every session with fresh links (re-issued, never stored: closing the lobby loses none)."""
+    """Every session the caller may read (members: theirs and those shared with them), with
+    fresh links (re-issued, never stored) for whoever may hand them out (`SESSION_SHARE`)."""
     services = services_of(request)
-    records = await services.store.list_sessions()
     sessions = services.sessions
-    return [{**sessions.public_view(r, None), "links": sessions.rejoin_links(r)} for r in records]
+    records = await services.store.list_sessions()
+    out = []
+    for r in records:
+        facts = facts_of(sessions, r)
+        if not decide(principal, Action.SESSION_READ, facts).allowed:
+            continue
+        view = sessions.public_view(r, None)
+        if decide(principal, Action.SESSION_SHARE, facts).allowed:
+            view["links"] = sessions.rejoin_links(r)
+        out.append(view)
+    return out
 
 
 @router.get("/{session_id}")
@@ -113,6 +133,24 @@ async def choose_name(
         raise HTTPException(exc.status, str(exc)) from exc
     named = services.sessions.named(access.record, access.principal.capability)
     return services.sessions.public_view(access.record, named)
+
+
+@router.post("/{session_id}/access")
+async def share_session(
+    body: Share, request: Request, access: Access = Depends(Authorize(Action.SESSION_SHARE))
+) -> dict[str, Any]:
+    """Share the session (its recording) with users of the organisation, or the whole team:
+    they read it as reviewers do (`permissions.seat_of`)."""
+    services = services_of(request)
+    user_ids = []
+    for email in body.emails:
+        user = await services.durable.user_by_email(services.accounts.check_email(email))
+        if user is None:
+            raise HTTPException(422, f"no user with e-mail {email!r}")
+        user_ids.append(user.id)
+    await services.sessions.share(access.record, user_ids, body.team)
+    owner, shared, team = access_of(access.record)
+    return {"owner": owner, "shared_with": sorted(shared), "team": team}
 
 
 @router.post("/{session_id}/controls")

@@ -1,4 +1,4 @@
-"""The `pairboard` command: serve, create sessions, inspect the host."""
+"""The `pairboard` command: serve, create sessions, manage users, inspect the host."""
 
 from __future__ import annotations
 
@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.recordings import add_commands as add_recording_commands  # export, import
 
     add_recording_commands(commands)
+    from server.cli.users import add_parser as add_users_parser
+
+    add_users_parser(commands)
     from kernels.sandbox.doctor import add_parser as add_doctor_parser
 
     add_doctor_parser(commands)

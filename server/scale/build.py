@@ -7,13 +7,15 @@ import uuid
 from server.scale.fanout import Fanout, InProcessFanout
 from server.settings import Settings
 from server.store.base import Store
-from server.store.select import durable_store
+from server.store.select import DurableStore, durable_store
 
 
-def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout]:
+def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout, DurableStore]:
+    """The log's store, the fan-out, and the durable store behind them (the same object
+    without Redis): accounts live in the durable store whatever the log goes through."""
     durable = durable_store(settings)
     if not settings.redis_url:
-        return durable, InProcessFanout()
+        return durable, InProcessFanout(), durable
 
     from redis.asyncio import Redis
 
@@ -45,4 +47,4 @@ def build_store_and_fanout(settings: Settings) -> tuple[Store, Fanout]:
         read_batch=settings.redis_batch,
         awareness_queue=settings.awareness_publish_queue,
     )
-    return store, fanout
+    return store, fanout, durable

@@ -14,42 +14,9 @@ from typing import Any
 import asyncpg
 
 from server.store.base import Checkpoint, EntriesRefused, LogEntry, NewEntry, SessionRecord
-from server.store.postgres_replay import REPLAY_SCHEMA, PostgresReplayQueries
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    scenario TEXT,
-    created_at_ms BIGINT NOT NULL,
-    state TEXT NOT NULL,
-    ended_at_ms BIGINT,
-    meta TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS log (
-    session_id TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    ts_ms BIGINT NOT NULL,
-    author TEXT NOT NULL,
-    role TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    data BYTEA NOT NULL,
-    PRIMARY KEY (session_id, doc, seq)
-);
-CREATE TABLE IF NOT EXISTS checkpoints (
-    session_id TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    state BYTEA NOT NULL,
-    PRIMARY KEY (session_id, doc, seq)
-);
-CREATE TABLE IF NOT EXISTS claims (
-    session_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    PRIMARY KEY (session_id, key)
-);
-"""
+from server.store.migrations import VERSION_TABLE, pending
+from server.store.postgres_accounts import PostgresAccountQueries
+from server.store.postgres_replay import PostgresReplayQueries
 
 _LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
 # What the database (or asyncpg encoding a value) says about the data, not about the connection.
@@ -72,7 +39,27 @@ def _entry(row: asyncpg.Record) -> LogEntry:
     return LogEntry(*(row[c] for c in _LOG_COLUMNS.split(", ")))
 
 
-class PostgresStore(PostgresReplayQueries):  # replay queries: postgres_replay.py
+async def migrate(pool: asyncpg.Pool) -> None:
+    """Bring the database to the latest schema (server/store/migrations.py). Instances start
+    together in a deployment: the advisory lock lets one migrate at a time, and each migration
+    commits with its version number, so the others find nothing left to do."""
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(7411)")
+        try:
+            await conn.execute(VERSION_TABLE)
+            current = int(
+                await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            )
+            for step in pending(current):
+                async with conn.transaction():
+                    await conn.execute(step.postgres)
+                    await conn.execute("DELETE FROM schema_version")
+                    await conn.execute("INSERT INTO schema_version VALUES ($1)", step.version)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(7411)")
+
+
+class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.py, *_accounts.py
     def __init__(self, dsn: str, *, pool_size: int = 10) -> None:
         self.dsn = dsn
         self.pool_size = pool_size
@@ -84,11 +71,7 @@ class PostgresStore(PostgresReplayQueries):  # replay queries: postgres_replay.p
 
     async def open(self) -> None:
         self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size)
-        # Instances start together in a deployment: one creates the schema at a time.
-        async with self._p().acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(7411)")
-            await conn.execute(_SCHEMA)
-            await conn.execute(REPLAY_SCHEMA)
+        await migrate(self._p())
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -12,7 +12,6 @@ import asyncpg
 
 from server.store.base import Checkpoint, LogEntry, SessionRecord
 
-REPLAY_SCHEMA = "CREATE INDEX IF NOT EXISTS log_by_time ON log (session_id, doc, ts_ms);"
 LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
 
 

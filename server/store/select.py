@@ -8,13 +8,19 @@ stream entries into.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
+from server.accounts.store import AccountStore
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
 
 
-def durable_store(settings: Settings) -> Store:
+class DurableStore(Store, AccountStore, Protocol):
+    """What SQLite and PostgreSQL both are: the log's store and the accounts' store."""
+
+
+def durable_store(settings: Settings) -> DurableStore:
     """`database_url` if set (postgresql://... or sqlite:///path), else SQLite in the data dir."""
     url = settings.database_url
     if url is None:

@@ -20,47 +20,45 @@ from typing import Any, TypeVar
 
 from server.private_files import private_file
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
-from server.store.sqlite_replay import REPLAY_SCHEMA, SQLiteReplayQueries
+from server.store.migrations import VERSION_TABLE, pending
+from server.store.sqlite_accounts import SQLiteAccountQueries
+from server.store.sqlite_replay import SQLiteReplayQueries
 
 T = TypeVar("T")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    scenario TEXT,
-    created_at_ms INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    ended_at_ms INTEGER,
-    meta TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS log (
-    session_id TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    ts_ms INTEGER NOT NULL,
-    author TEXT NOT NULL,
-    role TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (session_id, doc, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (
-    session_id TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    state BLOB NOT NULL,
-    PRIMARY KEY (session_id, doc, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS claims (
-    session_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    PRIMARY KEY (session_id, key)
-) WITHOUT ROWID;
-"""
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the file to the latest schema (server/store/migrations.py), one migration per
+    transaction; `BEGIN IMMEDIATE` takes the write lock first, so two processes opening one
+    file (the server and a CLI command) never apply the same migration twice."""
+    db.execute(VERSION_TABLE)
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            todo = pending(int(row[0] or 0))
+            if not todo:
+                db.execute("COMMIT")
+                return
+            step = todo[0]
+            for statement in _statements(step.sqlite):
+                db.execute(statement)
+            db.execute("DELETE FROM schema_version")
+            db.execute("INSERT INTO schema_version VALUES (?)", (step.version,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
-class SQLiteStore(SQLiteReplayQueries):  # replay queries live in sqlite_replay.py
+def _statements(script: str) -> list[str]:
+    """A migration's statements one by one (`executescript` would commit the transaction)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+class SQLiteStore(
+    SQLiteReplayQueries, SQLiteAccountQueries
+):  # sqlite_replay.py, sqlite_accounts.py
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous
@@ -86,8 +84,7 @@ class SQLiteStore(SQLiteReplayQueries):  # replay queries live in sqlite_replay.
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")
         db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(_SCHEMA)
-        db.executescript(REPLAY_SCHEMA)  # the log's time index, for seeking
+        migrate(db)
         self._db = db
 
     async def open(self) -> None:

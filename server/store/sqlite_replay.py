@@ -18,10 +18,6 @@ from typing import Any
 
 from server.store.base import Checkpoint, LogEntry, SessionRecord
 
-REPLAY_SCHEMA = """
-CREATE INDEX IF NOT EXISTS log_by_time ON log (session_id, doc, ts_ms);
-"""
-
 
 class SQLiteReplayQueries:
     """Mixin for `SQLiteStore`; `_run` and `_conn` are the store's own plumbing."""

@@ -15,7 +15,7 @@ import time
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from server.access import AccessDenied, facts_of, session_access
+from server.access import AccessDenied, Credential, facts_of
 from server.documents import DOCS, DocName
 from server.permissions import Action, LinkBearer, decide, may_ever_write
 from server.services import Services
@@ -44,13 +44,9 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     try:
         if doc not in DOCS:
             raise AccessDenied(404, f"no doc named {doc!r}")
-        access = await session_access(
-            services.sessions,
-            services.admin_token,
-            token,
-            session_id,
-            Action.DOC_READ,
-            DocName(doc),
+        # The link's token only: a room seat is a link's (a browser's cookie opens none).
+        access = await services.gate.session_access(
+            Credential(bearer=token), session_id, Action.DOC_READ, DocName(doc)
         )
     except AccessDenied as exc:
         log.info("refused websocket to %s/%s: %s", session_id, doc, exc)

@@ -1,0 +1,131 @@
+"""Signing in and out, who am I, and the owners' user list (`server/accounts`).
+
+The sign-in cookie (`pairboard_session`) is HttpOnly, SameSite=Lax, `Secure` behind HTTPS, and
+its value is new on every sign-in (the browser's previous sign-in is revoked). The answer to a
+sign-in and `GET /api/me` carry `csrf_token`, which the page sends back as `X-CSRF-Token` on
+every state-changing request it makes with the cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
+
+from server.accounts.model import User
+from server.accounts.oidc import OidcSignIn
+from server.accounts.service import COOKIE, OpenedSignIn
+from server.api.deps import AuthorizeOrg, services_of
+from server.permissions import Action, Member, Principal
+from server.services import Services
+
+router = APIRouter(prefix="/api")
+
+SIGN_IN = Depends(AuthorizeOrg(Action.SIGN_IN))
+SIGNED_IN = Depends(AuthorizeOrg(Action.ACCOUNT_READ))
+
+
+class PasswordSignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str
+    password: str
+
+
+class Redeem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str
+    password: str
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role}
+
+
+def _with_cookie(services: Services, opened: OpenedSignIn, response: Response) -> Response:
+    response.set_cookie(
+        COOKIE,
+        opened.cookie,
+        max_age=services.settings.sign_in_lifetime_seconds,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=services.accounts.cookie_secure(),
+    )
+    return response
+
+
+def _signed_in(services: Services, opened: OpenedSignIn) -> Response:
+    body = {"user": user_view(opened.user), "csrf_token": opened.sign_in.csrf}
+    return _with_cookie(services, opened, JSONResponse(body))
+
+
+@router.post("/auth/sign-in")
+async def sign_in(body: PasswordSignIn, request: Request, _: Principal = SIGN_IN) -> Response:
+    services = services_of(request)
+    user = await services.accounts.check_password_sign_in(body.email, body.password)
+    opened = await services.accounts.open_sign_in(user, request.cookies.get(COOKIE))
+    return _signed_in(services, opened)
+
+
+@router.post("/auth/invite")
+async def redeem_invite(body: Redeem, request: Request, _: Principal = SIGN_IN) -> Response:
+    """Set the password of an invited user (the invite works once) and sign them in."""
+    services = services_of(request)
+    user = await services.accounts.redeem_invite(body.token, body.password)
+    opened = await services.accounts.open_sign_in(user, request.cookies.get(COOKIE))
+    return _signed_in(services, opened)
+
+
+def _oidc(services: Services) -> OidcSignIn:
+    if services.oidc is None:
+        raise HTTPException(404, "single sign-on is not configured (PAIRBOARD_OIDC_ISSUER)")
+    return services.oidc
+
+
+@router.get("/auth/oidc/start")
+async def oidc_start(request: Request, _: Principal = SIGN_IN) -> Response:
+    """Send the browser to the identity provider."""
+    client = request.client.host if request.client else "unknown"
+    return RedirectResponse(await _oidc(services_of(request)).start(client), status_code=302)
+
+
+@router.get("/auth/oidc/callback")
+async def oidc_callback(request: Request, _: Principal = SIGN_IN) -> Response:
+    """The provider sends the browser back here; signed in, it goes on to the lobby."""
+    services = services_of(request)
+    user = await _oidc(services).finish(dict(request.query_params))
+    opened = await services.accounts.open_sign_in(user, request.cookies.get(COOKIE))
+    return _with_cookie(services, opened, RedirectResponse("/", status_code=303))
+
+
+@router.post("/auth/sign-out")
+async def sign_out(request: Request, _: Principal = SIGNED_IN) -> Response:
+    """Revoke this sign-in on the server (the cookie is worthless from now on, everywhere)."""
+    await services_of(request).accounts.sign_out(request.cookies.get(COOKIE, ""))
+    response = JSONResponse({"signed_out": True})
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/me")
+async def me(request: Request, principal: Principal = SIGNED_IN) -> dict[str, Any]:
+    """Who is signed in, and the sign-in's CSRF token (None for an API token: it needs none)."""
+    services = services_of(request)
+    assert isinstance(principal, Member)  # the table lets only members read an account
+    user = await services.durable.get_user(principal.user_id)
+    if user is None:
+        raise HTTPException(401, "signed out or expired: sign in again")
+    csrf = None
+    if principal.scopes is None:
+        found = await services.accounts.signed_in(request.cookies.get(COOKIE, ""))
+        csrf = None if found is None else found[1].csrf
+    return {"user": user_view(user), "csrf_token": csrf}
+
+
+@router.get("/users")
+async def list_users(
+    request: Request, _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE))
+) -> list[dict[str, Any]]:
+    return [user_view(u) for u in await services_of(request).durable.list_users()]

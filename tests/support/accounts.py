@@ -1,0 +1,67 @@
+"""Users of a test server: added through the real CLI, signed in through the real API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import httpx
+
+from server.accounts.service import COOKIE, CSRF_HEADER
+from tests.support.server import ServerProcess
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_user(server: ServerProcess, email: str, role: str, password: str = PASSWORD) -> None:
+    """`pairboard users add EMAIL --role ROLE` on the server's data dir, password on stdin."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "users",
+            "add",
+            email,
+            "--role",
+            role,
+            "--data-dir",
+            str(server.data_dir),
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@dataclass
+class SignedIn:
+    """A browser's sign-in: its cookie, its CSRF token and who it is."""
+
+    cookie: str
+    csrf: str
+    user_id: str
+    role: str
+    name: str
+
+    def headers(self, *, csrf: bool = True) -> dict[str, str]:
+        headers = {"Cookie": f"{COOKIE}={self.cookie}"}
+        if csrf:
+            headers[CSRF_HEADER] = self.csrf
+        return headers
+
+
+def sign_in(server: ServerProcess, email: str, password: str = PASSWORD) -> SignedIn:
+    response = httpx.post(
+        f"{server.url}/api/auth/sign-in", json={"email": email, "password": password}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    user = body["user"]
+    return SignedIn(
+        response.cookies[COOKIE], body["csrf_token"], user["id"], user["role"], user["name"]
+    )
