@@ -14,28 +14,26 @@ from tests.support.server import ServerProcess
 PASSWORD = "correct horse battery staple"
 
 
+def add_users(
+    server: ServerProcess, users: list[tuple[str, str]], password: str = PASSWORD
+) -> None:
+    """`pairboard users add EMAIL --role ROLE` on the server's data dir, password on stdin, for
+    each (email, role), the commands running side by side."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "users", "add", email, "--role", role,
+             "--data-dir", str(server.data_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for email, role in users
+    ]  # fmt: skip
+    for proc in procs:
+        _, err = proc.communicate(password + "\n", timeout=120)
+        assert proc.returncode == 0, err
+
+
 def add_user(server: ServerProcess, email: str, role: str, password: str = PASSWORD) -> None:
-    """`pairboard users add EMAIL --role ROLE` on the server's data dir, password on stdin."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "server.cli",
-            "users",
-            "add",
-            email,
-            "--role",
-            role,
-            "--data-dir",
-            str(server.data_dir),
-        ],
-        input=password + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    add_users(server, [(email, role)], password)
 
 
 @dataclass

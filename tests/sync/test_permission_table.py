@@ -46,7 +46,7 @@ from server.permissions import (
     decide,
 )
 from server.settings import Settings
-from tests.support.accounts import SignedIn, add_user, sign_in
+from tests.support.accounts import SignedIn, add_users, sign_in
 from tests.support.server import ADMIN_TOKEN, ServerProcess
 from tests.support.yclient import YClient, wait_until
 
@@ -113,8 +113,7 @@ class Members:
 
     def __init__(self, server: ServerProcess) -> None:
         self.server = server
-        for email, role in MEMBERS.values():
-            add_user(server, email, role)
+        add_users(server, list(MEMBERS.values()))
         self.signed: dict[str, SignedIn] = {k: sign_in(server, v[0]) for k, v in MEMBERS.items()}
         # A read-only personal API token of the interviewer who owns the sessions.
         made = httpx.post(
