@@ -130,6 +130,30 @@ class Accounts:
         await self.store.update_user(user)
         return user
 
+    async def change_user(self, user_id: str, role: OrgRole | None, disabled: bool | None) -> User:
+        """An owner's change to a user; the organisation always keeps an enabled owner."""
+        user = await self.store.get_user(user_id)
+        if user is None:
+            raise AccountError(404, "no such user")
+        changed = replace(
+            user,
+            role=user.role if role is None else role,
+            disabled_at_ms=user.disabled_at_ms
+            if disabled is None
+            else (now_ms() if disabled else None),
+        )
+        owners = [
+            u
+            for u in await self.store.list_users()
+            if u.id != user_id and u.role == "owner" and u.disabled_at_ms is None
+        ]
+        was_owner = user.role == "owner" and user.disabled_at_ms is None
+        still_owner = changed.role == "owner" and changed.disabled_at_ms is None
+        if was_owner and not still_owner and not owners:
+            raise AccountError(409, "the organisation must keep an enabled owner")
+        await self.store.update_user(changed)
+        return changed
+
     # --- sign-in ----------------------------------------------------------------------------
 
     async def check_password_sign_in(self, email: str, password: str) -> User:

@@ -1,4 +1,4 @@
-"""Signing in and out, who am I, and the owners' user list (`server/accounts`).
+"""Signing in and out, who am I, and the owners' user management (`server/accounts`).
 
 The sign-in cookie (`pairboard_session`) is HttpOnly, SameSite=Lax, `Secure` behind HTTPS, and
 its value is new on every sign-in (the browser's previous sign-in is revoked). The answer to a
@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from server.accounts.model import User
+from server.accounts.model import OrgRole, User
 from server.accounts.oidc import OidcSignIn
 from server.accounts.service import COOKIE, OpenedSignIn
+from server.accounts.store import UserExists
 from server.api.deps import AuthorizeOrg, services_of
 from server.permissions import Action, Member, Principal
 from server.services import Services
@@ -129,3 +130,45 @@ async def list_users(
     request: Request, _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE))
 ) -> list[dict[str, Any]]:
     return [user_view(u) for u in await services_of(request).durable.list_users()]
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str
+    role: OrgRole
+    name: str | None = None
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: OrgRole | None = None
+    disabled: bool | None = None
+
+
+@router.post("/users", status_code=201)
+async def invite_user(
+    body: NewUser, request: Request, _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE))
+) -> dict[str, Any]:
+    """Add a user and answer their one-time invite link (shown once) for them to set a password;
+    with single sign-on they may sign in through the provider instead."""
+    accounts = services_of(request).accounts
+    try:
+        user = await accounts.add_user(body.email, body.role, name=body.name)
+    except UserExists as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return {
+        "user": user_view(user),
+        "invite_link": accounts.invite_link(await accounts.invite(user)),
+    }
+
+
+@router.patch("/users/{user_id}")
+async def change_user(
+    user_id: str,
+    body: UserChange,
+    request: Request,
+    _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE)),
+) -> dict[str, Any]:
+    """Change a user's role, or disable them (their sign-ins and API tokens stop at once)."""
+    user = await services_of(request).accounts.change_user(user_id, body.role, body.disabled)
+    return {**user_view(user), "disabled": user.disabled_at_ms is not None}

@@ -185,7 +185,7 @@ def ask(
     signed: SignedIn | None = None,
 ) -> httpx.Response:
     path = case.path.format(
-        session_id=session_id, run_id="r0", event_id="e0", hint_id="h0", token_id="t0"
+        session_id=session_id, run_id="r0", event_id="e0", hint_id="h0", token_id="t0", user_id="u0"
     )
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     if signed is not None:
