@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -127,6 +128,7 @@ def test_a_disallowed_email_domain_is_refused(sso: tuple[ServerProcess, OidcProv
         ("audience", "the ID token was issued to another client (its aud is not our client id)"),
         ("expired", "the ID token has expired"),
         ("nonce", "the ID token's nonce is not this sign-in's (a replayed or swapped token)"),
+        ("issuer", "the ID token comes from another issuer"),
     ],
 )
 def test_an_id_token_that_fails_a_check_is_refused_saying_which(
@@ -141,3 +143,21 @@ def test_an_id_token_that_fails_a_check_is_refused_saying_which(
         provider.tamper(None)
     assert refusal(answer) == (403, f"single sign-on refused: {message}")
     assert COOKIE not in answer.cookies
+
+
+def test_an_unreachable_identity_provider_is_a_clear_502(tmp_path: Path) -> None:
+    server = ServerProcess(
+        tmp_path,
+        env={
+            "PAIRBOARD_OIDC_ISSUER": f"http://127.0.0.1:{free_port()}",
+            "PAIRBOARD_OIDC_CLIENT_ID": CLIENT_ID,
+        },
+    )
+    server.start()
+    try:
+        answer = httpx.get(f"{server.url}/api/auth/oidc/start")
+        status, detail = refusal(answer)
+        assert status == 502
+        assert detail.startswith("the identity provider's discovery document: ")
+    finally:
+        server.stop()

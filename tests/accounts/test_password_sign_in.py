@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 
@@ -95,3 +96,19 @@ def test_password_guessing_is_slowed_to_the_limit_per_email(server: ServerProces
     # Another e-mail is not slowed by vic's.
     other = httpx.post(url, json={**wrong, "email": "nobody@example.com"}, timeout=30)
     assert other.status_code == 403
+
+
+def test_behind_https_the_cookie_is_secure(tmp_path: Path) -> None:
+    """A public https:// URL (a TLS proxy in front) marks the cookie Secure."""
+    server = ServerProcess(tmp_path, env={"PAIRBOARD_PUBLIC_URL": "https://pairboard.example.com"})
+    server.start()
+    try:
+        add_user(server, "yan@example.com", "reviewer")
+        answer = httpx.post(
+            f"{server.url}/api/auth/sign-in",
+            json={"email": "yan@example.com", "password": PASSWORD},
+        )
+        attributes = {a.strip().lower() for a in answer.headers["set-cookie"].split(";")[1:]}
+        assert {"httponly", "samesite=lax", "path=/", "secure"} <= attributes
+    finally:
+        server.stop()

@@ -4,8 +4,8 @@
 // Accounts: any e-mail typed into the login form signs in as itself (sub = e-mail, verified).
 // Consent is implied (first-party clients). Test hook: POST /__test/tamper {"mode": ...} makes
 // the next token responses carry an ID token changed after the provider issued it: "signature"
-// (signed by a key the provider never published), "audience", "expired", "nonce"; {"mode": null}
-// stops it. Everything else is the provider as its authors ship it.
+// (signed by a key the provider never published), "audience", "expired", "nonce", "issuer";
+// {"mode": null} stops it. Everything else is the provider as its authors ship it.
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
@@ -68,6 +68,7 @@ async function tampered(idToken) {
   if (tamper.mode === 'audience') claims.aud = 'another-client';
   if (tamper.mode === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
   if (tamper.mode === 'nonce') claims.nonce = 'not-the-nonce-of-this-sign-in';
+  if (tamper.mode === 'issuer') claims.iss = 'http://127.0.0.1:1';
   return new jose.SignJWT(claims).setProtectedHeader(header).sign(key);
 }
 
