@@ -146,9 +146,7 @@ class KernelSettings(BaseSettings):
         "and cgroups: it then sees the host's files, /tmp, /proc and Unix sockets. Off: such "
         "a host refuses to run candidate code and says what to install.",
     )
-    shm_bytes: int = Field(
-        64 * MiB, description="Size of the private tmpfs /dev/shm per kernel."
-    )
+    shm_bytes: int = Field(64 * MiB, description="Size of the private tmpfs /dev/shm per kernel.")
     require_sandbox: bool = Field(
         False,
         description="Refuse to start kernels also when the uid layer is unavailable (a "

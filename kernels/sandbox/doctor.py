@@ -26,9 +26,7 @@ def verdict(report: SandboxReport) -> tuple[int, str]:
     if missing:
         return 1, f"NOT SAFE for untrusted code: {', '.join(missing)} unavailable"
     off = [
-        layer.name
-        for layer in report.layers
-        if not layer.active and layer.name not in ALTERNATIVES
+        layer.name for layer in report.layers if not layer.active and layer.name not in ALTERNATIVES
     ]
     if report.mode == "namespaces":  # the one thing bubblewrap does that the launcher does not
         off.append("bubblewrap (kernels can create user namespaces)")

@@ -1,4 +1,4 @@
-"""The last step before a kernel runs: join cgroups, set rlimits, jail, drop to the kernel uid, exec.
+"""The last step before a kernel runs: join cgroups, set rlimits, jail, drop privileges, exec.
 
 Run by the server as root with `python -I -S kernels/sandbox/jail.py CONFIG_JSON`, so it needs
 only the standard library and starts in ~10 ms. Doing this in a separate process (not a
@@ -24,6 +24,7 @@ import signal
 import socket
 import struct
 import sys
+from typing import Any
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x00020000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
@@ -52,8 +53,14 @@ def check(result: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def mount(source, target, fstype=None, flags=0, data=None):  # type: ignore[no-untyped-def]
-    enc = [None if v is None else str(v).encode() for v in (source, target, fstype, data)]
+def mount(
+    source: str | None,
+    target: str,
+    fstype: str | None = None,
+    flags: int = 0,
+    data: str | None = None,
+) -> None:
+    enc = [None if v is None else v.encode() for v in (source, target, fstype, data)]
     check(libc.mount(enc[0], enc[1], enc[2], flags, enc[3]), f"mount {source} on {target}")
 
 
@@ -76,7 +83,7 @@ def die_with_parent(parent: int, lifeline: int = -1) -> None:
         os._exit(1)
 
 
-def drop_privileges(uid, gid):  # type: ignore[no-untyped-def]
+def drop_privileges(uid: int | None, gid: int | None) -> None:
     if uid is not None and gid is not None:
         os.setgroups([])
         os.setresgid(gid, gid, gid)
@@ -135,7 +142,7 @@ def _proc(target: str) -> None:
             _bind(f"{target}/{sub}", f"{target}/{sub}", read_only=True)
 
 
-def build_root(steps: list, owner: int) -> None:  # type: ignore[type-arg]
+def build_root(steps: list[list[Any]], owner: int) -> None:
     """Make a new root from `steps` and pivot into it; the host's root is detached."""
     # Resolve the sources on the host first (bubblewrap does too): /etc/localtime is a symlink
     # whose absolute target means nothing once the host root is under /oldroot.
@@ -185,7 +192,7 @@ def loopback_up() -> None:
         fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP))
 
 
-def namespace_init(config: dict, lifeline: int) -> None:  # type: ignore[type-arg]
+def namespace_init(config: dict[str, Any], lifeline: int) -> None:
     """PID 1 of the new PID namespace: build the jail, start the kernel, reap, exit with it."""
     ns = config["namespaces"]
     os.setsid()  # bubblewrap's --new-session
@@ -212,7 +219,7 @@ def namespace_init(config: dict, lifeline: int) -> None:  # type: ignore[type-ar
             os._exit(exit_code(status))
 
 
-def namespace_supervisor(config: dict) -> None:  # type: ignore[type-arg]
+def namespace_supervisor(config: dict[str, Any]) -> None:
     """Fork PID 1 of a new PID namespace, then wait for it as the kernel's uid.
 
     The supervisor stays in the host's namespaces (it is what the server's Popen watches, and

@@ -206,7 +206,10 @@ def detect(settings: KernelSettings) -> SandboxReport:
     if settings.use_bubblewrap:
         bwrap_layer, bwrap = probe_bwrap(settings, probe_as)
     else:
-        bwrap_layer, bwrap = Layer("bubblewrap", False, "off: PAIRBOARD_KERNEL_USE_BUBBLEWRAP"), None
+        bwrap_layer, bwrap = (
+            Layer("bubblewrap", False, "off: PAIRBOARD_KERNEL_USE_BUBBLEWRAP"),
+            None,
+        )
     if bwrap is None and not settings.use_namespaces:
         ns_layer = Layer("namespaces", False, "off: PAIRBOARD_KERNEL_USE_NAMESPACES")
     elif bwrap is None:

@@ -14,7 +14,6 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ import pytest
 from kernels.local.provider import LocalProvider, SessionKernel
 from kernels.sandbox.layers import SandboxReport
 from kernels.sandbox.uids import processes_of
-from kernels.settings import MiB, REPO_ROOT
+from kernels.settings import REPO_ROOT, MiB
 from tests.kernels.local_support import assert_unharmed, eventually, run, watched
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -48,7 +47,7 @@ for path in {paths!r}:
 async def test_the_checkout_is_invisible(victim: SessionKernel, bystander: SessionKernel) -> None:
     scenario = sorted((REPO_ROOT / "scenarios").rglob("*.yaml"))[0]
     targets = [str(scenario), str(REPO_ROOT / "scenarios"), str(REPO_ROOT / ".venv")]
-    assert all(os.path.exists(t) for t in targets)  # the host has them: the attack is real
+    assert on_host(targets) == [True] * 3  # the host has them: the attack is real
     result, watch = await watched(victim, bystander, READ_EACH.format(paths=targets))
     assert result.text() == "FileNotFoundError\n" * 3
     assert_unharmed(watch)
@@ -117,7 +116,7 @@ async def test_no_host_unix_socket_is_reachable(
 
 
 async def test_postgres_socket_exists_on_the_host_for_the_attack_above() -> None:
-    if not os.path.exists(PG_SOCKET):
+    if on_host([PG_SOCKET]) != [True]:
         pytest.skip(f"no PostgreSQL socket at {PG_SOCKET} (apt-get install postgresql)")
     with socket.socket(socket.AF_UNIX) as s:
         s.connect(PG_SOCKET)
@@ -167,12 +166,12 @@ async def test_tmp_and_shm_are_private_to_a_session_and_gone_after_it(
     look = f"import os\nprint([os.path.exists(f'{{d}}/{mark}') for d in ['/tmp', '/dev/shm']])"
     assert (await run(first, look)).text() == "[True, True]\n"
     assert (await run(bystander, look)).text() == "[False, False]\n"
-    assert not Path("/tmp", mark).exists() and not Path("/dev/shm", mark).exists()
+    assert on_host([f"/tmp/{mark}", f"/dev/shm/{mark}"]) == [False, False]
     await mode_provider.release(first)
     later = await mode_provider.acquire("later")
     assert (await run(later, look)).text() == "[False, False]\n"
     await mode_provider.release(later)
-    assert not Path("/tmp", mark).exists() and not Path("/dev/shm", mark).exists()
+    assert on_host([f"/tmp/{mark}", f"/dev/shm/{mark}"]) == [False, False]
 
 
 async def test_other_processes_are_invisible_in_proc(
@@ -218,6 +217,10 @@ asyncio.run(main())
 """
 
 
+def on_host(paths: list[str]) -> list[bool]:
+    return [os.path.exists(p) for p in paths]
+
+
 def sleepers(uid: int, seconds: str) -> list[int]:
     found = []
     for pid in processes_of(uid):
@@ -234,15 +237,15 @@ async def test_a_detached_child_dies_with_a_killed_server(
         pytest.skip("uid layer unavailable: " + layers.layer("uid").detail)
     seconds = str(600 + uuid.uuid4().int % 1000)  # names this test's sleeper on the host
     settings = mode_provider.settings.model_copy(update={"pool_size": 0})
-    server = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SERVER.replace("{seconds}", seconds), settings.model_dump_json()],
-        stdout=subprocess.PIPE,
+    script = KILLED_SERVER.replace("{seconds}", seconds)
+    server = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-c", script, settings.model_dump_json()],
+        stdout=asyncio.subprocess.PIPE,
         cwd=REPO_ROOT,
-        text=True,
     )
     try:
         assert server.stdout is not None
-        line = await asyncio.wait_for(asyncio.to_thread(server.stdout.readline), 120)
+        line = await asyncio.wait_for(server.stdout.readline(), 120)
         uid, supervisor = (int(v) for v in line.split())
         # Detached: a new session, re-parented away from the kernel, still alive.
         assert await eventually(lambda: len(sleepers(uid, seconds)) == 1)
@@ -250,6 +253,6 @@ async def test_a_detached_child_dies_with_a_killed_server(
         assert os.getsid(sleeper) != os.getsid(supervisor)
     finally:
         server.send_signal(signal.SIGKILL)  # kill -9: no shutdown, no cleanup code runs
-        server.wait()
+        await server.wait()
     assert await eventually(lambda: sleepers(uid, seconds) == [], timeout=10)
     assert await eventually(lambda: processes_of(uid) == [], timeout=10)
