@@ -22,8 +22,6 @@ from server.private_files import private_file
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
 from server.store.sqlite_replay import REPLAY_SCHEMA, SQLiteReplayQueries
 
-SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite puts next to the database
-
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -83,11 +81,7 @@ class SQLiteStore(SQLiteReplayQueries):  # replay queries live in sqlite_replay.
         return self._db
 
     def _open_sync(self) -> None:
-        # SQLite gives the -wal and -shm files it creates the mode of the database file; ones an
-        # older version left behind (0644) keep theirs unless tightened here.
-        for path in (self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILES)):
-            if path == self.path or path.exists():
-                private_file(path)
+        private_file(self.path)  # and SQLite gives its -wal and -shm files the same mode
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")
