@@ -28,8 +28,6 @@ def verdict(report: SandboxReport) -> tuple[int, str]:
     off = [
         layer.name for layer in report.layers if not layer.active and layer.name not in ALTERNATIVES
     ]
-    if report.mode == "namespaces":  # the one thing bubblewrap does that the launcher does not
-        off.append("bubblewrap (kernels can create user namespaces)")
     if off:
         return 0, f"usable; weaker without: {', '.join(off)}"
     return 0, "all sandbox layers active"

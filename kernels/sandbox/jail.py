@@ -182,6 +182,44 @@ def build_root(steps: list[list[Any]], owner: int) -> None:
     mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+# seccomp: (audit arch, unshare, clone, clone3) per machine, for `no_user_namespaces`.
+SECCOMP_ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
+CLONE_NEWUSER, ENOSPC, ENOSYS = 0x10000000, 28, 38
+LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+ALLOW, ERRNO, KILL = 0x7FFF0000, 0x00050000, 0x80000000
+
+
+def no_user_namespaces() -> None:
+    """What bubblewrap's --disable-userns gives: creating a user namespace fails with ENOSPC.
+
+    A seccomp filter on unshare/clone with CLONE_NEWUSER (clone3, whose flags a filter cannot
+    read, answers ENOSYS: libc then falls back to clone); other ABIs on the machine are killed.
+    Needs NO_NEW_PRIVS, which `drop_privileges` set.
+    """
+    arch, unshare, clone, clone3 = SECCOMP_ARCH[os.uname().machine]
+    x32 = os.uname().machine == "x86_64"
+    prog = [
+        (LD, 0, 0, 4),  # seccomp_data.arch
+        (JEQ, 0, 11, arch),  # -> kill
+        (LD, 0, 0, 0),  # seccomp_data.nr
+        (JGE, 8, 0, 0x40000000) if x32 else (JEQ, 8, 0, 0xFFFFFFFF),  # x32 ABI -> enosys
+        (JEQ, 7, 0, clone3),  # -> enosys
+        (JEQ, 2, 0, unshare),  # -> flags
+        (JEQ, 1, 0, clone),  # -> flags
+        (RET, 0, 0, ALLOW),
+        (LD, 0, 0, 16),  # seccomp_data.args[0], low 32 bits: the flags
+        (JSET, 1, 0, CLONE_NEWUSER),  # -> enospc
+        (RET, 0, 0, ALLOW),
+        (RET, 0, 0, ERRNO | ENOSPC),
+        (RET, 0, 0, ERRNO | ENOSYS),
+        (RET, 0, 0, KILL),
+    ]
+    code = b"".join(struct.pack("HBBI", *insn) for insn in prog)
+    buffer = ctypes.create_string_buffer(code, len(code))
+    fprog = struct.pack("HxxxxxxP", len(prog), ctypes.addressof(buffer))
+    check(libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0), "prctl(SECCOMP)")  # MODE_FILTER
+
+
 def loopback_up() -> None:
     """The new network namespace's own loopback, up and empty (as bubblewrap leaves it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -205,6 +243,7 @@ def namespace_init(config: dict[str, Any], lifeline: int) -> None:
     owner = config["uid"] if config.get("uid") is not None else 0
     build_root(ns["steps"], owner)
     drop_privileges(config.get("uid"), config.get("gid"))
+    no_user_namespaces()
     die_with_parent(0, lifeline)
     os.chdir(ns["cwd"])
     kernel = os.fork()

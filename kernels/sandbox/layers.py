@@ -152,9 +152,9 @@ def probe_namespaces(settings: KernelSettings, uid: int | None) -> Layer:
     return Layer(
         "namespaces",
         True,
-        "jail.py unshares mount, pid, net, ipc, uts and cgroup namespaces and pivots into a "
-        "new root like bubblewrap's; unlike bubblewrap it does not stop the kernel from "
-        "creating user namespaces",
+        "jail.py unshares mount, pid, net, ipc, uts and cgroup namespaces, pivots into a new "
+        "root like bubblewrap's, blocks user namespaces (seccomp), new session, dies with "
+        "the server",
     )
 
 

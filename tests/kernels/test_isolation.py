@@ -302,6 +302,28 @@ async def test_kernel_cannot_replace_its_own_socket_files(
     assert_unharmed(watch)
 
 
+NEW_NAMESPACES = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+for flag in (0x10000000, 0x40000000, 0x00020000):  # user, then net and mount as the kernel uid
+    pid = os.fork()  # unshare(CLONE_NEWUSER) needs a single-threaded caller: the kernel is not
+    if pid == 0:
+        os._exit(0 if libc.unshare(flag) == 0 else ctypes.get_errno())
+    print(os.waitpid(pid, 0)[1] >> 8)
+"""
+
+
+async def test_no_namespace_can_be_created_from_inside(
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
+) -> None:
+    """No user namespace (ENOSPC: bubblewrap's --disable-userns, the fallback's seccomp filter),
+    so no root-in-a-namespace to attack the host kernel with; no other namespace without it."""
+    need(layers, "filesystem", "uid")
+    result, watch = await watched(victim, bystander, NEW_NAMESPACES)
+    assert result.text() == "28\n1\n1\n"  # ENOSPC, then EPERM twice
+    assert_unharmed(watch)
+
+
 async def test_clean_environment_has_no_server_variables(
     victim: SessionKernel, bystander: SessionKernel
 ) -> None:
