@@ -2,10 +2,12 @@
 
 The server reports these at startup (log line), in `GET /healthz` and in `pairboard doctor`, and
 the test suite prints them, so nobody mistakes "the tests passed" for "the sandbox was on".
-Probes run real commands (an `unshare`; as a range uid, the very bubblewrap command kernels are
-launched with, built by `kernels.sandbox.launch.bwrap_argv`, around `true`), because whether
-unprivileged user namespaces or cgroup writes work is a property of the host, not of the files
-present, and a probe of a simpler command than the real one passes where kernels then fail.
+Probes run real commands (as a range uid, the very bubblewrap command kernels are launched with,
+built by `kernels.sandbox.launch.bwrap_argv`, around `true`; without bubblewrap, the kernels' own
+namespace jail around `true`), because whether user namespaces, mounts or cgroup writes work is a
+property of the host, not of the files present, and a probe of a simpler command than the real
+one passes where kernels then fail. `choose_mode` turns the probes into the mode kernels get:
+bubblewrap, the namespace launcher, UNSAFE (only when the operator allowed it), or a refusal.
 """
 
 from __future__ import annotations
