@@ -24,7 +24,7 @@ from tests.kernels.local_support import quick_settings, run
 from tests.kernels.test_isolation import connect_code
 from tests.support.server import ServerProcess
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+ASYNC = pytest.mark.asyncio(loop_scope="module")
 
 MISSING = "/nonexistent/bwrap"
 REFUSAL = (
@@ -40,6 +40,7 @@ def needs_root() -> None:
         pytest.skip("the namespace launcher and kernel uids need a root server")
 
 
+@ASYNC
 async def test_a_host_without_bwrap_gets_the_namespace_jail(sandbox_layers: SandboxReport) -> None:
     needs_root()
     report = sandbox_report(quick_settings(bwrap=MISSING))
@@ -55,6 +56,7 @@ async def test_a_host_without_bwrap_gets_the_namespace_jail(sandbox_layers: Sand
     assert verdict(report) == (0, "all sandbox layers active")
 
 
+@ASYNC
 async def test_no_sandbox_refuses_candidate_code_and_names_the_package(
     sandbox_layers: SandboxReport,
 ) -> None:
@@ -75,6 +77,7 @@ async def test_no_sandbox_refuses_candidate_code_and_names_the_package(
         await provider.close()
 
 
+@ASYNC
 async def test_the_unsafe_setting_runs_code_on_the_hosts_view_and_says_so(
     sandbox_layers: SandboxReport,
 ) -> None:
