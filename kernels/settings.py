@@ -126,13 +126,31 @@ class KernelSettings(BaseSettings):
     )
     use_bubblewrap: bool = Field(
         True,
-        description="Use bubblewrap where it works. Off: the weaker fallback (uid, rlimits, "
-        "cgroups and an unshare'd network namespace, but the host's filesystem view).",
+        description="Use bubblewrap where it works. Off (or bwrap missing): the namespace "
+        "launcher (root only) builds the same jail with unshare/mount/pivot_root itself.",
     )
+    use_namespaces: bool = Field(
+        True,
+        description="Where bubblewrap is not used, build the jail with the namespace launcher "
+        "(root only). Off: such a host refuses candidate code (unless allow_unsafe_sandbox).",
+    )
+    bwrap: str = Field(
+        "bwrap",
+        description="The bubblewrap executable, looked up on PATH (a path is used as is): "
+        "point it at a missing file to see what a host without bubblewrap gets.",
+    )
+    allow_unsafe_sandbox: bool = Field(
+        False,
+        description="UNSAFE. When neither bubblewrap nor the namespace launcher works here "
+        "(not root, no user namespaces), run candidate code anyway with only a uid, rlimits "
+        "and cgroups: it then sees the host's files, /tmp, /proc and Unix sockets. Off: such "
+        "a host refuses to run candidate code and says what to install.",
+    )
+    shm_bytes: int = Field(64 * MiB, description="Size of the private tmpfs /dev/shm per kernel.")
     require_sandbox: bool = Field(
         False,
-        description="Refuse to start kernels when the uid or namespace layers are unavailable "
-        "(instead of running with the layers this host has, as reported at startup).",
+        description="Refuse to start kernels also when the uid layer is unavailable (a "
+        "server that is not root), not only when no sandbox can be built.",
     )
 
     @field_validator("env_dir")

@@ -60,11 +60,14 @@ class KernelPool:
         self._closed = False
         self.failures = 0
 
-    async def start(self) -> None:
-        """Sweep leftovers of a crashed server, then start filling in the background."""
+    async def start(self, warm: bool = True) -> None:
+        """Sweep leftovers of a crashed server, then start filling in the background (not on a
+        host that refuses to run kernels: each attempt would only fail)."""
         cleared = await asyncio.to_thread(sweep_leftovers, self._settings)
         if cleared:
             log.warning("kernel pool: cleared leftovers of a previous server for uids %s", cleared)
+        if not warm:
+            return
         self._wanted.set()
         self._filler = asyncio.create_task(self._fill_forever(), name="kernel-pool-filler")
 

@@ -113,7 +113,11 @@ class LocalProvider:
         self.report = await asyncio.to_thread(sandbox_report, self.settings)
         for line in self.report.lines():
             log.info("kernel sandbox layer %s", line)
-        await self.pool.start()
+        if self.report.mode is None:  # every Run says so too (SandboxUnavailable)
+            log.error("kernel sandbox: %s", self.report.refusal)
+        elif self.report.mode == "unsafe":
+            log.warning("kernel sandbox: %s", self.report.layer("sandbox").detail)
+        await self.pool.start(warm=self.report.mode is not None)
         self._culler = asyncio.create_task(self._cull_forever(), name="kernel-culler")
 
     async def acquire(self, session_id: str) -> SessionKernel:

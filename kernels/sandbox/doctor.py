@@ -3,7 +3,9 @@
 Probes the sandbox for real (the same probes the server runs at startup) and prints one line
 per layer, so an operator sees "bubblewrap: UNAVAILABLE (why)" before the first interview rather
 than after. Exit status 1 when a layer that stops code from reaching the host or network is
-missing, or the kernel env is not built, so scripts can gate a deployment on it.
+missing (no sandbox at all, no kernel uid, no network namespace), or the kernel env is not
+built, so scripts can gate a deployment on it. `bubblewrap` and `namespaces` are alternatives
+(the `sandbox` line says which one kernels get), so only the one in use counts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import json
 from kernels.sandbox.layers import SandboxReport, sandbox_report
 from kernels.settings import KernelSettings
 
-ESSENTIAL = ("uid", "network", "kernel_env")
+ESSENTIAL = ("sandbox", "uid", "network", "kernel_env")
+ALTERNATIVES = ("bubblewrap", "namespaces")
 
 
 def verdict(report: SandboxReport) -> tuple[int, str]:
@@ -22,7 +25,9 @@ def verdict(report: SandboxReport) -> tuple[int, str]:
     missing = [name for name in ESSENTIAL if not report.active(name)]
     if missing:
         return 1, f"NOT SAFE for untrusted code: {', '.join(missing)} unavailable"
-    off = [layer.name for layer in report.layers if not layer.active]
+    off = [
+        layer.name for layer in report.layers if not layer.active and layer.name not in ALTERNATIVES
+    ]
     if off:
         return 0, f"usable; weaker without: {', '.join(off)}"
     return 0, "all sandbox layers active"

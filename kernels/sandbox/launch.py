@@ -72,7 +72,7 @@ class KernelDir:
 
     @property
     def workspace(self) -> Path:
-        """Host workspace, used only without bubblewrap (which gives a private tmpfs)."""
+        """Host workspace, used only by the UNSAFE mode (the sandboxes mount a private tmpfs)."""
         return self.path / "w"
 
     @property
@@ -86,7 +86,7 @@ class KernelDir:
         """The kernel's stdout/stderr, outside its reach (root-only directory)."""
         return self.root / "logs" / f"{self.uid}.log"
 
-    def create(self, bwrap: bool, size_bytes: int) -> bool:
+    def create(self, private_fs: bool, size_bytes: int) -> bool:
         """Fresh directory (root, 1733) on its own small tmpfs, with passwd/group for /etc.
 
         The kernel must be able to create its sockets here, so it can create files too; a
@@ -109,7 +109,7 @@ class KernelDir:
         shutil.copyfile(STARTUP, self.startup_file)
         for name in ("passwd", "group", self.startup_file.name):
             (self.path / name).chmod(0o644)
-        if not bwrap:
+        if not private_fs:
             self.workspace.mkdir(mode=0o700)
             with contextlib.suppress(PermissionError):
                 os.chown(self.workspace, self.uid, self.uid)
@@ -283,6 +283,10 @@ def bwrap_argv(
         "--dev",
         "/dev",
         "--size",
+        str(settings.shm_bytes),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
         str(settings.workspace_bytes),
         "--tmpfs",
         "/tmp",
@@ -315,15 +319,24 @@ def jail_command(
     report: SandboxReport,
     kdir: KernelDir,
     procs_files: list[str],
+    inner: list[str] | None = None,
 ) -> list[str]:
-    """The full launch command: `python jail.py CONFIG` -> [bwrap ->] ipykernel."""
-    if report.bwrap:
-        inner = ipykernel_argv(settings, str(kdir.connection_file), str(kdir.startup_file))
-        argv = bwrap_argv(settings, report.bwrap, kdir, inner)
-        env = kernel_env(settings, "/workspace", "/tmp")
-        cwd = "/"
+    """The full launch command: `python jail.py CONFIG` -> [bwrap ->] ipykernel (or `inner`).
+
+    `report.mode` picks the jail: bubblewrap, the namespace launcher (`kernels.sandbox.
+    namespaces`), or the UNSAFE host view; with no mode the provisioner refuses before this.
+    """
+    from kernels.sandbox.namespaces import namespace_config  # it builds on this module
+
+    argv = inner or ipykernel_argv(settings, str(kdir.connection_file), str(kdir.startup_file))
+    namespaces = None
+    if report.mode == "bubblewrap" and report.bwrap:
+        argv = bwrap_argv(settings, report.bwrap, kdir, argv)
+        env, cwd = kernel_env(settings, "/workspace", "/tmp"), "/"
+    elif report.mode == "namespaces":
+        namespaces = namespace_config(settings, kdir)
+        env, cwd = kernel_env(settings, "/workspace", "/tmp"), "/"
     else:
-        argv = ipykernel_argv(settings, str(kdir.connection_file), str(kdir.startup_file))
         env = kernel_env(settings, str(kdir.workspace), str(kdir.workspace))
         cwd = str(kdir.workspace)
     rlimits = {
@@ -340,7 +353,8 @@ def jail_command(
         "rlimits": rlimits,
         "uid": kdir.uid if report.uid_ok else None,
         "gid": kdir.uid if report.uid_ok else None,
-        "unshare_net": report.unshare_net,
+        "unshare_net": report.unshare_net and namespaces is None,
+        "namespaces": namespaces,
         "argv": argv,
         "env": env,
         "cwd": cwd,

@@ -2,10 +2,12 @@
 
 The server reports these at startup (log line), in `GET /healthz` and in `pairboard doctor`, and
 the test suite prints them, so nobody mistakes "the tests passed" for "the sandbox was on".
-Probes run real commands (an `unshare`; as a range uid, the very bubblewrap command kernels are
-launched with, built by `kernels.sandbox.launch.bwrap_argv`, around `true`), because whether
-unprivileged user namespaces or cgroup writes work is a property of the host, not of the files
-present, and a probe of a simpler command than the real one passes where kernels then fail.
+Probes run real commands (as a range uid, the very bubblewrap command kernels are launched with,
+built by `kernels.sandbox.launch.bwrap_argv`, around `true`; without bubblewrap, the kernels' own
+namespace jail around `true`), because whether user namespaces, mounts or cgroup writes work is a
+property of the host, not of the files present, and a probe of a simpler command than the real
+one passes where kernels then fail. `choose_mode` turns the probes into the mode kernels get:
+bubblewrap, the namespace launcher, UNSAFE (only when the operator allowed it), or a refusal.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kernels.sandbox import cgroups
-from kernels.sandbox.launch import KernelDir, bwrap_argv
+from kernels.sandbox.launch import KernelDir, bwrap_argv, jail_command
 from kernels.sandbox.uids import used_by_accounts
 from kernels.settings import KernelSettings
 
@@ -35,15 +37,25 @@ class Layer:
         return f"{self.name}: {'active' if self.active else 'UNAVAILABLE'} ({self.detail})"
 
 
+Mode = Literal["bubblewrap", "namespaces", "unsafe"]
+INSTALL_HINT = "apt-get install bubblewrap"
+
+
 @dataclass(frozen=True)
 class SandboxReport:
-    """Every layer with its state; `bwrap`, `uid` and `cgroup` drive how kernels are launched."""
+    """Every layer with its state; `mode`, `uid_ok` and `cgroup` drive how kernels launch.
+
+    `mode` None means no sandbox can be built here and the UNSAFE setting is off: candidate
+    code is refused, with `refusal` as the reason users and operators see.
+    """
 
     layers: list[Layer]
     bwrap: str | None = None
     uid_ok: bool = False
     cgroup: cgroups.CgroupSupport = field(default_factory=lambda: cgroups.CgroupSupport(0))
     unshare_net: bool = False
+    mode: Mode | None = None
+    refusal: str = ""
 
     def layer(self, name: str) -> Layer:
         return next(layer for layer in self.layers if layer.name == name)
@@ -87,16 +99,16 @@ def _as_uid(uid: int | None) -> list[str]:
 
 
 def probe_bwrap(settings: KernelSettings, uid: int | None) -> tuple[Layer, str | None]:
-    exe = shutil.which("bwrap")
+    exe = shutil.which(settings.bwrap)
     if exe is None:
-        return Layer("bubblewrap", False, "bwrap not installed (apt-get install bubblewrap)"), None
+        return Layer("bubblewrap", False, f"{settings.bwrap} not found ({INSTALL_HINT})"), None
     # The kernels' own command around `true`, in a scratch kernel directory (never the real run
     # dir: the probe's uid may belong to a live kernel), so what is probed is what is launched.
     with tempfile.TemporaryDirectory(prefix="pbk-probe-") as scratch:
         if not settings.env_dir.is_dir():  # the kernel_env layer reports that, not this one
             settings = settings.model_copy(update={"env_dir": Path(scratch)})
         kdir = KernelDir(Path(scratch), uid if uid is not None else os.geteuid())
-        kdir.create(bwrap=True, size_bytes=1 << 20)
+        kdir.create(private_fs=True, size_bytes=1 << 20)
         try:
             cmd = [*_as_uid(uid), *bwrap_argv(settings, exe, kdir, ["/usr/bin/true"])]
             result = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
@@ -108,7 +120,7 @@ def probe_bwrap(settings: KernelSettings, uid: int | None) -> tuple[Layer, str |
     detail = (
         "all namespaces unshared (user, pid, net, ipc, uts, cgroup, mount), --disable-userns, "
         "--new-session, --die-with-parent; read-only /usr and kernel env; private tmpfs "
-        "/tmp and /workspace"
+        "/tmp, /workspace and /dev/shm"
     )
     return Layer("bubblewrap", True, detail), exe
 
@@ -119,6 +131,33 @@ def probe_unshare() -> bool:
         return False
     result = subprocess.run([exe, "--net", "/usr/bin/true"], capture_output=True, timeout=10)
     return result.returncode == 0
+
+
+def probe_namespaces(settings: KernelSettings, uid: int | None) -> Layer:
+    """Run the kernels' own namespace jail (`jail.py`, mode namespaces) around `true`."""
+    if os.geteuid() != 0:
+        return Layer("namespaces", False, "the namespace launcher needs a root server")
+    with tempfile.TemporaryDirectory(prefix="pbk-probe-") as scratch:
+        if not settings.env_dir.is_dir():
+            settings = settings.model_copy(update={"env_dir": Path(scratch)})
+        kdir = KernelDir(Path(scratch), uid if uid is not None else os.geteuid())
+        kdir.create(private_fs=True, size_bytes=1 << 20)
+        report = SandboxReport([], uid_ok=uid is not None, mode="namespaces")
+        try:
+            cmd = jail_command(settings, report, kdir, [], inner=["/usr/bin/true"])
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        finally:
+            kdir.remove()
+    if result.returncode != 0:
+        why = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+        return Layer("namespaces", False, f"cannot build the namespace jail here: {why[0]}")
+    return Layer(
+        "namespaces",
+        True,
+        "jail.py unshares mount, pid, net, ipc, uts and cgroup namespaces, pivots into a new "
+        "root like bubblewrap's, blocks user namespaces (seccomp), new session, dies with "
+        "the server",
+    )
 
 
 def probe_kernel_env(settings: KernelSettings) -> Layer:
@@ -136,8 +175,34 @@ def probe_kernel_env(settings: KernelSettings) -> Layer:
     return Layer("kernel_env", True, f"{settings.env_dir}, world-readable, read-only in sandbox")
 
 
+def choose_mode(
+    bwrap_layer: Layer, ns_layer: Layer, allow_unsafe: bool
+) -> tuple[Mode | None, Layer]:
+    """The sandbox kernels get, and the layer that says so (pure)."""
+    if bwrap_layer.active:
+        return "bubblewrap", Layer("sandbox", True, f"bubblewrap: {bwrap_layer.detail}")
+    if ns_layer.active:
+        detail = f"namespaces (bubblewrap: {bwrap_layer.detail}): {ns_layer.detail}"
+        return "namespaces", Layer("sandbox", True, detail)
+    missing = f"bubblewrap: {bwrap_layer.detail}; namespaces: {ns_layer.detail}"
+    if allow_unsafe:
+        return "unsafe", Layer(
+            "sandbox",
+            False,
+            "UNSAFE, allowed by PAIRBOARD_KERNEL_ALLOW_UNSAFE_SANDBOX: kernels see the host's "
+            f"files, /tmp, /dev/shm, /proc and Unix sockets ({missing})",
+        )
+    return None, Layer(
+        "sandbox",
+        False,
+        f"REFUSING to run candidate code: no sandbox on this host ({missing}). Install "
+        f"bubblewrap ({INSTALL_HINT}) or run the server as root; "
+        "PAIRBOARD_KERNEL_ALLOW_UNSAFE_SANDBOX=1 runs it unsandboxed (UNSAFE)",
+    )
+
+
 def detect(settings: KernelSettings) -> SandboxReport:
-    """Probe every layer (takes ~50 ms of subprocesses; call once, off the event loop)."""
+    """Probe every layer (takes ~100 ms of subprocesses; call once, off the event loop)."""
     uid_layer = probe_uid(settings)
     probe_as = _first_free_uid(settings) if uid_layer.active else None
     if settings.use_bubblewrap:
@@ -147,13 +212,21 @@ def detect(settings: KernelSettings) -> SandboxReport:
             Layer("bubblewrap", False, "off: PAIRBOARD_KERNEL_USE_BUBBLEWRAP"),
             None,
         )
-    unshare_ok = bwrap is None and probe_unshare()
+    if bwrap is None and not settings.use_namespaces:
+        ns_layer = Layer("namespaces", False, "off: PAIRBOARD_KERNEL_USE_NAMESPACES")
+    elif bwrap is None:
+        ns_layer = probe_namespaces(settings, probe_as)
+    else:
+        ns_layer = Layer("namespaces", False, "not needed: bubblewrap is used")
+    mode, sandbox = choose_mode(bwrap_layer, ns_layer, settings.allow_unsafe_sandbox)
+    unshare_ok = mode == "unsafe" and probe_unshare()
+    jailed = mode in ("bubblewrap", "namespaces")
     if settings.allow_network:
         net = Layer("network", False, "allowed by PAIRBOARD_KERNEL_ALLOW_NETWORK")
-    elif bwrap:
-        net = Layer("network", True, "empty network namespace (bubblewrap): loopback only")
+    elif jailed:
+        net = Layer("network", True, f"empty network namespace ({mode}): loopback only")
     elif unshare_ok:
-        net = Layer("network", True, "empty network namespace via unshare (bubblewrap missing)")
+        net = Layer("network", True, "empty network namespace via unshare, loopback down")
     else:
         net = Layer("network", False, "no way to create a network namespace on this host")
     cg = cgroups.detect()
@@ -176,19 +249,24 @@ def detect(settings: KernelSettings) -> SandboxReport:
         f"{settings.open_files}, CORE 0",
     )
     env = Layer("clean_env", True, "kernel sees only PATH, HOME, LANG, MPLBACKEND and friends")
-    workspace = Layer(
-        "workspace",
-        bwrap is not None,
-        "private tmpfs /workspace and /tmp per kernel"
-        if bwrap
-        else "needs bubblewrap: kernels share the host's /tmp",
+    filesystem = Layer(
+        "filesystem",
+        jailed,
+        "a new root: read-only /usr, kernel env and a few /etc files; its own /proc (PID "
+        f"namespace), minimal /dev; private tmpfs /workspace and /tmp "
+        f"({settings.workspace_bytes} bytes each) and /dev/shm ({settings.shm_bytes} bytes); "
+        "no host socket"
+        if jailed
+        else "host view: the checkout, data dir, /tmp, /dev/shm, /proc and Unix sockets",
     )
     return SandboxReport(
         layers=[
+            sandbox,
             uid_layer,
             bwrap_layer,
+            ns_layer,
             net,
-            workspace,
+            filesystem,
             cg_layer,
             rlimits,
             env,
@@ -198,6 +276,8 @@ def detect(settings: KernelSettings) -> SandboxReport:
         uid_ok=uid_layer.active,
         cgroup=cg,
         unshare_net=unshare_ok and not settings.allow_network,
+        mode=mode,
+        refusal="" if mode else sandbox.detail,
     )
 
 
@@ -210,6 +290,11 @@ def sandbox_report(settings: KernelSettings | None = None, refresh: bool = False
     settings = settings or KernelSettings()
     key = (
         settings.use_bubblewrap,
+        settings.bwrap,
+        settings.use_namespaces,
+        settings.allow_unsafe_sandbox,
+        settings.workspace_bytes,
+        settings.shm_bytes,
         settings.allow_network,
         settings.uid_range,
         settings.env_dir,

@@ -38,7 +38,8 @@ _launches = itertools.count(1)
 
 
 class SandboxUnavailable(RuntimeError):
-    """`require_sandbox` is set and this host lacks the uid or namespace layer."""
+    """No sandbox can be built here (and the UNSAFE setting is off), or `require_sandbox` is set
+    and the uid layer is missing: candidate code is refused, with what to install."""
 
 
 def clear_uid_leftovers(settings: KernelSettings, support: cgroups.CgroupSupport, uid: int) -> None:
@@ -64,10 +65,10 @@ def _prepare_uid(
     try:
         clear_uid_leftovers(settings, report.cgroup, lease.uid)
         kdir = KernelDir(settings.run_dir, lease.uid)
-        # With bubblewrap the workspace is the sandbox's own tmpfs: the directory only holds
-        # sockets and a few small files.
-        size = 1 << 20 if report.bwrap else settings.workspace_bytes
-        kdir.create(bwrap=report.bwrap is not None, size_bytes=size)
+        # In a sandbox the workspace is its own tmpfs: the directory only holds sockets and a
+        # few small files.
+        jailed = report.mode in ("bubblewrap", "namespaces")
+        kdir.create(private_fs=jailed, size_bytes=1 << 20 if jailed else settings.workspace_bytes)
     except BaseException:
         lease.release()
         raise
@@ -99,6 +100,8 @@ class SandboxProvisioner(LocalProvisioner):
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         settings = self.kernel_settings
         report = sandbox_report(settings)
+        if report.mode is None:
+            raise SandboxUnavailable(report.refusal)
         if settings.require_sandbox and not (report.uid_ok and report.active("network")):
             raise SandboxUnavailable("; ".join(report.lines()))
         if self.lease is None:

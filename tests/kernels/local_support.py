@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+
+import pytest
 
 from kernels.local.provider import SessionKernel
 from kernels.provider import Display, Error, Event, Finished, Notice, Stream
@@ -118,3 +121,25 @@ async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> bo
             return False
         await asyncio.sleep(0.05)
     return True
+
+
+# The sandbox modes the isolation suites run in, with the switch that makes a missing one fail.
+MODES = {"bubblewrap": "bubblewrap", "fallback": "namespaces"}
+REQUIRE = {"bubblewrap": "PAIRBOARD_REQUIRE_BUBBLEWRAP", "fallback": "PAIRBOARD_REQUIRE_NAMESPACES"}
+
+
+def mode_settings(mode: str, **overrides: object) -> KernelSettings:
+    """`quick_settings` for one sandbox mode: `bubblewrap`, or `fallback` (the namespace
+    launcher, as on a host without bubblewrap). Skips naming what is missing (bubblewrap's
+    reason names the package), or fails when the mode's PAIRBOARD_REQUIRE_* switch is set."""
+    from kernels.sandbox.layers import sandbox_report
+
+    settings = quick_settings(use_bubblewrap=mode == "bubblewrap", **overrides)
+    report = sandbox_report(settings)
+    if report.mode != MODES[mode]:
+        layer = report.layer(MODES[mode])
+        reason = f"{mode} sandbox unavailable here: {layer.detail}"
+        if os.environ.get(REQUIRE[mode]) == "1":
+            pytest.fail(f"{reason} ({REQUIRE[mode]}=1)")
+        pytest.skip(reason)
+    return settings

@@ -1,9 +1,13 @@
-"""Attacks on the sandbox, each with its exact expected outcome.
+"""Attacks on the sandbox, each with its exact expected outcome, in BOTH sandbox modes.
 
-Every attack runs in a victim session's kernel while a ticker measures the server's event-loop
-lag and a second session's kernel answers pings; both must stay healthy throughout
-(`assert_unharmed`). Outcomes depend on which layers this host gives (the suite prints them);
-an attack whose defending layer is unavailable is skipped with that layer's reason, never passed.
+Every test runs twice (`mode_provider`, tests/kernels/conftest.py): under bubblewrap and under
+the fallback a host without bubblewrap gets (the namespace launcher, `use_bubblewrap=False`),
+with the same expected outcome: the modes must be equally strong. A mode this host cannot give
+skips with the reason (bubblewrap's names the package), or fails under its PAIRBOARD_REQUIRE_*
+switch (CI). Every attack runs in a victim session's kernel while a ticker measures the
+server's event-loop lag and a second session's kernel answers pings; both must stay healthy
+throughout (`assert_unharmed`). An attack whose defending layer is unavailable is skipped with
+that layer's reason, never passed. The host-visibility attacks are in test_isolation_host.py.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import pytest_asyncio
 from kernels.local.provider import LocalProvider, SessionKernel
 from kernels.sandbox.layers import SandboxReport
 from kernels.settings import MiB
-from tests.kernels.local_support import assert_unharmed, quick_settings, run, watched
+from tests.kernels.local_support import assert_unharmed, run, watched
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -28,27 +32,6 @@ def need(report: SandboxReport, *layers: str) -> None:
     for name in layers:
         if not report.active(name):
             pytest.skip(f"{name} layer unavailable: {report.layer(name).detail}")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def provider(sandbox_layers: SandboxReport) -> AsyncIterator[LocalProvider]:
-    prov = LocalProvider(quick_settings(run_timeout_seconds=5.0))
-    await prov.start()
-    await prov.pool.wait_full(120)
-    yield prov
-    await prov.close()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bystander(provider: LocalProvider) -> SessionKernel:
-    return await provider.acquire("bystander")
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def victim(provider: LocalProvider) -> AsyncIterator[SessionKernel]:
-    kernel = await provider.acquire("victim")
-    yield kernel
-    await provider.release(kernel)
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -73,20 +56,19 @@ async def test_connect_to_host_loopback_is_refused(
     victim: SessionKernel,
     bystander: SessionKernel,
     host_listener: int,
-    sandbox_layers: SandboxReport,
+    layers: SandboxReport,
 ) -> None:
-    need(sandbox_layers, "network")
+    need(layers, "network")
     result, watch = await watched(victim, bystander, connect_code("127.0.0.1", host_listener))
-    # bubblewrap's namespace has its own (empty) loopback; unshare's has it down.
-    expected = "ConnectionRefusedError 111\n" if sandbox_layers.bwrap else "OSError 101\n"
-    assert result.text() == expected
+    # The kernel's network namespace has its own loopback, up and empty.
+    assert result.text() == "ConnectionRefusedError 111\n"
     assert_unharmed(watch)
 
 
 async def test_connect_to_a_public_address_is_unreachable(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "network")  # never send a packet off this host if the layer is off
+    need(layers, "network")  # never send a packet off this host if the layer is off
     result, watch = await watched(victim, bystander, connect_code("192.0.2.1", 80))
     assert result.text() == "OSError 101\n"
     assert_unharmed(watch)
@@ -96,9 +78,9 @@ async def test_server_data_dir_and_secret_are_invisible(
     victim: SessionKernel,
     bystander: SessionKernel,
     tmp_path: Path,
-    sandbox_layers: SandboxReport,
+    layers: SandboxReport,
 ) -> None:
-    need(sandbox_layers, "uid")
+    need(layers, "filesystem")
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     (data / "secret").write_text("server-signing-secret")
@@ -112,25 +94,24 @@ async def test_server_data_dir_and_secret_are_invisible(
         "        print(type(e).__name__)"
     )
     result, watch = await watched(victim, bystander, code)
-    expected = "FileNotFoundError\n" * 2 if sandbox_layers.bwrap else "PermissionError\n" * 2
-    assert result.text() == expected
+    assert result.text() == "FileNotFoundError\n" * 2
     assert_unharmed(watch)
 
 
 async def test_etc_shadow_cannot_be_read(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "uid")
+    need(layers, "filesystem")
     code = "try:\n    open('/etc/shadow').read()\nexcept OSError as e:\n    print(type(e).__name__)"
     result, watch = await watched(victim, bystander, code)
-    assert result.text() == ("FileNotFoundError\n" if sandbox_layers.bwrap else "PermissionError\n")
+    assert result.text() == "FileNotFoundError\n"
     assert_unharmed(watch)
 
 
 async def test_another_sessions_workspace_and_key_are_invisible(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "bubblewrap", "uid")
+    need(layers, "filesystem", "uid")
     await run(bystander, "open('/workspace/answer.txt', 'w').write('bystander only')")
     other = bystander.kernel
     assert other is not None and other.provisioner.kdir is not None
@@ -160,12 +141,14 @@ async def test_allocating_4_gib_at_once_fails_with_memory_error(
 
 
 async def test_touching_more_than_the_memory_limit_kills_the_kernel_with_a_clear_reason(
-    bystander: SessionKernel, sandbox_layers: SandboxReport
+    bystander: SessionKernel, layers: SandboxReport, mode_provider: LocalProvider
 ) -> None:
-    need(sandbox_layers, "cgroup")
+    need(layers, "cgroup")
     # Its own provider with a long wall time: first-touching 1 GiB can take seconds in a VM,
     # and this test is about the memory limit, not the clock.
-    slow = LocalProvider(quick_settings(pool_size=0, run_timeout_seconds=60.0))
+    slow = LocalProvider(
+        mode_provider.settings.model_copy(update={"pool_size": 0, "run_timeout_seconds": 60.0})
+    )
     await slow.start()
     victim = await slow.acquire("oom")
     try:
@@ -200,11 +183,11 @@ print(len(children) < 64, type(failure).__name__, failure.errno)
 
 
 async def test_fork_bomb_hits_the_process_limit(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "uid")
+    need(layers, "uid")
     result, watch = await watched(victim, bystander, FORK_BOMB)
-    assert result.text() == "True BlockingIOError 11\n"
+    assert result.text() == "True BlockingIOError 11\n", result.events
     assert_unharmed(watch)
 
 
@@ -279,19 +262,16 @@ async def test_writing_a_1_gib_file_stops_at_the_file_size_limit(
 
 
 async def test_killing_the_kernels_parent_does_not_reach_outside(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "uid")
+    need(layers, "uid", "filesystem")
     code = (
         "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\n"
         "    print('sent')\nexcept OSError as e:\n    print(type(e).__name__)"
     )
     result, watch = await watched(victim, bystander, code)
-    if sandbox_layers.bwrap:
-        # The parent is the PID namespace's init: SIGKILL from inside is dropped by the kernel.
-        assert result.text() == "sent\n"
-    else:
-        assert result.text() == "PermissionError\n"  # the parent is the server (root)
+    # The parent is the PID namespace's init: SIGKILL from inside is dropped by the kernel.
+    assert result.text() == "sent\n"
     assert result.status == "ok"
     assert (await run(victim, "print('usable')")).text() == "usable\n"
     assert_unharmed(watch)
@@ -313,12 +293,34 @@ for attempt in (lambda: os.unlink(path), lambda: os.rename(path, path + '.old'),
 
 
 async def test_kernel_cannot_replace_its_own_socket_files(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "uid")
+    need(layers, "uid")
     result, watch = await watched(victim, bystander, REPLACE_SOCKET)
     assert result.text() == "PermissionError 1\nPermissionError 1\nFileExistsError 17\n"
     assert (await run(victim, "print('usable')")).text() == "usable\n"
+    assert_unharmed(watch)
+
+
+NEW_NAMESPACES = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+for flag in (0x10000000, 0x40000000, 0x00020000):  # user, then net and mount as the kernel uid
+    pid = os.fork()  # unshare(CLONE_NEWUSER) needs a single-threaded caller: the kernel is not
+    if pid == 0:
+        os._exit(0 if libc.unshare(flag) == 0 else ctypes.get_errno())
+    print(os.waitpid(pid, 0)[1] >> 8)
+"""
+
+
+async def test_no_namespace_can_be_created_from_inside(
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
+) -> None:
+    """No user namespace (ENOSPC: bubblewrap's --disable-userns, the fallback's seccomp filter),
+    so no root-in-a-namespace to attack the host kernel with; no other namespace without it."""
+    need(layers, "filesystem", "uid")
+    result, watch = await watched(victim, bystander, NEW_NAMESPACES)
+    assert result.text() == "28\n1\n1\n"  # ENOSPC, then EPERM twice
     assert_unharmed(watch)
 
 
@@ -354,9 +356,9 @@ except OSError as e:
 
 
 async def test_the_only_host_directory_it_can_write_is_a_1_mib_tmpfs(
-    victim: SessionKernel, bystander: SessionKernel, sandbox_layers: SandboxReport
+    victim: SessionKernel, bystander: SessionKernel, layers: SandboxReport
 ) -> None:
-    need(sandbox_layers, "uid", "bubblewrap")
+    need(layers, "uid", "filesystem")
     result, watch = await watched(victim, bystander, FILL_SOCKET_DIR)
     assert result.text() == "OSError 28\n"  # ENOSPC: the socket directory's own small tmpfs
     assert_unharmed(watch)

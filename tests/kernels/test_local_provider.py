@@ -89,7 +89,7 @@ async def test_kernel_runs_as_a_range_uid_in_its_own_workspace(
     uid, cwd = result.text().split()
     low, high = provider.settings.uid_range
     assert low <= int(uid) <= high
-    if sandbox_layers.bwrap:
+    if sandbox_layers.active("filesystem"):  # either sandbox mode
         assert cwd == "/workspace"
 
 
@@ -188,8 +188,9 @@ async def test_shutdown_leaves_no_process_cgroup_or_directory(
     kdir = inner.provisioner.kdir
     assert uid is not None
     ours = set(processes_of(uid)) if sandbox_layers.uid_ok else set()
-    if sandbox_layers.bwrap and sandbox_layers.uid_ok:
-        assert len(ours) == 4  # bwrap, its PID-namespace init, the kernel, the sleep
+    if sandbox_layers.active("filesystem") and sandbox_layers.uid_ok:
+        # the supervisor (bwrap or jail.py), its PID-namespace init, the kernel, the sleep
+        assert len(ours) == 4
     await prov.close()
     # (The uid itself may already serve another provider's new kernel: check our processes.)
     assert await eventually(lambda: not ours & set(processes_of(uid))), ours
@@ -239,7 +240,8 @@ async def test_kernel_cgroup_caps_cpu_at_the_configured_cores(
         assert (cpu_dir / "cpu.max").read_text().split() == ["100000", "100000"]
     else:
         assert (cpu_dir / "cpu.cfs_quota_us").read_text().strip() == "100000"
-    # bubblewrap, its PID-namespace init and the kernel all run inside that cgroup
+    # the supervisor (bwrap or jail.py), its PID-namespace init and the kernel all run inside
+    # that cgroup: the launcher joins it before it forks or execs anything
     assert len((cpu_dir / "cgroup.procs").read_text().split()) >= 3
 
 

@@ -21,6 +21,7 @@ from kernels.sandbox.launch import (
     lock_sockets,
 )
 from kernels.sandbox.layers import SandboxReport, probe_bwrap
+from kernels.sandbox.namespaces import namespace_config, namespace_steps
 from kernels.settings import KernelSettings
 from tests.kernels.local_support import quick_settings
 
@@ -55,12 +56,45 @@ def test_bwrap_command_unshares_everything_and_mounts_read_only(tmp_path: Path) 
     assert argv[env_at - 1] == "--ro-bind"
     assert argv[-2:] == ["--", "python"]
     tmpfs_targets = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
-    assert tmpfs_targets == ["/tmp", "/workspace"]
+    assert tmpfs_targets == ["/dev/shm", "/tmp", "/workspace"]
+    sizes = [argv[i + 1] for i, a in enumerate(argv) if a == "--size"]
+    assert sizes == [str(settings.shm_bytes), *[str(settings.workspace_bytes)] * 2]
 
 
-@pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="bubblewrap is not installed")
+def test_the_namespace_jail_mirrors_the_bubblewrap_command(tmp_path: Path) -> None:
+    """Same binds (read-only or not), same tmpfs sizes, same order: the fallback a host without
+    bubblewrap gets shows the kernel the same root."""
+    settings = KernelSettings(run_dir=tmp_path)
+    kdir = KernelDir(tmp_path, 61000)
+    argv = bwrap_argv(settings, "/usr/bin/bwrap", kdir, ["python"])
+    from_bwrap: list[list[object]] = []
+    i = argv.index("--hostname") + 2
+    size = None
+    while argv[i] != "--chdir":
+        flag = argv[i].removeprefix("--")
+        if flag == "size":
+            size, i = int(argv[i + 1]), i + 2
+        elif flag in ("proc", "dev"):
+            from_bwrap.append([flag, argv[i + 1]])
+            i += 2
+        elif flag == "tmpfs":
+            from_bwrap.append(["tmpfs", argv[i + 1], size])
+            i += 2
+        else:
+            from_bwrap.append([flag, argv[i + 1], argv[i + 2]])
+            i += 3
+    steps = namespace_steps(settings, kdir)
+    # The launcher's `dev` step includes bubblewrap's `--dev` + sized `--tmpfs /dev/shm`.
+    expected = [s[:3] if s[0] == "tmpfs" else s for s in steps]
+    dev = expected.index(["dev", "/dev", settings.shm_bytes])
+    expected[dev : dev + 1] = [["dev", "/dev"], ["tmpfs", "/dev/shm", settings.shm_bytes]]
+    assert from_bwrap == expected
+    assert namespace_config(settings, kdir)["unshare_net"] is True
+
+
 def test_a_kernel_env_under_tmp_is_visible_inside_the_private_tmp(tmp_path: Path) -> None:
     """A checkout in /tmp puts the kernel env there; the sandbox's own /tmp must not hide it."""
+    need_bwrap()
     env_dir = tmp_path / "kernel-env"
     (env_dir / "bin").mkdir(parents=True)
     (env_dir / "bin" / "marker").write_text("present\n")
@@ -75,10 +109,10 @@ def test_a_kernel_env_under_tmp_is_visible_inside_the_private_tmp(tmp_path: Path
     assert (done.returncode, done.stdout) == (0, "present\n"), done.stderr
 
 
-@pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="bubblewrap is not installed")
 def test_the_bubblewrap_probe_runs_the_kernels_own_command(tmp_path: Path) -> None:
     """A kernel env its uid cannot reach makes the kernels' bubblewrap command fail; the probe
     runs that very command (not a simpler one of its own), so it reports the failure."""
+    need_bwrap()
     if os.geteuid() != 0:
         pytest.skip("the probe runs as a kernel uid only when the server is root")
     private = tmp_path / "private"
@@ -93,6 +127,14 @@ def test_the_bubblewrap_probe_runs_the_kernels_own_command(tmp_path: Path) -> No
     )
     layer, exe = probe_bwrap(KernelSettings(), settings.uid_range[0])  # the env make builds
     assert (layer.active, exe) == (True, "/usr/bin/bwrap"), layer.detail
+
+
+def need_bwrap() -> None:
+    if not Path("/usr/bin/bwrap").exists():
+        reason = "bubblewrap is not installed (apt-get install bubblewrap)"
+        if os.environ.get("PAIRBOARD_REQUIRE_BUBBLEWRAP") == "1":
+            pytest.fail(f"{reason} (PAIRBOARD_REQUIRE_BUBBLEWRAP=1)")
+        pytest.skip(reason)
 
 
 def test_kernel_environment_is_built_not_inherited() -> None:
@@ -189,14 +231,20 @@ def test_doctor_verdict_names_the_missing_essential_layers() -> None:
     from kernels.sandbox.layers import Layer
 
     def report(*off: str) -> SandboxReport:
-        names = ("uid", "bubblewrap", "network", "cgroup", "kernel_env")
-        return SandboxReport([Layer(n, n not in off, "why") for n in names])
+        names = ("sandbox", "uid", "bubblewrap", "namespaces", "network", "cgroup", "kernel_env")
+        layers = [Layer(n, n not in off, "why") for n in names]
+        return SandboxReport(layers, mode=None if "sandbox" in off else "bubblewrap")
 
-    assert verdict(report()) == (0, "all sandbox layers active")
-    assert verdict(report("cgroup")) == (0, "usable; weaker without: cgroup")
+    # bubblewrap and the namespace launcher are alternatives: the unused one is no weakness.
+    assert verdict(report("namespaces")) == (0, "all sandbox layers active")
+    assert verdict(report("namespaces", "cgroup")) == (0, "usable; weaker without: cgroup")
     assert verdict(report("network", "uid")) == (
         1,
         "NOT SAFE for untrusted code: uid, network unavailable",
+    )
+    assert verdict(report("sandbox", "bubblewrap", "namespaces")) == (
+        1,
+        "NOT SAFE for untrusted code: sandbox unavailable",
     )
 
 
