@@ -91,7 +91,7 @@ def run_one(topology: str, rooms: int, args: argparse.Namespace) -> dict[str, An
     prefix = f"pbbench:{uuid.uuid4().hex[:8]}:"
     instances = 2 if topology == "redis-cross" else 1
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        env: dict[str, str] = {"PAIRBOARD_SECRET": "bench-secret"}
+        env: dict[str, str] = {"PAIRBOARD_SECRET": "bench-secret-for-scale-runs"}
         if topology != "single":
             env |= {
                 "PAIRBOARD_REDIS_URL": REDIS_URL,

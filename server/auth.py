@@ -94,12 +94,36 @@ class TokenSigner:
         return capability
 
 
+MIN_SECRET_CHARS = 16
+"""The shortest admin token or signing secret accepted, configured or read from the data dir:
+an empty one would make every empty token the admin's, or every signature forgeable."""
+
+
+class WeakSecret(Exception):
+    """A configured or stored secret too short to be one (the server refuses to start)."""
+
+
+def _strong(value: str, what: str) -> str:
+    if len(value) < MIN_SECRET_CHARS:
+        raise WeakSecret(
+            f"the {what} has {len(value)} characters; at least {MIN_SECRET_CHARS} are needed"
+        )
+    return value
+
+
 def _read_or_create(path: Path, nbytes: int) -> str:
-    """A secret kept in the data dir, created once with owner-only permissions."""
+    """A secret kept in the data dir, created once with owner-only permissions. A file that is
+    there but empty or truncated (a crash while it was written) is refused, not trusted."""
     private_dir(path.parent)
     if path.exists():
         path.chmod(FILE_MODE)
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if len(value) < MIN_SECRET_CHARS:
+            raise WeakSecret(
+                f"{path} holds {len(value)} characters, not a secret: delete it and restart to "
+                "generate a new one (links signed with the old secret stop working)"
+            )
+        return value
     value = secrets.token_urlsafe(nbytes)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "w") as f:
@@ -108,14 +132,20 @@ def _read_or_create(path: Path, nbytes: int) -> str:
 
 
 def load_admin_token(data_dir: Path, configured: str | None) -> str:
-    return configured or _read_or_create(data_dir / "admin_token", 24)
+    if configured is not None:
+        return _strong(configured, "configured PAIRBOARD_ADMIN_TOKEN")
+    return _read_or_create(data_dir / "admin_token", 24)
 
 
 def load_secret(data_dir: Path, configured: str | None) -> str:
-    return configured or _read_or_create(data_dir / "secret", 32)
+    if configured is not None:
+        return _strong(configured, "configured PAIRBOARD_SECRET")
+    return _read_or_create(data_dir / "secret", 32)
 
 
 def is_admin(token: str, admin_token: str) -> bool:
+    if not token:
+        return False
     return hmac.compare_digest(token.encode("utf-8"), admin_token.encode("utf-8"))
 
 

@@ -19,7 +19,7 @@ from server.settings import Settings
 def test_hidden_code_runs_in_the_session_kernel_without_a_console_entry(
     tmp_path: Path, sandbox_layers: SandboxReport
 ) -> None:
-    app = create_app(Settings(data_dir=tmp_path / "data", admin_token="admin"))
+    app = create_app(Settings(data_dir=tmp_path / "data", admin_token="test-admin-token"))
     with TestClient(app) as client:
         created = client.post(
             "/api/sessions", json={}, headers={"Authorization": "Bearer admin"}
