@@ -14,7 +14,8 @@ kernel matches no record and gets setup plus every fired kernel action again.
 It lives in the session record (`meta["hidden_kernel"]`, in the Store), not in this process:
 with a `SharedKernelProvider` (the gateway) a session's kernel is shared by every instance, and
 whichever instance serves the next Run must know what the others injected into it. One record
-per session is enough (a session has one kernel at a time); it is rewritten after each step ran.
+per session is enough (a session has one kernel at a time); it is rewritten after each step that
+succeeded.
 The limit: a gateway handle counts the restarts it made or saw, so an instance that attached
 to the kernel before another instance restarted it (the Restart button, a run's time limit)
 still reads the other instance's new generation as a mismatch and runs the steps again: a
@@ -95,11 +96,13 @@ class HiddenKernelState:
             stdout, finished = await collect(handle, program)
             await collect(handle, hidden_code.SCRUB)
             status = hidden_code.status(stdout)
-            if status != "ok":
+            if status != "ok" or handle.generation != generation:
+                # Not recorded: the next prepare runs it again (after an interrupt at the run's
+                # time limit, or in the new kernel if this one restarted under the step), and
+                # the later steps wait for it, since they build on it.
                 ended = "no status" if finished is None else finished.status
                 log.warning("hidden step %s of session %s: %s", step, session_id, status or ended)
-            if handle.generation != generation:
-                return  # the kernel restarted under the step: the next prepare starts over
+                return
             applied.append(step)
             await self._record(record, Injected(kernel_id, generation, tuple(applied)))
 

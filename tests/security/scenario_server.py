@@ -39,6 +39,9 @@ def scenario_server(tmp: Path) -> Iterator[ServerProcess]:
             "PAIRBOARD_KERNEL_POOL_SIZE": "1",
             "PAIRBOARD_KERNEL_PRELOAD_CODE": "",
             "PAIRBOARD_SCENARIO_TEST_TIMEOUT_SECONDS": str(TEST_TIMEOUT_SECONDS),
+            # A scenario's setup imports pandas and scikit-learn into a fresh kernel: on a
+            # loaded 2-core machine that alone can pass the default 30 s of one run.
+            "PAIRBOARD_KERNEL_RUN_TIMEOUT_SECONDS": "120",
         },
     )
     proc.start()

@@ -74,7 +74,8 @@ def test_a_restarted_kernel_gets_setup_and_every_fired_action_again(
     assert stdout_of(run(server, sid, candidate, STATE)) == "['app-release'] DataFrame 5000\n"
     r = call(server, "POST", f"/api/sessions/{sid}/kernel/restart", interviewer)
     assert r.status_code == 200, r.text
-    assert stdout_of(run(server, sid, candidate, STATE)) == "['app-release'] DataFrame 5000\n"
+    after = run(server, sid, candidate, STATE)
+    assert stdout_of(after) == "['app-release'] DataFrame 5000\n", after
     # A kernel the candidate's code killed is a new process too.
     died = run(server, sid, candidate, "import os; os._exit(1)")
     assert died["status"] != "ok"
@@ -100,7 +101,7 @@ def test_the_setup_leaves_no_source_in_the_grader_kernel(server: ServerProcess) 
     )
     report = grade(server, "data-drift-crisis", hunter)
     searched = [m for m in messages(report).values() if m.startswith("ValueError: {")]
-    assert searched != []
+    assert searched != [], messages(report)
     for message in searched:
         result = hidden_search.result_of(message)
         assert (result["found"], result["canaries"]) == ([], ["filesystem", "memory"])
