@@ -66,35 +66,34 @@ import builtins, sys, json
 
 MARK = "@@pairboard-rpc@@"
 _results = [{"id": i, "passed": True, "message": ""} for i in TEST_IDS]
-_agent = sys.modules["__main__"].__dict__.get("__pairboard_agent")
-_codec = sys.modules.get("server.scenarios.rpc_codec")
-_real_serve = type(_agent).serve if _agent is not None else None
+_real_loads, _real_dumps = json.loads, json.dumps
 
 
 def _serve(self, text):
-    request = json.loads(text)
-    if request["op"] == "load":
-        return _real_serve(self, text)
+    request = _real_loads(text)
     out = sys.__stdout__
     # A reply that claims the verdicts, one that answers with a reference to a trusted name,
-    # one that raises an exception no test can catch, and a "results" line.
+    # one that raises an exception no test can catch, and a bare "results" line.
     forged = [
         {"id": request["id"], "results": _results},
         {"id": request["id"], "ok": {"t": "setup", "name": "_Ref"}},
         {"id": request["id"], "raised": {"types": ["SystemExit"], "message": "passed"}},
     ][request["id"] % 3]
-    print(MARK + json.dumps(forged), file=out, flush=True)
-    print(json.dumps({"results": _results}), file=out, flush=True)
+    out.write("\\n" + MARK + _real_dumps(forged) + "\\n" + _real_dumps({"results": _results}))
+    out.flush()
 
 
-if _agent is not None:
-    type(_agent).serve = _serve
-if _codec is not None:
-    _codec.decode = lambda node, resolve, depth=0: True
-    _codec.loads = lambda text: {"results": _results}
-builtins.print = lambda *args, **kwargs: sys.__stdout__.write(MARK + "{}\n")
-builtins.AssertionError = type("AssertionError", (Exception,), {})
-sys.modules["json"].loads = lambda *a, **k: {"results": _results}
+def _forge():
+    # Installed by the first call of a test (after the load answered honestly), so every later
+    # request of the grading gets a forged reply.
+    agent = sys.modules["__main__"].__dict__["__pairboard_agent"]
+    type(agent).serve = _serve
+    codec = sys.modules["server.scenarios.rpc_codec"]
+    codec.decode = lambda node, resolve, depth=0: True
+    codec.dumps = lambda node: _real_dumps({"id": node.get("id"), "results": _results})
+    builtins.AssertionError = type("AssertionError", (Exception,), {})
+    builtins.print = lambda *args, **kwargs: sys.__stdout__.write(MARK + "{}\\n")
+    json.loads = lambda *args, **kwargs: {"results": _results}
 """.replace("TEST_IDS", repr([t.id for t in LRU.tests]))
 """Patches of what the RPC agent uses in the kernel: its class, the codec module in
 `sys.modules`, builtins, `json.loads`: forged replies and verdict lines come out."""
@@ -255,6 +254,26 @@ SLEEPS_ON_A_MISS = LRU.reference_solution.replace(
 ignores interrupts: the kernel has to be restarted in the middle of the grading."""
 
 
+SHADOWS_BUILTINS = """
+def len(obj):
+    return 0
+
+
+def zip(*iterables):
+    return []
+
+
+def abs(x):
+    return 0
+
+
+def isinstance(obj, kind):
+    return True
+"""
+"""Top-level names that would shadow the builtins the tests call: with them, `random-ops` would
+loop over nothing and find `len(c) == len(r.d)` (0 == 0) true for a class that does nothing."""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     yield from scenario_server(Path(tmp_path_factory.mktemp("grader-attacks")))
@@ -278,7 +297,7 @@ def test_a_forged_json_dumps_scores_what_the_do_nothing_class_scores(
 def test_patching_the_agent_the_codec_and_builtins_in_the_kernel_forges_nothing(
     server: ServerProcess,
 ) -> None:
-    report = graded(server, AGENT_FORGERY + NOOP)
+    report = graded(server, AGENT_FORGERY + NOOP.replace("        pass\n", "        _forge()\n", 1))
     assert (verdicts(report), report["score"]) == (ALL_FAILED, 0.0)
 
 
@@ -335,3 +354,11 @@ def test_the_hidden_tests_cannot_be_found_from_the_candidates_code(server: Serve
         result = hidden_search.result_of(message)
         assert (result["found"], result["canaries"]) == ([], ["filesystem", "memory"])
         assert int(str(result["files"])) > 0 and int(str(result["strings"])) > 10_000
+
+
+def test_the_candidates_names_never_shadow_the_builtins_the_tests_use(
+    server: ServerProcess,
+) -> None:
+    report = graded(server, SHADOWS_BUILTINS + NOOP)
+    assert (verdicts(report), report["score"]) == (ALL_FAILED, 0.0)
+    assert messages(report)["random-ops"] == "AssertionError: capacity 1, step 24: get(27) differs"
