@@ -4,28 +4,72 @@ A scenario's setup code and its fired kernel actions (fault injection, data chan
 session's hidden steps, derived from the session record (`state.wanted_steps`). Before every run,
 and whenever an event changed data, the runs call `HiddenKernelState.prepare` under the session's
 run lock; it runs, silently, the steps this kernel lacks, in firing order.
+
+Which steps a kernel has run is the server's own record, never the kernel's word: a candidate's
+code can write anything into its kernel (a list of step names in `builtins` would let it stop a
+fault from ever being injected). The record names one kernel process by `KernelHandle.kernel_id`
+and `KernelHandle.generation` (bumped on every restart and death), so a restarted or replaced
+kernel matches no record and gets setup plus every fired kernel action again.
+
+It lives in the session record (`meta["hidden_kernel"]`, in the Store), not in this process:
+with a `SharedKernelProvider` (the gateway) a session's kernel is shared by every instance, and
+whichever instance serves the next Run must know what the others injected into it. One record
+per session is enough (a session has one kernel at a time); it is rewritten after each step that
+succeeded.
+The limit: a gateway handle counts the restarts it made or saw, so an instance that attached
+to the kernel before another instance restarted it (the Restart button, a run's time limit)
+still reads the other instance's new generation as a mismatch and runs the steps again: a
+duplicate injection (setup and actions are written to be re-run), never a missing one.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from kernels.provider import KernelHandle
-from server.scenarios import library
+from server.scenarios import hidden_code, library
 from server.scenarios import state as st
 from server.scenarios.hidden_code import collect
 from server.sessions import Sessions
+from server.store.base import SessionRecord
 
 log = logging.getLogger(__name__)
 
-MARKER = "_pairboard_scenario_steps"
-"""Name (in the kernel's `builtins`) of the list of hidden steps that kernel has run."""
-PROBE = f"print(__import__('json').dumps(getattr(__import__('builtins'), {MARKER!r}, [])))"
+RECORD_KEY = "hidden_kernel"
+"""The session record's `meta` key of the injected-steps record (see the module docstring)."""
 
 
-def _mark(step: str) -> str:
-    return f"__import__('builtins').__dict__.setdefault({MARKER!r}, []).append({step!r})"
+@dataclass(frozen=True)
+class Injected:
+    """The hidden steps the server ran in one kernel process, in order."""
+
+    kernel_id: str
+    generation: int
+    steps: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kernel_id": self.kernel_id, "generation": self.generation, "steps": [*self.steps]}
+
+    @staticmethod
+    def of(meta: dict[str, Any]) -> Injected | None:
+        raw = meta.get(RECORD_KEY)
+        if not isinstance(raw, dict):
+            return None
+        try:
+            steps = tuple(str(s) for s in raw["steps"])
+            return Injected(str(raw["kernel_id"]), int(raw["generation"]), steps)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def applied_steps(meta: dict[str, Any], kernel_id: str, generation: int) -> list[str]:
+    """The steps recorded for exactly this kernel process; none for any other (pure)."""
+    injected = Injected.of(meta)
+    if injected is None or (injected.kernel_id, injected.generation) != (kernel_id, generation):
+        return []
+    return list(injected.steps)
 
 
 class HiddenKernelState:
@@ -35,11 +79,7 @@ class HiddenKernelState:
         self.sessions = sessions
 
     async def prepare(self, session_id: str, handle: KernelHandle) -> None:
-        """Runs' hook (under the session's run lock): run the hidden steps this kernel lacks.
-
-        The kernel keeps the list of steps it ran in `builtins`, so a restarted or replaced
-        kernel (empty list) gets setup plus every fired kernel action again, in firing order.
-        """
+        """Runs' hook (under the session's run lock): run the hidden steps this kernel lacks."""
         record = await self.sessions.get(session_id)
         scenario = (
             None if record is None or record.scenario is None else library.get(record.scenario)
@@ -49,14 +89,25 @@ class HiddenKernelState:
         wanted = st.wanted_steps(scenario, st.load(record.meta))
         if not wanted:
             return
-        stdout, _ = await collect(handle, PROBE)
-        try:
-            applied = [str(s) for s in json.loads(stdout.strip().splitlines()[-1])]
-        except (ValueError, IndexError, TypeError):
-            applied = []
+        kernel_id, generation = handle.kernel_id, handle.generation
+        applied = applied_steps(record.meta, kernel_id, generation)
         for step in st.missing_steps(wanted, applied):
-            _, finished = await collect(handle, st.step_code(scenario, step))
-            if finished is None or finished.status != "ok":
-                status = "no status" if finished is None else finished.status
-                log.warning("hidden step %s of session %s ended %s", step, session_id, status)
-            await collect(handle, _mark(step))
+            program = hidden_code.program(st.step_code(scenario, step))
+            stdout, finished = await collect(handle, program)
+            await collect(handle, hidden_code.SCRUB)
+            status = hidden_code.status(stdout)
+            if status != "ok" or handle.generation != generation:
+                # Not recorded: the next prepare runs it again (after an interrupt at the run's
+                # time limit, or in the new kernel if this one restarted under the step), and
+                # the later steps wait for it, since they build on it.
+                ended = "no status" if finished is None else finished.status
+                log.warning("hidden step %s of session %s: %s", step, session_id, status or ended)
+                return
+            applied.append(step)
+            await self._record(record, Injected(kernel_id, generation, tuple(applied)))
+
+    async def _record(self, record: SessionRecord, injected: Injected) -> None:
+        fresh = await self.sessions.get(record.id)
+        target = fresh if fresh is not None else record
+        target.meta[RECORD_KEY] = injected.to_json()
+        await self.sessions.save(target)

@@ -80,6 +80,16 @@ def short(exc: BaseException, limit: int) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()[:limit]
 
 
+SHADOWED = frozenset(dir(builtins))
+"""Names the candidate's code may not bind for the tests: a top-level `len`, `abs` or `zip` of
+theirs would otherwise become the tests' own `len(c) == len(expected)` and decide it."""
+
+
+def candidate_names(names: dict[str, Any]) -> dict[str, Any]:
+    """The candidate's top-level names the tests see: never a builtin's name, never a dunder."""
+    return {k: v for k, v in names.items() if k not in SHADOWED and not k.startswith("__")}
+
+
 def run(job: dict[str, Any], channel: Channel) -> list[dict[str, Any]]:
     """Every test's verdict: passed only when its code ran here to the end without raising."""
     tests: list[dict[str, Any]] = job["tests"]
@@ -104,7 +114,7 @@ def run(job: dict[str, Any], channel: Channel) -> list[dict[str, Any]]:
     except BaseException as exc:
         return everything_failed(f"the candidate's code raised: {short(exc, limit)}")
     # The scenario's names win: a candidate who rebinds a setup name changes only their kernel.
-    base = {**names, **setup}
+    base = {**candidate_names(names), **setup}
     base.update(remote_calls=client.batch, warnings_as_errors=client.strict)
     client.deadline = time.monotonic() + timeout
     try:
