@@ -5,7 +5,8 @@ Named once here for the server and once in `web/src/sync/schema.ts` for the brow
 a doc's contents through these `Root`s instead of string literals, so a renamed key is a type
 error, not a silently empty map.
 
-- `code`: `source` (Text), the editor's text.
+- `code`: `source` (Text), the entry file's text; `files` (Map path -> Text), the project's
+  other files (`server/project_files.py`).
 - `board`: `elements` (Map id -> Excalidraw element), `files` (Map id -> image file data).
 - `console`: `runs` (Array of run entries), `kernel` (Map: status, message), `controls` (Map:
   editor_locked, run_disabled), `scenario` (Map: the clock mirror), `events` (Array of banners
@@ -71,6 +72,7 @@ class Root(Generic[SharedT]):
 
 
 CODE_SOURCE = Root(DocName.CODE, "source", Text)
+CODE_FILES: Root[Map[Any]] = Root(DocName.CODE, "files", Map)
 BOARD_ELEMENTS: Root[Map[Any]] = Root(DocName.BOARD, "elements", Map)
 BOARD_FILES: Root[Map[Any]] = Root(DocName.BOARD, "files", Map)
 CONSOLE_RUNS: Root[Array[Any]] = Root(DocName.CONSOLE, "runs", Array)
@@ -88,6 +90,7 @@ NOTEBOOK_STATE: Root[Map[Any]] = Root(DocName.NOTEBOOK, "state", Map)
 
 ROOTS: tuple[Root[Any], ...] = (
     CODE_SOURCE,
+    CODE_FILES,
     BOARD_ELEMENTS,
     BOARD_FILES,
     CONSOLE_RUNS,

@@ -32,10 +32,19 @@ from kernels.provider import (
     SharedKernelProvider,
 )
 from server.clock import now_ms
-from server.documents import CODE_SOURCE, CONSOLE_KERNEL, CONSOLE_RUNS, DocName
+from server.documents import CONSOLE_KERNEL, CONSOLE_RUNS, DocName
 from server.notebook import cells_of
+from server.project_files import (
+    DEFAULT_MAIN,
+    ProjectError,
+    ProjectLimits,
+    check_project,
+    mirror_program,
+    project_of,
+)
 from server.run_entries import coalesce, find_run, output_of, run_view
-from server.sessions import Sessions
+from server.scenarios.hidden_code import collect
+from server.sessions import Sessions, main_file_of
 from server.sync.rooms import RoomRegistry
 
 log = logging.getLogger(__name__)
@@ -93,11 +102,13 @@ class Runs:
         *,
         preparer: KernelPreparer,
         shared: SharedKernelProvider | None = None,
+        project_limits: ProjectLimits | None = None,
     ) -> None:
         self.rooms = rooms
         self.sessions = sessions
         self.provider = provider
         self.preparer = preparer
+        self.project_limits = project_limits or ProjectLimits()
         self.shared = shared
         self._states: dict[str, SessionKernelState] = {}
         self._reaper: asyncio.Task[None] | None = None
@@ -112,11 +123,31 @@ class Runs:
     def _state(self, session_id: str) -> SessionKernelState:
         return self._states.setdefault(session_id, SessionKernelState())
 
-    async def start_run(self, session_id: str, author: str, role: str, code: str | None) -> str:
-        """Run `code` (the code doc's text if None) as one console entry; its run id."""
+    async def start_run(
+        self,
+        session_id: str,
+        author: str,
+        role: str,
+        code: str | None,
+        *,
+        entry: str | None = None,
+    ) -> str:
+        """Run `code`, or if None the project's file `entry` (default: its entry file), as one
+        console entry; its run id. A project's files are written into the kernel's working
+        directory first (`server/project_files.py`), as they are now."""
+        record = await self.sessions.get(session_id)
+        main = DEFAULT_MAIN if record is None else main_file_of(record)
+        project = project_of(await self.rooms.read(session_id, DocName.CODE), main)
+        check_project(project, self.project_limits)
+        path = entry or main
+        from_file = code is None
         if code is None:
-            code = str(CODE_SOURCE.of(await self.rooms.read(session_id, DocName.CODE)))
-        return (await self._start(session_id, author, role, [(None, code)]))[0]
+            if path not in project:
+                raise ProjectError(f"the project has no file {path!r}")
+            code = project[path]
+        mirrored = project if len(project) > 1 else None
+        file = path if mirrored is not None and (from_file or entry is not None) else None
+        return (await self._start(session_id, author, role, [(None, code)], mirrored, file))[0]
 
     async def start_cells(
         self,
@@ -148,7 +179,13 @@ class Runs:
         return await self._start(session_id, author, role, jobs)
 
     async def _start(
-        self, session_id: str, author: str, role: str, jobs: list[tuple[str | None, str]]
+        self,
+        session_id: str,
+        author: str,
+        role: str,
+        jobs: list[tuple[str | None, str]],
+        project: dict[str, str] | None = None,
+        file: str | None = None,
     ) -> list[str]:
         state = self._state(session_id)
         if state.active_run is not None:
@@ -168,6 +205,7 @@ class Runs:
                     "status": "running" if i == 0 else "queued",
                     "duration_ms": None,
                     **({} if cell_id is None else {"cell_id": cell_id}),
+                    **({} if file is None else {"file": file}),
                 }
                 for i, (run_id, cell_id, code) in enumerate(queued)
             ]
@@ -182,7 +220,7 @@ class Runs:
             state.active_run = None
             raise
         work = [(run_id, code) for run_id, _, code in queued]
-        state.task = asyncio.create_task(self._execute_all(session_id, state, work))
+        state.task = asyncio.create_task(self._execute_all(session_id, state, work, project))
         return [run_id for run_id, _, _ in queued]
 
     async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
@@ -246,13 +284,17 @@ class Runs:
         await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
     async def _execute_all(
-        self, session_id: str, state: SessionKernelState, jobs: list[tuple[str, str]]
+        self,
+        session_id: str,
+        state: SessionKernelState,
+        jobs: list[tuple[str, str]],
+        project: dict[str, str] | None,
     ) -> None:
         for i, (run_id, code) in enumerate(jobs):
             state.active_run = run_id
             if i > 0:
                 await self._mark_running(session_id, run_id)
-            finished = await self._execute(session_id, state, run_id, code, now_ms())
+            finished = await self._execute(session_id, state, run_id, code, now_ms(), project)
             if finished.status != "ok":
                 rest = [r for r, _ in jobs[i + 1 :]]
                 if rest:
@@ -263,7 +305,13 @@ class Runs:
         state.task = None
 
     async def _execute(
-        self, session_id: str, state: SessionKernelState, run_id: str, code: str, started: int
+        self,
+        session_id: str,
+        state: SessionKernelState,
+        run_id: str,
+        code: str,
+        started: int,
+        project: dict[str, str] | None = None,
     ) -> Finished:
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         finished: Finished | None = None
@@ -273,6 +321,8 @@ class Runs:
                 handle = await self._kernel(session_id, state)
                 await self._set_kernel(session_id, "busy", "")
                 await self._prepare(session_id, handle)
+                if project is not None:
+                    await self._mirror(session_id, handle, project)
                 count = self._count_execution(state, handle)
                 writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
                 try:
@@ -297,6 +347,12 @@ class Runs:
             alive = state.handle is not None and await state.handle.is_alive()
             await self._set_kernel(session_id, "idle" if alive else "dead", final.reason)
         return final
+
+    @staticmethod
+    async def _mirror(session_id: str, handle: KernelHandle, project: dict[str, str]) -> None:
+        _, finished = await collect(handle, mirror_program(project))
+        if finished is None or finished.status != "ok":
+            log.warning("writing the project files of session %s did not end ok", session_id)
 
     @staticmethod
     def _count_execution(state: SessionKernelState, handle: KernelHandle) -> int:

@@ -34,6 +34,7 @@ from server.accounts.oidc import OidcSignIn
 from server.accounts.service import Accounts
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.private_files import private_dir
+from server.project_files import ProjectLimits
 from server.replay.records import AwarenessSampler
 from server.replay.service import ReplayService
 from server.runs import Runs
@@ -115,6 +116,11 @@ class Services:
             providers.provider,
             preparer=HiddenKernelState(sessions),
             shared=providers.shared,
+            project_limits=ProjectLimits(
+                max_files=settings.project_max_files,
+                max_file_bytes=settings.project_max_file_bytes,
+                max_bytes=settings.project_max_bytes,
+            ),
         )
         scenarios = ScenarioRunner(store, sessions, rooms, settings, kernels=runs)
         admin_token = load_admin_token(settings.data_dir, settings.admin_token)

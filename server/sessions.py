@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from server.auth import Capability, Role, TokenSigner
 from server.clock import now_ms
+from server.project_files import DEFAULT_MAIN
 from server.settings import Settings
 from server.store.base import SessionRecord, Store
 
@@ -36,6 +37,12 @@ class CreatedSession:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.record.id, "links": self.links, "tokens": self.tokens}
+
+
+def main_file_of(record: SessionRecord) -> str:
+    """The project's entry file (what Run runs by default; its text is `code.source`)."""
+    name = record.meta.get("main_file")
+    return name if isinstance(name, str) and name else DEFAULT_MAIN
 
 
 class SessionError(Exception):
@@ -103,6 +110,7 @@ class Sessions:
         *,
         mode: str = "code",
         owner_id: str | None = None,
+        main_file: str = DEFAULT_MAIN,
     ) -> CreatedSession:
         title = (title or "Untitled interview").strip()
         if len(title) > self.settings.max_title_length:
@@ -118,6 +126,7 @@ class Sessions:
                 "controls": {"editor_locked": False, "run_disabled": False},
                 "mode": mode,
                 "access": {"owner": owner_id, "shared_with": [], "team": False},
+                "main_file": main_file,
             },
         )
         await self.store.create_session(record)
@@ -230,6 +239,7 @@ class Sessions:
             "ended_at": record.ended_at_ms,
             "scenario": record.scenario,
             "mode": record.meta.get("mode", "code"),
+            "main_file": main_file_of(record),
             "controls": dict(self.controls(record)),
             "candidate_name": self.chosen_name(record, "candidate"),
         }

@@ -141,6 +141,22 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- projects: the code doc's files (server/project_files.py) ------------------------------
+    project_max_files: int = Field(
+        32, description="Files a project may hold besides its entry file (a Run above: HTTP 413)."
+    )
+    project_max_file_bytes: int = Field(
+        256 * 1024, description="Largest project file (UTF-8 bytes) a Run writes into the kernel."
+    )
+    project_max_bytes: int = Field(
+        1024 * 1024,
+        description=(
+            "All of a project's files together (UTF-8 bytes), the entry file included: a Run of "
+            "a larger project is refused with HTTP 413. Memory cost: the files are copied once "
+            "per run into the kernel's working directory (its private tmpfs)."
+        ),
+    )
+
     # --- notebooks (server/notebook.py) ---------------------------------------------------------
     notebook_max_bytes: int = Field(
         8 * 1024 * 1024,

@@ -15,13 +15,19 @@ from pydantic import BaseModel, Field
 from server.access import Access
 from server.api.deps import Authorize, services_of
 from server.permissions import Action, LinkBearer
+from server.project_files import ProjectError, ProjectTooLarge
 from server.runs import RunConflict
 
 router = APIRouter(prefix="/api/sessions")
 
 
 class StartRun(BaseModel):
-    code: str | None = Field(None, description="Code to run; default: the editor's `source`.")
+    code: str | None = Field(None, description="Code to run; default: the file `entry`.")
+    entry: str | None = Field(
+        None,
+        max_length=160,
+        description="The project file to run (default: the entry file, `main_file`).",
+    )
 
 
 @router.post("/{session_id}/runs", status_code=202)
@@ -35,10 +41,18 @@ async def start_run(
     role = access.principal.role if isinstance(access.principal, LinkBearer) else "interviewer"
     try:
         run_id = await services_of(request).runs.start_run(
-            session_id, access.name, role, None if body is None else body.code
+            session_id,
+            access.name,
+            role,
+            None if body is None else body.code,
+            entry=None if body is None else body.entry,
         )
     except RunConflict as exc:
         raise HTTPException(409, str(exc)) from exc
+    except ProjectTooLarge as exc:
+        raise HTTPException(413, str(exc)) from exc
+    except ProjectError as exc:
+        raise HTTPException(422, str(exc)) from exc
     return {"run_id": run_id}
 
 

@@ -12,6 +12,7 @@ from server.access import Access, facts_of
 from server.api.deps import Authorize, AuthorizeOrg, services_of
 from server.documents import CONSOLE_CONTROLS, CONSOLE_SESSION, DocName
 from server.permissions import Action, LinkBearer, Member, Principal, decide
+from server.project_files import DEFAULT_MAIN
 from server.scenarios import library as scenario_library
 from server.scenarios.seeds import seed_session
 from server.sessions import SessionError, access_of
@@ -57,8 +58,9 @@ async def create_session(
     owner = principal.user_id if isinstance(principal, Member) else None
     try:
         mode = body.mode or (scenario.mode if scenario is not None else "code")
+        main_file = scenario.starter.main if scenario is not None else DEFAULT_MAIN
         created = await services.sessions.create(
-            body.title, body.scenario, mode=mode, owner_id=owner
+            body.title, body.scenario, mode=mode, owner_id=owner, main_file=main_file
         )
     except SessionError as exc:
         raise HTTPException(exc.status, str(exc)) from exc

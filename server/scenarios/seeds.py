@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pycrdt import Doc
+from pycrdt import Doc, Text
 
 from server.documents import (
     BOARD_ELEMENTS,
+    CODE_FILES,
     CODE_SOURCE,
     CONSOLE_EVENTS,
     CONSOLE_SCENARIO,
@@ -39,10 +40,16 @@ def brief_event(scenario: Scenario, now_ms: int) -> dict[str, Any]:
 
 
 def seed_code(scenario: Scenario) -> Any:
+    """The entry file into `source`, the starter's other files into `files` (a project)."""
+    others = {p: t for p, t in scenario.starter.files.items() if p != scenario.starter.main}
+
     def change(doc: Doc[Any]) -> None:
         source = CODE_SOURCE.of(doc)
         if scenario.starter_source:
             source.insert(0, scenario.starter_source)
+        files = CODE_FILES.of(doc)
+        for path, text in sorted(others.items()):
+            files[path] = Text(text)
 
     return change
 

@@ -115,10 +115,11 @@ export const setControls = (
   controls: { editor_locked?: boolean; run_disabled?: boolean },
 ) => api<unknown>(`/api/sessions/${encodeURIComponent(id)}/controls`, token, { method: "POST", body: controls });
 
-export const startRun = (id: string, token: string, code?: string) =>
+/** Run `code` (the editor's text); `entry` names the project file it is, when not the entry file. */
+export const startRun = (id: string, token: string, code?: string, entry?: string) =>
   api<{ run_id: string }>(`/api/sessions/${encodeURIComponent(id)}/runs`, token, {
     method: "POST",
-    body: code === undefined ? {} : { code },
+    body: { ...(code === undefined ? {} : { code }), ...(entry === undefined ? {} : { entry }) },
   });
 
 export const interruptKernel = (id: string, token: string) =>

@@ -5,7 +5,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } from "../api";
 import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
-import { Editor } from "../editor/Editor";
+import { fileText, ProjectEditor } from "../editor/ProjectEditor";
 import { consoleRuns } from "../notebook/model";
 import type { YNotebook } from "@jupyter/ydoc";
 import { elapsedMs, formatClock } from "../panel/clock";
@@ -79,6 +79,8 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const ended = endedFrom(mark, info.state);
   const now = clockNow(useNow(), ended);
   const [say, setSay] = useState<string | null>(null);
+  const mainFile = typeof info.main_file === "string" ? info.main_file : "main.py";
+  const [entry, setEntry] = useState(mainFile);
 
   const role = info.role;
   const viewer = role === "observer" || role === "reviewer";
@@ -113,8 +115,10 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
       return;
     }
     setSay(null);
-    void act(() => startRun(info.id, token, roots.code.source(code.doc).toString()));
-  }, [act, canRun, runBlocked, code.doc, info.id, token]);
+    const path = fileText(code.doc, mainFile, entry) ? entry : mainFile;
+    const text = fileText(code.doc, mainFile, path)!.toString();
+    void act(() => startRun(info.id, token, text, path === mainFile ? undefined : path));
+  }, [act, canRun, runBlocked, code.doc, info.id, token, entry, mainFile]);
 
   const banners = events.filter((e) => e.kind === "banner").slice(-2);
   // The brief and the sections revealed since (`reveal` entries), in the order they arrived.
@@ -224,14 +228,17 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
               />
             </Suspense>
           ) : (
-            <Editor
-              text={roots.code.source(code.doc)}
+            <ProjectEditor
+              doc={code.doc}
               awareness={code.provider.awareness}
+              main={mainFile}
+              entry={entry}
+              onEntry={setEntry}
               readOnly={viewer || locked || refused || ended.ended}
               dark={dark}
               vim={vim}
               onRun={run}
-              label="Code editor"
+              say={setSay}
             />
           )}
           <Notices events={events} say={say} />

@@ -24,7 +24,7 @@ describe("schema", () => {
       }
       expect(Object.keys(roots[d])).toEqual(Object.keys(SCHEMA[d]));
     }
-    expect(seen).toHaveLength(15);
+    expect(seen).toHaveLength(16);
   });
 
   test("a write through an accessor is what another replica reads under the same key", () => {

@@ -11,7 +11,7 @@ import type * as Y from "yjs";
 
 /** Doc name -> root key -> shared type, exactly what `server.documents.schema()` returns. */
 export const SCHEMA = {
-  code: { source: "Text" },
+  code: { source: "Text", files: "Map" },
   board: { elements: "Map", files: "Map" },
   console: { runs: "Array", kernel: "Map", controls: "Map", scenario: "Map", events: "Array", session: "Map" },
   notes: { notes: "Text", rubric: "Map", grades: "Map" },
