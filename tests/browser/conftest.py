@@ -12,10 +12,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.browser.room import SCREENSHOTS
+from tests.browser.room import SCREENSHOTS, Opener, open_room
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_INDEX = REPO / "web" / "dist" / "index.html"
@@ -60,3 +61,18 @@ def browser() -> Iterator[object]:
         b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def open_page(browser: object) -> Iterator[Opener]:
+    """Opens links as separate people (a context each); every context is closed after the test."""
+    pages: list[Any] = []
+
+    def opener(link: str) -> Any:
+        page = open_room(browser, link)  # type: ignore[arg-type]
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        page.context.close()

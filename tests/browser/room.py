@@ -9,6 +9,7 @@ sees this page's awareness probe, every earlier frame of that socket has been ha
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 TIMEOUT_MS = 20_000
 _probes = itertools.count(1)
+
+Opener = Callable[[str], Page]
+"""What the `open_page` fixture (conftest.py) gives: opens a link as a separate person."""
 
 
 def answer_name_prompt(page: Page, name: str = "Candidate") -> None:

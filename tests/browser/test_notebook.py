@@ -4,35 +4,18 @@ the exported .ipynb holds what both saw. Real server, real kernels; screenshots 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import httpx
 import nbformat
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.room import awareness_barrier, open_room, shot
+from tests.browser.room import Opener, awareness_barrier, shot
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-Opener = Callable[[str], Page]
 KERNEL_MS = 60_000
 SOURCES = "window.pairboard.sync.model('notebook').cells.map(c => c.source)"
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Opener]:
-    pages: list[Page] = []
-
-    def opener(link: str) -> Page:
-        page = open_room(browser, link)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        page.context.close()
 
 
 def notebook_session(server: ServerProcess) -> dict[str, dict[str, str]]:

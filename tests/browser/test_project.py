@@ -4,32 +4,15 @@ consoles; a rename reaches both. Real server, real kernels; screenshots kept."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.room import open_room, shot
+from tests.browser.room import Opener, shot
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-Opener = Callable[[str], Page]
 KERNEL_MS = 60_000
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Opener]:
-    pages: list[Page] = []
-
-    def opener(link: str) -> Page:
-        page = open_room(browser, link)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        page.context.close()
 
 
 def tab(page: Page, name: str) -> object:

@@ -6,7 +6,6 @@ screenshot of its final state to artifacts/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,13 +13,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.room import (
     TIMEOUT_MS,
+    Opener,
     answer_name_prompt,
     awareness_barrier,
     board_elements,
     code_text,
     draw,
     editor,
-    open_room,
     shot,
     type_in_editor,
     wait_board_ready,
@@ -29,22 +28,6 @@ from tests.browser.room import (
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
-
-Opener = Callable[[str], Page]
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Opener]:
-    pages: list[Page] = []
-
-    def opener(link: str) -> Page:
-        page = open_room(browser, link)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        page.context.close()
 
 
 def test_text_typed_in_each_editor_appears_in_the_other_with_cursor_labels(
