@@ -18,10 +18,13 @@ $(VENV)/.stamp: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## kernel-env: the candidates' Python (ipykernel + the ML stack), world-readable, outside /root.
+## kernel-env: the candidates' Python (ipykernel + the ML stack, PyTorch CPU), world-readable,
+## outside /root. KERNEL_WHEELS: where this machine kind keeps the torch +cpu wheel (skipped if absent).
+KERNEL_WHEELS ?= /opt/wheels
 kernel-env: .kernel-env/.stamp
 .kernel-env/.stamp: kernels/requirements.txt kernels/build_env.py $(VENV)/.stamp
-	$(PY) -m kernels.build_env --requirements kernels/requirements.txt --target .kernel-env
+	$(PY) -m kernels.build_env --requirements kernels/requirements.txt --target .kernel-env \
+		--find-links $(KERNEL_WHEELS)
 
 ## web: the browser client, rebuilt only when its sources change.
 web: web/dist/.stamp

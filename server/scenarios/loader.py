@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from server.scenarios import datasets
 from server.scenarios.model import Loc, Scenario, cross_check
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
@@ -105,8 +106,39 @@ def _duplicate_keys(node: yaml.Node, loc: Loc, out: list[tuple[int, Loc, str]]) 
             _duplicate_keys(item, (*loc, i), out)
 
 
-def parse(text: str, path: str, expected_id: str | None = None) -> Scenario:
-    """Validate one scenario's YAML text; raise `ScenarioFileError` naming path, line and field."""
+def data_problems(scenario: Scenario, data_dir: Path) -> list[tuple[Loc, str]]:
+    """Each declared data file must exist in `data_dir` with its size, SHA-256 and type."""
+    problems: list[tuple[Loc, str]] = []
+    for i, item in enumerate(scenario.data):
+        if datasets.name_problem(item.name):
+            continue  # cross_check reported it
+        try:
+            content = (data_dir / item.name).read_bytes()
+        except OSError as exc:
+            problems.append((("data", i, "name"), f"cannot read {data_dir / item.name}: {exc}"))
+            continue
+        if len(content) != item.size:
+            problems.append((("data", i, "size"), f"the file has {len(content)} bytes"))
+        digest = datasets.sha256_hex(content)
+        if digest != item.sha256:
+            problems.append((("data", i, "sha256"), f"the file's SHA-256 is {digest}"))
+        wrong = datasets.content_problem(item.name, content)
+        if wrong:
+            problems.append((("data", i, "name"), wrong))
+    return problems
+
+
+def data_dir_of(path: Path, scenario_id: str) -> Path:
+    """Where a scenario file's data files live: `<library>/<id>/`."""
+    return path.parent / scenario_id
+
+
+def parse(
+    text: str, path: str, expected_id: str | None = None, data_dir: Path | None = None
+) -> Scenario:
+    """Validate one scenario's YAML text; raise `ScenarioFileError` naming path, line and field.
+
+    With `data_dir`, the declared data files are checked there too (size, SHA-256, type)."""
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -138,6 +170,8 @@ def parse(text: str, path: str, expected_id: str | None = None) -> Scenario:
     issues = cross_check(scenario)
     if expected_id is not None and scenario.id != expected_id:
         issues.append((("id",), f"must equal the file name {expected_id!r}"))
+    if data_dir is not None and not issues:
+        issues.extend(data_problems(scenario, data_dir))
     if issues:
         problems = []
         for loc, message in issues:
@@ -153,7 +187,22 @@ def load_file(path: Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioFileError([Problem(str(path), 1, "", f"cannot read: {exc}")]) from None
-    return parse(text, str(path), expected_id=path.stem)
+    return parse(text, str(path), expected_id=path.stem, data_dir=data_dir_of(path, path.stem))
+
+
+def read_data(scenario: Scenario, directory: Path = DEFAULT_LIBRARY) -> dict[str, bytes]:
+    """The scenario's data files by name, checked against their SHA-256 again (a file changed on
+    disk since the library loaded is refused, never handed to a kernel)."""
+    files: dict[str, bytes] = {}
+    data_dir = directory / scenario.id
+    for item in scenario.data:
+        content = (data_dir / item.name).read_bytes()
+        if datasets.sha256_hex(content) != item.sha256:
+            raise ScenarioFileError(
+                [Problem(str(data_dir / item.name), 1, "", "changed since the library loaded")]
+            )
+        files[item.name] = content
+    return files
 
 
 def library_files(directory: Path = DEFAULT_LIBRARY) -> list[Path]:

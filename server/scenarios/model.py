@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.scenarios import datasets
+
 Kind = Literal["coding", "ml-coding", "system-design", "crisis", "behavioural"]
 Level = Literal["junior", "mid", "senior", "staff"]
 CODING_KINDS: frozenset[str] = frozenset({"coding", "ml-coding"})
@@ -68,6 +70,21 @@ class NotebookCell(_Strict):
     id: Slug | None = Field(
         default=None, description="Stable cell id (default: cell-1, cell-2, ... by position)."
     )
+
+
+class DataFile(_Strict):
+    """A file shipped next to the scenario's YAML, in `scenarios/<id>/`, that every kernel of the
+    scenario's sessions sees read-only as `data/<name>` before the first run.
+
+    The size and SHA-256 are checked when the library loads (a mismatch is a load error): what a
+    session gets is exactly what the author committed. Accepted types: see
+    `server.scenarios.datasets.TYPES` (CSV/TSV/text/JSON, Parquet, NPZ/NPY, PNG/JPEG).
+    """
+
+    name: Annotated[str, Field(pattern=datasets.NAME_PATTERN)]
+    size: int = Field(ge=0, description="Bytes.")
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    description: str = Field(default="", description="What the file holds (interviewer-facing).")
 
 
 Color = Annotated[str, Field(pattern=r"^(#[0-9a-fA-F]{6}|transparent)$")]
@@ -203,6 +220,10 @@ class Scenario(_Strict):
         default_factory=list, description="The notebook's cells at the start (`mode: notebook`)."
     )
     whiteboard: list[BoardElement] = Field(default_factory=list)
+    data: list[DataFile] = Field(
+        default_factory=list,
+        description="Data files in `scenarios/<id>/`, read-only in the kernel as `data/<name>`.",
+    )
     setup: str = Field(default="", description="Kernel code run before the candidate joins.")
     tests: list[HiddenTest] = Field(default_factory=list)
     test_helpers: str = Field(
@@ -268,6 +289,19 @@ def cross_check(scenario: Scenario) -> list[tuple[Loc, str]]:
     unique(scenario.tests, "tests")
     unique(scenario.rubric, "rubric")
     unique(scenario.timeline, "timeline")
+    names: set[str] = set()
+    for i, item in enumerate(scenario.data):
+        if item.name in names:
+            problems.append((("data", i, "name"), f"duplicate data file {item.name!r}"))
+        names.add(item.name)
+        problem = datasets.name_problem(item.name)
+        if problem:
+            problems.append((("data", i, "name"), problem))
+    total = sum(item.size for item in scenario.data)
+    if total > datasets.SCENARIO_DATA_MAX_BYTES:
+        problems.append(
+            (("data",), f"{total} bytes of data files, over {datasets.SCENARIO_DATA_MAX_BYTES}")
+        )
 
     if scenario.starter.files and scenario.starter.main not in scenario.starter.files:
         problems.append(
