@@ -89,6 +89,16 @@ class KernelHandle(Protocol):
         """
         ...
 
+    async def put_data(self, files: dict[str, bytes]) -> None:
+        """Make `files` (name -> content) readable, and not writable, by the kernel's code as
+        `data/<name>` in its working directory; same-named files are replaced, others kept.
+
+        For a scenario's data files and interviewer attachments; names are plain file names
+        (`server.scenarios.datasets.name_problem`). The files stay across restarts of the same
+        kernel. Nothing is fetched by the kernel: the bytes come from the server.
+        """
+        ...
+
     async def interrupt(self) -> None: ...
 
     async def restart(self) -> None: ...

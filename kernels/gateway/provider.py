@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from kernels import data_program
 from kernels.gateway.channel import KernelChannel, KernelGone, PendingRun, RunComplete
 from kernels.gateway.rest import GatewayError, GatewayRest, KernelNotFound
 from kernels.gateway.settings import GatewaySettings
 from kernels.messages import RunTracker, execute_request
-from kernels.provider import Event, Finished, KernelHandle, KernelProvider, Notice
+from kernels.provider import Error, Event, Finished, KernelHandle, KernelProvider, Notice
 from kernels.run_limits import (
     CapCrossed,
     Completed,
@@ -169,6 +170,17 @@ class GatewayKernel:
             await self._rest.interrupt(self._id)
         except GatewayError as exc:
             log.warning("interrupting kernel %s failed: %s", self._id, exc)
+
+    async def put_data(self, files: dict[str, bytes]) -> None:
+        """Through the kernel channel (`kernels.data_program`): a gateway kernel's filesystem is
+        not the server's. Raises GatewayError if a write fails (the run that needed it says so)."""
+        for name, content in files.items():
+            for program in data_program.programs(name, content):
+                async for event in self.execute(program, silent=True):
+                    if isinstance(event, Finished) and event.status != "ok":
+                        raise GatewayError(f"placing data/{name} failed: {event.reason}")
+                    if isinstance(event, Error):
+                        raise GatewayError(f"placing data/{name} failed: {event.evalue}")
 
     async def interrupt(self) -> None:
         await self._rest.interrupt(self._id)

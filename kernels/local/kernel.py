@@ -47,7 +47,7 @@ from kernels.run_limits import (
     RunLimits,
     Tick,
 )
-from kernels.sandbox.launch import SocketTampered, check_sockets, socket_owner
+from kernels.sandbox.launch import SocketTampered, check_sockets, socket_owner, write_data
 from kernels.sandbox.provisioner import SandboxProvisioner, kernelspec
 from kernels.settings import KernelSettings
 
@@ -189,6 +189,13 @@ class LocalKernel:
         except Exception:  # queue.Empty from jupyter-client and friends
             return False
         return False
+
+    async def put_data(self, files: dict[str, bytes]) -> None:
+        """Write into the kernel's host-side data dir, which the jail binds read-only."""
+        kdir = self.provisioner.kdir
+        if kdir is None:
+            raise RuntimeError("kernel has no directory (not started)")
+        await asyncio.to_thread(write_data, kdir.data_dir, files)
 
     async def preload(self, code: str) -> None:
         """Run `code` silently (imports of the ML stack, so a first Run does not pay for them)."""

@@ -34,6 +34,7 @@ class SessionKernel:
         self._settings = settings
         self._busy = False
         self._closed = False
+        self._data: dict[str, bytes] = {}
         self.last_used = time.monotonic()
 
     @property
@@ -62,11 +63,11 @@ class SessionKernel:
             raise RuntimeError("the session's kernel was shut down")
         self._busy = True
         try:
-            if self._kernel is None:
-                self._kernel = await start_kernel(self._settings)
-                self._kernel_id = self._kernel.kernel_id
+            kernel = self._kernel
+            if kernel is None:
+                kernel = await self._revive()
                 yield Notice("kernel was shut down after being idle; started a fresh one")
-            async for event in self._kernel.execute(code, silent=silent):
+            async for event in kernel.execute(code, silent=silent):
                 yield event
         finally:
             self._busy = False
@@ -75,14 +76,27 @@ class SessionKernel:
     def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
         return self.execute_events(code, silent)
 
+    async def put_data(self, files: dict[str, bytes]) -> None:
+        """Kept here too (a few MB at most), so a kernel revived after a cull gets them again."""
+        self._data.update(files)
+        if self._kernel is not None:
+            await self._kernel.put_data(files)
+
+    async def _revive(self) -> LocalKernel:
+        kernel = await start_kernel(self._settings)
+        if self._data:
+            await kernel.put_data(self._data)
+        self._kernel = kernel
+        self._kernel_id = kernel.kernel_id
+        return kernel
+
     async def interrupt(self) -> None:
         if self._kernel is not None:
             await self._kernel.interrupt()
 
     async def restart(self) -> None:
         if self._kernel is None:
-            self._kernel = await start_kernel(self._settings)
-            self._kernel_id = self._kernel.kernel_id
+            await self._revive()
         else:
             await self._kernel.restart()
 

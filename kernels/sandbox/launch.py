@@ -76,6 +76,12 @@ class KernelDir:
         return self.path / "w"
 
     @property
+    def data_dir(self) -> Path:
+        """Host side of the kernel's read-only `data/` (scenario files, attachments): root-owned,
+        outside the kernel's small tmpfs, written only by the server (`write_data`)."""
+        return self.root / "data" / str(self.uid)
+
+    @property
     def startup_file(self) -> Path:
         """A root-owned copy of kernel_startup.py: the checkout may not be readable by kernel
         uids, and in the sticky directory the kernel cannot replace it."""
@@ -106,11 +112,16 @@ class KernelDir:
             "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
         )
         (self.path / "group").write_text(f"root:x:0:\ncandidate:x:{self.uid}:\nnogroup:x:65534:\n")
+        (self.root / "data").mkdir(mode=0o711, exist_ok=True)
+        self.data_dir.mkdir(mode=0o755)
         shutil.copyfile(STARTUP, self.startup_file)
         for name in ("passwd", "group", self.startup_file.name):
             (self.path / name).chmod(0o644)
         if not private_fs:
             self.workspace.mkdir(mode=0o700)
+            # No mount namespace to bind into: `data` is a root-owned link to the data dir (the
+            # kernel may unlink its own link, never write a file behind it).
+            (self.workspace / "data").symlink_to(self.data_dir)
             with contextlib.suppress(PermissionError):
                 os.chown(self.workspace, self.uid, self.uid)
         return mounted
@@ -131,8 +142,33 @@ class KernelDir:
         if os.path.ismount(self.path):
             unmount(self.path)
         shutil.rmtree(self.path, ignore_errors=True)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
             self.log_file.unlink()
+
+
+WORKSPACE_DATA = "/workspace/data"
+"""Where a sandboxed kernel sees its data files (its working directory is /workspace)."""
+
+
+def extra_ro_binds(kdir: KernelDir) -> list[tuple[str, str]]:
+    """Host paths bound read-only into the kernel's filesystem view, as (source, target): the
+    kernel's data directory. Kept apart from the fixed binds so every way of building the jail
+    (bubblewrap here, a namespace jail without it) applies the same list."""
+    return [(str(kdir.data_dir), WORKSPACE_DATA)]
+
+
+def write_data(data_dir: Path, files: dict[str, bytes]) -> None:
+    """Put `files` in a kernel's data directory as root-owned 0444 files, each replaced
+    atomically (a kernel reading one never sees half a file). Names were checked by the caller
+    (`server.scenarios.datasets.name_problem`); a name with a path part is refused here too."""
+    for name, content in files.items():
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"not a data file name: {name!r}")
+        partial = data_dir / f".{name}.partial"
+        partial.write_bytes(content)
+        partial.chmod(0o444)
+        os.replace(partial, data_dir / name)
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -302,6 +338,10 @@ def bwrap_argv(
         str(settings.workspace_bytes),
         "--tmpfs",
         "/workspace",
+    ]
+    for source, target in extra_ro_binds(kdir):
+        argv += ["--ro-bind", source, target]
+    argv += [
         "--ro-bind",
         str(kdir.path / "passwd"),
         "/etc/passwd",
