@@ -26,7 +26,7 @@ from typing import Any
 
 from kernels.provider import KernelHandle, KernelProvider
 from kernels.settings import KernelSettings
-from server.scenarios import grader
+from server.scenarios import grader, library
 from server.scenarios.grader import GradeReport, failed_report
 from server.scenarios.grader_kernel import GraderKernel
 from server.scenarios.model import Scenario
@@ -42,7 +42,13 @@ _BOOT = (
     f"import sys; sys.path.insert(0, {str(_ROOT)!r}); "
     "from server.scenarios.trusted_runner import main; main()"
 )
-_ENV = {"LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+_ENV = {
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+}
 """The trusted process's whole environment (with PATH): none of the server's settings."""
 
 
@@ -70,8 +76,16 @@ async def grade(
     budget = setup_timeout_s + (len(tests) + 3) * (test_timeout_s + 5.0)
     kernel = await provider.acquire(f"grader-{uuid.uuid4().hex[:12]}")
     with tempfile.TemporaryDirectory(prefix="pairboard-grading-") as workdir:
+        # The scenario's data files, for its setup in both processes: the kernel's read-only
+        # `data/`, and the trusted process's own copy (it never reads the kernel's).
+        files = await asyncio.to_thread(library.data_files, scenario) if scenario.data else {}
+        for name, content in files.items():
+            (Path(workdir) / "data").mkdir(exist_ok=True)
+            (Path(workdir) / "data" / name).write_bytes(content)
         trusted = await _start_trusted(python or trusted_python(), Path(workdir))
         try:
+            if files:
+                await kernel.put_data(files)
             await _send(trusted, job)
             grader_kernel = GraderKernel(kernel, scenario.setup)
             error = await grader_kernel.start()

@@ -32,6 +32,7 @@ from kernels.provider import KernelHandle
 from server.scenarios import hidden_code, library
 from server.scenarios import state as st
 from server.scenarios.hidden_code import collect
+from server.scenarios.model import Scenario
 from server.sessions import Sessions
 from server.store.base import SessionRecord
 
@@ -77,6 +78,17 @@ class HiddenKernelState:
 
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
+        self._placed: dict[str, tuple[str, int, tuple[str, ...]]] = {}
+        """session -> (kernel id, generation, data file digests) last placed in its kernel."""
+
+    async def _place_data(self, session_id: str, handle: KernelHandle, scenario: Scenario) -> None:
+        """The scenario's data files into the kernel before its setup (which may read them);
+        read from disk only when this kernel (id, generation) lacks them."""
+        key = (handle.kernel_id, handle.generation, tuple(d.sha256 for d in scenario.data))
+        if self._placed.get(session_id) == key:
+            return
+        await handle.put_data(library.data_files(scenario))
+        self._placed[session_id] = (handle.kernel_id, handle.generation, key[2])
 
     async def prepare(self, session_id: str, handle: KernelHandle) -> None:
         """Runs' hook (under the session's run lock): run the hidden steps this kernel lacks."""
@@ -84,7 +96,11 @@ class HiddenKernelState:
         scenario = (
             None if record is None or record.scenario is None else library.get(record.scenario)
         )
-        if record is None or scenario is None or not st.has_kernel_work(scenario):
+        if record is None or scenario is None:
+            return
+        if scenario.data:
+            await self._place_data(session_id, handle, scenario)
+        if not st.has_kernel_work(scenario):
             return
         wanted = st.wanted_steps(scenario, st.load(record.meta))
         if not wanted:
