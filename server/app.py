@@ -13,6 +13,7 @@ from kernels.sandbox.layers import sandbox_report
 from kernels.settings import KernelSettings
 from server.accounts.service import AccountError
 from server.api import auth as auth_api
+from server.api import data as data_api
 from server.api import notebook as notebook_api
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api
@@ -61,6 +62,7 @@ def create_app(
     app.include_router(sessions_api.router)
     app.include_router(runs_api.router)
     app.include_router(notebook_api.router)
+    app.include_router(data_api.router)
     app.include_router(sync_endpoint.router)
     app.include_router(scenarios_api.router)
     app.include_router(scenario_session_api.router)

@@ -21,6 +21,7 @@ function of method and path; the token check is handed in by the app.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -34,6 +35,7 @@ from server.settings import Settings
 TokenCheck = Callable[[str], str | None]
 
 CLOSE = {"Connection": "close"}
+ATTACHMENT_PATH = re.compile(r"/api/sessions/[^/]+/data/[^/]+")
 
 
 class BodyTooLarge(HTTPException):
@@ -56,6 +58,7 @@ class BodyLimits:
 
     api_bytes: int
     import_bytes: int
+    attachment_bytes: int
     auth_bytes: int = 16 * 1024
 
     @classmethod
@@ -64,6 +67,7 @@ class BodyLimits:
             api_bytes=settings.api_max_body_bytes,
             import_bytes=settings.import_max_bytes,
             auth_bytes=settings.auth_max_body_bytes,
+            attachment_bytes=settings.attachment_max_bytes,
         )
 
     def rule(self, method: str, path: str) -> Rule:
@@ -71,6 +75,8 @@ class BodyLimits:
             return Rule(self.import_bytes, "recording", needs_credential=True)
         if path.startswith("/api/auth/"):
             return Rule(self.auth_bytes, "sign-in request", needs_credential=False)
+        if method == "PUT" and ATTACHMENT_PATH.fullmatch(path):
+            return Rule(self.attachment_bytes, "attachment", needs_credential=True)
         if path.startswith("/api/"):
             return Rule(self.api_bytes, "request body", needs_credential=True)
         # The web client, /healthz and the websocket handshake take no body: the API's limit

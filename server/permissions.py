@@ -53,6 +53,7 @@ class Action(StrEnum):
     RUN_START = "run.start"
     RUN_READ = "run.read"
     KERNEL_CONTROL = "kernel.control"  # interrupt, restart
+    DATA_ATTACH = "data.attach"  # put a file in the kernel's read-only data/
     SCENARIO_VIEW = "scenario.view"  # what each role sees of the scenario
     SCENARIO_DRIVE = "scenario.drive"  # clock, fire, skip, reveal hints
     SCENARIO_GRADE = "scenario.grade"
@@ -234,6 +235,7 @@ TABLE: dict[Action, Rule] = {
     Action.RUN_START: Rule(PARTICIPANTS, live_only=True),
     Action.RUN_READ: Rule(ALL_ROLES),
     Action.KERNEL_CONTROL: Rule(PARTICIPANTS, live_only=True),
+    Action.DATA_ATTACH: Rule(INTERVIEWER, live_only=True),
     Action.SCENARIO_VIEW: Rule(ALL_ROLES),
     Action.SCENARIO_DRIVE: Rule(INTERVIEWER),
     Action.SCENARIO_GRADE: Rule(INTERVIEWER),

@@ -13,8 +13,9 @@ Build order, and why:
 2. sessions (they tell the fan-out when a record changed, so other instances re-read it),
 3. the awareness sampler, then the rooms (every accepted cursor change is sampled),
 4. the recorder's upkeep (retention needs the rooms to know what is in use),
-5. the kernel provider, the scenario's hidden kernel state, then the runs (which bring a
-   session's kernel up to date with its scenario before every run),
+5. the kernel provider, the attachments, the scenario's hidden kernel state, then the runs
+   (which bring a session's kernel up to date with its scenario and its data files before
+   every run),
 6. the scenario runner (which asks the runs to sync a kernel when an event changes data),
 7. the accounts on the durable store (never only in Redis), the OpenID client when configured,
    and the `Gate` every REST route and websocket asks (sessions + accounts + the admin token).
@@ -32,6 +33,7 @@ from server import notebook
 from server.access import Gate
 from server.accounts.oidc import OidcSignIn
 from server.accounts.service import Accounts
+from server.attachments import Attachments
 from server.auth import TokenSigner, load_admin_token, load_secret
 from server.private_files import private_dir
 from server.project_files import ProjectLimits
@@ -94,6 +96,7 @@ class Services:
     replay: ReplayService
     runs: Runs
     scenarios: ScenarioRunner
+    attachments: Attachments
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -110,11 +113,16 @@ class Services:
         rooms = RoomRegistry(store, settings, fanout, awareness=sampler)
         replay = ReplayService(store, settings, sessions, rooms, sampler)
         providers = build_providers(settings, kernel_settings)
+        attachments = Attachments(
+            settings.data_dir / "attachments",
+            max_bytes=settings.attachment_max_bytes,
+            max_files=settings.attachments_per_session,
+        )
         runs = Runs(
             rooms,
             sessions,
             providers.provider,
-            preparer=HiddenKernelState(sessions),
+            preparer=HiddenKernelState(sessions, attachments),
             shared=providers.shared,
             project_limits=ProjectLimits(
                 max_files=settings.project_max_files,
@@ -140,6 +148,7 @@ class Services:
             replay=replay,
             runs=runs,
             scenarios=scenarios,
+            attachments=attachments,
         )
 
     async def start(self) -> None:

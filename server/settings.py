@@ -350,6 +350,19 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- data files (server/attachments.py, server/scenarios/datasets.py) ----------------------
+    attachment_max_bytes: int = Field(
+        8 * 1024 * 1024,
+        description=(
+            "Largest file an interviewer can attach to a live session (PUT .../data/{name}); "
+            "refused with 413 on Content-Length or while the body arrives. The type must match "
+            "the name (CSV/TSV/text/JSON as UTF-8, Parquet, NPZ/NPY, PNG/JPEG), else 415."
+        ),
+    )
+    attachments_per_session: int = Field(
+        16, description="Attached files per session (a same-named upload replaces one); 409 past."
+    )
+
     # --- scenarios (server/scenarios) ---------------------------------------------------------
     scenario_test_timeout_seconds: float = Field(
         10.0,

@@ -3,7 +3,8 @@
 A scenario's setup code and its fired kernel actions (fault injection, data changes) are the
 session's hidden steps, derived from the session record (`state.wanted_steps`). Before every run,
 and whenever an event changed data, the runs call `HiddenKernelState.prepare` under the session's
-run lock; it runs, silently, the steps this kernel lacks, in firing order.
+run lock; it runs, silently, the steps this kernel lacks, in firing order. Before those, it puts
+the scenario's data files and the session's attachments in the kernel's read-only `data/`.
 
 Which steps a kernel has run is the server's own record, never the kernel's word: a candidate's
 code can write anything into its kernel (a list of step names in `builtins` would let it stop a
@@ -24,11 +25,13 @@ duplicate injection (setup and actions are written to be re-run), never a missin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from kernels.provider import KernelHandle
+from server.attachments import Attachments
 from server.scenarios import hidden_code, library
 from server.scenarios import state as st
 from server.scenarios.hidden_code import collect
@@ -76,19 +79,27 @@ def applied_steps(meta: dict[str, Any], kernel_id: str, generation: int) -> list
 class HiddenKernelState:
     """The runs' `KernelPreparer` (server/runs.py)."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, attachments: Attachments) -> None:
         self.sessions = sessions
-        self._placed: dict[str, tuple[str, int, tuple[str, ...]]] = {}
-        """session -> (kernel id, generation, data file digests) last placed in its kernel."""
+        self.attachments = attachments
+        self._placed: dict[str, tuple[object, ...]] = {}
+        """session -> (kernel id, generation, what was placed) last placed in its kernel."""
 
-    async def _place_data(self, session_id: str, handle: KernelHandle, scenario: Scenario) -> None:
-        """The scenario's data files into the kernel before its setup (which may read them);
-        read from disk only when this kernel (id, generation) lacks them."""
-        key = (handle.kernel_id, handle.generation, tuple(d.sha256 for d in scenario.data))
-        if self._placed.get(session_id) == key:
+    async def _place_data(
+        self, session_id: str, handle: KernelHandle, scenario: Scenario | None
+    ) -> None:
+        """The scenario's data files and the session's attachments into the kernel before its
+        setup (which may read them); read from disk only when this kernel (id, generation)
+        lacks them or an attachment changed."""
+        shipped = tuple(d.sha256 for d in scenario.data) if scenario else ()
+        attached = await asyncio.to_thread(self.attachments.manifest, session_id)
+        key = (handle.kernel_id, handle.generation, shipped, attached)
+        if self._placed.get(session_id) == key or not (shipped or attached):
             return
-        await handle.put_data(library.data_files(scenario))
-        self._placed[session_id] = (handle.kernel_id, handle.generation, key[2])
+        files = await asyncio.to_thread(library.data_files, scenario) if scenario else {}
+        files.update(await asyncio.to_thread(self.attachments.files, session_id))
+        await handle.put_data(files)
+        self._placed[session_id] = key
 
     async def prepare(self, session_id: str, handle: KernelHandle) -> None:
         """Runs' hook (under the session's run lock): run the hidden steps this kernel lacks."""
@@ -96,11 +107,10 @@ class HiddenKernelState:
         scenario = (
             None if record is None or record.scenario is None else library.get(record.scenario)
         )
-        if record is None or scenario is None:
+        if record is None:
             return
-        if scenario.data:
-            await self._place_data(session_id, handle, scenario)
-        if not st.has_kernel_work(scenario):
+        await self._place_data(session_id, handle, scenario)
+        if scenario is None or not st.has_kernel_work(scenario):
             return
         wanted = st.wanted_steps(scenario, st.load(record.meta))
         if not wanted:

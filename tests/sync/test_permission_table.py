@@ -184,8 +184,15 @@ def ask(
     token: str | None,
     signed: SignedIn | None = None,
 ) -> httpx.Response:
+    # An attachment named `.bin` (no such type) is refused with 422 before any work is done.
     path = case.path.format(
-        session_id=session_id, run_id="r0", event_id="e0", hint_id="h0", token_id="t0", user_id="u0"
+        session_id=session_id,
+        run_id="r0",
+        event_id="e0",
+        hint_id="h0",
+        token_id="t0",
+        user_id="u0",
+        name="x.bin",
     )
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     if signed is not None:
