@@ -5,7 +5,6 @@ kernel read-only; refusals are 4xx for that caller only. In-process app (one for
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,7 +63,8 @@ def test_an_attachment_reaches_the_live_kernel_read_only(
     sid, tokens = created["id"], created["tokens"]
     assert stdout(run(client, sid, "print('warm')")) == "warm\n"  # the kernel is live already
     interviewer = {"Authorization": f"Bearer {tokens['interviewer']}"}
-    r = client.put(f"/api/sessions/{sid}/data/extra.csv", content=b"a,b\n1,2\n", headers=interviewer)
+    url = f"/api/sessions/{sid}/data/extra.csv"
+    r = client.put(url, content=b"a,b\n1,2\n", headers=interviewer)
     assert r.status_code == 201, r.text
     assert r.json() == {
         "name": "extra.csv",
