@@ -147,6 +147,15 @@ class KernelSettings(BaseSettings):
         "a host refuses to run candidate code and says what to install.",
     )
     shm_bytes: int = Field(64 * MiB, description="Size of the private tmpfs /dev/shm per kernel.")
+    data_bind: bool = Field(
+        True,
+        description=(
+            "Bind the kernel's host-side data directory read-only as /workspace/data (the local "
+            "provider writes it). Off in a gateway's kernelspec: the Pairboard server is not on "
+            "the gateway's host, so the files come through the kernel channel into a data/ the "
+            "kernel creates (read-only by mode only)."
+        ),
+    )
     require_sandbox: bool = Field(
         False,
         description="Refuse to start kernels also when the uid layer is unavailable (a "

@@ -92,7 +92,7 @@ class KernelDir:
         """The kernel's stdout/stderr, outside its reach (root-only directory)."""
         return self.root / "logs" / f"{self.uid}.log"
 
-    def create(self, private_fs: bool, size_bytes: int) -> bool:
+    def create(self, private_fs: bool, size_bytes: int, data_link: bool = True) -> bool:
         """Fresh directory (root, 1733) on its own small tmpfs, with passwd/group for /etc.
 
         The kernel must be able to create its sockets here, so it can create files too; a
@@ -119,9 +119,10 @@ class KernelDir:
             (self.path / name).chmod(0o644)
         if not private_fs:
             self.workspace.mkdir(mode=0o700)
-            # No mount namespace to bind into: `data` is a root-owned link to the data dir (the
-            # kernel may unlink its own link, never write a file behind it).
-            (self.workspace / "data").symlink_to(self.data_dir)
+            # UNSAFE mode, no mount namespace to bind into: `data` is a root-owned link to the data
+            # dir (the kernel may unlink its own link, never write a file behind it).
+            if data_link:
+                (self.workspace / "data").symlink_to(self.data_dir)
             with contextlib.suppress(PermissionError):
                 os.chown(self.workspace, self.uid, self.uid)
         return mounted
@@ -151,11 +152,11 @@ WORKSPACE_DATA = "/workspace/data"
 """Where a sandboxed kernel sees its data files (its working directory is /workspace)."""
 
 
-def extra_ro_binds(kdir: KernelDir) -> list[tuple[str, str]]:
+def extra_ro_binds(settings: KernelSettings, kdir: KernelDir) -> list[tuple[str, str]]:
     """Host paths bound read-only into the kernel's filesystem view, as (source, target): the
-    kernel's data directory. Kept apart from the fixed binds so every way of building the jail
-    (bubblewrap here, a namespace jail without it) applies the same list."""
-    return [(str(kdir.data_dir), WORKSPACE_DATA)]
+    kernel's data directory (unless `data_bind` is off). Kept apart from the fixed binds so every
+    way of building the jail (bubblewrap here, a namespace jail without it) applies one list."""
+    return [(str(kdir.data_dir), WORKSPACE_DATA)] if settings.data_bind else []
 
 
 def write_data(data_dir: Path, files: dict[str, bytes]) -> None:
@@ -339,7 +340,7 @@ def bwrap_argv(
         "--tmpfs",
         "/workspace",
     ]
-    for source, target in extra_ro_binds(kdir):
+    for source, target in extra_ro_binds(settings, kdir):
         argv += ["--ro-bind", source, target]
     argv += [
         "--ro-bind",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernels.sandbox.launch import ETC_FILES, KernelDir
+from kernels.sandbox.launch import ETC_FILES, KernelDir, extra_ro_binds
 from kernels.settings import KernelSettings
 
 Step = list[Any]
@@ -41,6 +41,9 @@ def namespace_steps(settings: KernelSettings, kdir: KernelDir) -> list[Step]:
         ["dev", "/dev", settings.shm_bytes],
         ["tmpfs", "/tmp", settings.workspace_bytes, 0o755],
         ["tmpfs", "/workspace", settings.workspace_bytes, 0o755],
+    ]
+    steps += [["ro-bind", source, target] for source, target in extra_ro_binds(settings, kdir)]
+    steps += [
         ["ro-bind", str(kdir.path / "passwd"), "/etc/passwd"],
         ["ro-bind", str(kdir.path / "group"), "/etc/group"],
         ["ro-bind", str(settings.env_dir), str(settings.env_dir)],

@@ -68,7 +68,8 @@ def _prepare_uid(
         # In a sandbox the workspace is its own tmpfs: the directory only holds sockets and a
         # few small files.
         jailed = report.mode in ("bubblewrap", "namespaces")
-        kdir.create(private_fs=jailed, size_bytes=1 << 20 if jailed else settings.workspace_bytes)
+        size = 1 << 20 if jailed else settings.workspace_bytes
+        kdir.create(private_fs=jailed, size_bytes=size, data_link=settings.data_bind)
     except BaseException:
         lease.release()
         raise

@@ -63,7 +63,8 @@ def write_kernelspecs(root: Path, with_sandbox: bool) -> tuple[str, ...]:
     if with_sandbox:
         from kernels.sandbox.provisioner import install_kernelspec
 
-        install_kernelspec(root / "kernels", SANDBOX_SPEC)
+        # As a deployment's gateway would: data files come through the kernel channel.
+        install_kernelspec(root / "kernels", SANDBOX_SPEC, overrides={"data_bind": False})
         names.append(SANDBOX_SPEC)
     return tuple(names)
 

@@ -394,6 +394,38 @@ async def test_the_gateway_runs_sandboxed_kernels_through_our_provisioner(
     await prov.close()
 
 
+PROBE_DATA = """
+import os, stat
+print(open('data/big.npy', 'rb').read() == b'\\x93NUMPY' + bytes(range(256)) * 9000)
+mode = lambda path: oct(stat.S_IMODE(os.stat(path).st_mode))
+print(mode('data/big.npy'), mode('data'))
+for attempt in (lambda: open('data/big.npy', 'ab'), lambda: open('data/new.csv', 'w')):
+    try:
+        attempt()
+        print('writable')
+    except OSError as e:
+        print(type(e).__name__, e.errno)
+"""
+
+
+async def test_data_files_reach_a_sandboxed_gateway_kernel_through_the_channel(
+    gateway: RunningGateway,
+) -> None:
+    reason = sandbox_missing()
+    if reason:
+        pytest.skip(reason)
+    prov = GatewayProvider(make_settings(gateway, kernel_name=SANDBOX_SPEC), RunLimits())
+    kernel = await prov.acquire("data-session")
+    try:
+        # 2.3 MB: three chunks through the channel, no network fetch by the kernel.
+        await kernel.put_data({"big.npy": b"\x93NUMPY" + bytes(range(256)) * 9000})
+        assert outputs(await run(kernel, PROBE_DATA)) == [
+            Stream("stdout", "True\n0o444 0o555\nPermissionError 13\nPermissionError 13\n")
+        ]
+    finally:
+        await prov.close()
+
+
 async def test_silent_code_runs_but_stays_out_of_the_kernels_history(shared: GatewayKernel) -> None:
     hidden = [event async for event in shared.execute("hidden_value = 6 * 7", silent=True)]
     assert finished(hidden).status == "ok"
