@@ -104,10 +104,12 @@ class KernelSettings(BaseSettings):
     # --- lifecycle ---------------------------------------------------------------------------
     pool_size: int = Field(2, description="Warm kernels kept ready for new sessions.")
     preload_code: str = Field(
-        "import numpy, pandas, matplotlib.pyplot\ndel numpy, pandas, matplotlib",
+        "import numpy, pandas, matplotlib.pyplot, torch\ndel numpy, pandas, matplotlib, torch",
         description=(
             "Run silently in every warm kernel before hand-out, so a first Run that imports the "
-            "ML stack does not pay ~1 s for it. Empty: skip."
+            "ML stack does not pay for it: torch alone is ~1.4 s of CPU (28 to 36 s of wall time "
+            "on a loaded host, 21 ms once pre-imported; docs/PERFORMANCE.md) and ~180 MiB of the "
+            "kernel's memory limit. Empty: skip."
         ),
     )
     start_timeout_seconds: float = Field(

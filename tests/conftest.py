@@ -14,6 +14,12 @@ from tests.support.server import ServerProcess
 # second of CPU per kernel, paid by every server of every suite otherwise. Kernel suites pass
 # their own pool size explicitly.
 os.environ.setdefault("PAIRBOARD_KERNEL_POOL_SIZE", "0")
+# The production preload also imports torch (1.4 s of CPU per kernel): tests keep the lighter one,
+# and the suites that use torch import it themselves (bench/kernels.py measures both).
+os.environ.setdefault(
+    "PAIRBOARD_KERNEL_PRELOAD_CODE",
+    "import numpy, pandas, matplotlib.pyplot\ndel numpy, pandas, matplotlib",
+)
 
 
 @pytest.fixture(scope="module")
