@@ -140,9 +140,10 @@ async def test_a_data_file_is_readable_and_not_writable_from_the_kernel(
         kernel = await prov.acquire("data")
         await kernel.put_data({"points.csv": b"x,y\n1,2\n"})
         result = await run(kernel, PROBE_DATA)
-        # EROFS (30) through the read-only bind; EACCES (13) where only ownership guards it.
-        errno = 30 if bubblewrap else 13
-        assert result.text() == f"x,y\n1,2\nOSError {errno}\nOSError {errno}\n", result.events
+        # The file is 0444 and root's (EACCES); a new file hits the read-only bind (EROFS) with
+        # bubblewrap, the root-owned directory (EACCES) without it.
+        new = "OSError 30" if bubblewrap else "PermissionError 13"
+        assert result.text() == f"x,y\n1,2\nPermissionError 13\n{new}\n", result.events
         await kernel.restart()
         again = await run(kernel, "print(open('data/points.csv').read().splitlines())")
         assert again.text() == "['x,y', '1,2']\n"

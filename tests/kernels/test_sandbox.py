@@ -100,6 +100,7 @@ def test_a_kernel_env_under_tmp_is_visible_inside_the_private_tmp(tmp_path: Path
     (env_dir / "bin" / "marker").write_text("present\n")
     kdir = KernelDir(tmp_path / "run", 61000)
     kdir.path.mkdir(parents=True)
+    kdir.data_dir.mkdir(parents=True)  # KernelDir.create makes it; bound read-only
     (kdir.path / "passwd").write_text("root:x:0:0::/:/bin/sh\n")
     (kdir.path / "group").write_text("root:x:0:\n")
     settings = KernelSettings(run_dir=tmp_path / "run", env_dir=env_dir)
