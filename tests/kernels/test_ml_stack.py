@@ -11,7 +11,6 @@ import pytest_asyncio
 
 from kernels.local.provider import LocalProvider
 from kernels.sandbox.layers import SandboxReport
-from kernels.settings import GiB
 from server.scenarios.library import data_files
 from server.scenarios.loader import load_library
 from tests.kernels.local_support import quick_settings, run
@@ -149,7 +148,3 @@ async def test_a_data_file_is_readable_and_not_writable_from_the_kernel(
         assert again.text() == "['x,y', '1,2']\n"
     finally:
         await prov.close()
-
-
-def test_memory_limit_is_the_documented_default() -> None:
-    assert quick_settings().memory_bytes == 1 * GiB
