@@ -113,17 +113,19 @@ async def test_another_sessions_workspace_and_key_are_invisible(
 ) -> None:
     need(layers, "filesystem", "uid")
     await run(bystander, "open('/workspace/answer.txt', 'w').write('bystander only')")
+    await bystander.put_data({"bystander.csv": b"theirs\n"})
     other = bystander.kernel
     assert other is not None and other.provisioner.kdir is not None
     key_file = str(other.provisioner.kdir.connection_file)
     code = (
-        f"import os\nprint(os.listdir('/workspace'))\n"
+        f"import os\nprint(os.listdir('/workspace'), os.listdir('/workspace/data'))\n"
         f"for path in ['/workspace/answer.txt', {key_file!r}]:\n"
         "    try:\n        open(path).read()\n    except OSError as e:\n"
         "        print(type(e).__name__)"
     )
     result, watch = await watched(victim, bystander, code)
-    assert result.text() == "[]\nFileNotFoundError\nFileNotFoundError\n"
+    # Its own `data/` (a read-only mount point, empty here), never the other session's files.
+    assert result.text() == "['data'] []\nFileNotFoundError\nFileNotFoundError\n"
     assert (await run(bystander, "print(open('/workspace/answer.txt').read())")).text() == (
         "bystander only\n"
     )
