@@ -1,6 +1,6 @@
 """The ML stack in real sandboxed kernels: PyTorch trains on the CPU within the memory limit, the
 limit still holds with torch imported, the offline MiniLM model embeds with the hub off, and data
-files are readable but not writable, with bubblewrap and in the fallback without it."""
+files are readable but not writable, with bubblewrap and in the namespace jail without it."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ for attempt in (lambda: open('data/points.csv', 'a'), lambda: open('data/new.csv
 """
 
 
-@pytest.mark.parametrize("bubblewrap", [True, False], ids=["bubblewrap", "fallback"])
+@pytest.mark.parametrize("bubblewrap", [True, False], ids=["bubblewrap", "namespaces"])
 async def test_a_data_file_is_readable_and_not_writable_from_the_kernel(
     sandbox_layers: SandboxReport, bubblewrap: bool
 ) -> None:
@@ -139,10 +139,9 @@ async def test_a_data_file_is_readable_and_not_writable_from_the_kernel(
         kernel = await prov.acquire("data")
         await kernel.put_data({"points.csv": b"x,y\n1,2\n"})
         result = await run(kernel, PROBE_DATA)
-        # The file is 0444 and root's (EACCES); a new file hits the read-only bind (EROFS) with
-        # bubblewrap, the root-owned directory (EACCES) without it.
-        new = "OSError 30" if bubblewrap else "PermissionError 13"
-        assert result.text() == f"x,y\n1,2\nPermissionError 13\n{new}\n", result.events
+        # The file is 0444 and root's (EACCES); a new file hits the read-only bind (EROFS), in
+        # bubblewrap's jail and in the namespace jail alike (`launch.extra_ro_binds`).
+        assert result.text() == "x,y\n1,2\nPermissionError 13\nOSError 30\n", result.events
         await kernel.restart()
         again = await run(kernel, "print(open('data/points.csv').read().splitlines())")
         assert again.text() == "['x,y', '1,2']\n"
