@@ -56,6 +56,8 @@ def path_problem(path: str) -> str | None:
     parts = path.split("/")
     if len(parts) > MAX_DEPTH:
         return f"a file path has at most {MAX_DEPTH} levels"
+    if parts[0] == "data":  # the kernel's read-only data files (server/scenarios/datasets.py)
+        return "data/ holds the session's read-only data files: choose another folder"
     for part in parts:
         if not _SEGMENT.match(part):
             return (

@@ -23,7 +23,7 @@ from server.project_files import (
 )
 
 
-@pytest.mark.parametrize("path", ["utils.py", "pkg/mod.py", "data/a-b_c.1.csv", "a/b/c/d.py"])
+@pytest.mark.parametrize("path", ["utils.py", "pkg/mod.py", "inputs/a-b_c.1.csv", "a/b/c/d.py"])
 def test_usable_paths(path: str) -> None:
     assert path_problem(path) is None
 
@@ -39,6 +39,7 @@ def test_usable_paths(path: str) -> None:
         ("-rf", "'-rf' is not a usable"),
         ("a/b/c/d/e.py", "at most 4 levels"),
         ("sp ace.py", "'sp ace.py' is not a usable"),
+        ("data/extra.py", "data/ holds the session's read-only data files"),
     ],
 )
 def test_unusable_paths_say_why(path: str, why: str) -> None:
