@@ -15,13 +15,13 @@ from server.app import create_app
 from server.settings import Settings
 from tests.kernels.local_support import quick_settings
 
-ADMIN = {"Authorization": "Bearer admin"}
+ADMIN = {"Authorization": "Bearer test-admin-token"}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("data")
-    settings = Settings(data_dir=data, admin_token="admin", attachment_max_bytes=1024)
+    settings = Settings(data_dir=data, admin_token="test-admin-token", attachment_max_bytes=1024)
     app = create_app(settings, quick_settings(pool_size=1, run_timeout_seconds=60.0))
     with TestClient(app) as test_client:
         yield test_client

@@ -22,7 +22,7 @@ def test_hidden_code_runs_in_the_session_kernel_without_a_console_entry(
     app = create_app(Settings(data_dir=tmp_path / "data", admin_token="test-admin-token"))
     with TestClient(app) as client:
         created = client.post(
-            "/api/sessions", json={}, headers={"Authorization": "Bearer admin"}
+            "/api/sessions", json={}, headers={"Authorization": "Bearer test-admin-token"}
         ).json()
         sid = created["id"]
         runs: Runs = app.state.services.runs
@@ -39,6 +39,6 @@ def test_hidden_code_runs_in_the_session_kernel_without_a_console_entry(
         client.portal.call(runs.wait_idle, sid)
         body = client.get(
             f"/api/sessions/{sid}/runs/{r.json()['run_id']}",
-            headers={"Authorization": "Bearer admin"},
+            headers={"Authorization": "Bearer test-admin-token"},
         ).json()
         assert body["outputs"] == [{"type": "stream", "name": "stdout", "text": "[1, 2, 3]\n"}]
