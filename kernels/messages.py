@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kernels.provider import Display, Error, Event, Finished, Notice, RunStatus, Stream
+from kernels.provider import (
+    Display,
+    Error,
+    Event,
+    Finished,
+    InputRequest,
+    Notice,
+    RunStatus,
+    Stream,
+)
 
 PROTOCOL_VERSION = "5.3"
 # The binary websocket framing of jupyter_server 2: the gateway forwards these frames to ZMQ
@@ -49,9 +58,12 @@ def new_message(
     }
 
 
-def execute_request(code: str, session: str, *, silent: bool = False) -> Message:
-    """An `execute_request` as a front end sends it: no stdin (nobody can type), history kept
-    unless `silent` (hidden code: not in `In`/`_ih`, no execution count, no execute_input)."""
+def execute_request(
+    code: str, session: str, *, silent: bool = False, stdin: bool = False
+) -> Message:
+    """An `execute_request` as a front end sends it: history kept unless `silent` (hidden code:
+    not in `In`/`_ih`, no execution count, no execute_input); stdin only when someone can answer
+    (`stdin`, never for silent code)."""
     return new_message(
         "execute_request",
         {
@@ -59,11 +71,27 @@ def execute_request(code: str, session: str, *, silent: bool = False) -> Message
             "silent": silent,
             "store_history": not silent,
             "user_expressions": {},
-            "allow_stdin": False,
+            "allow_stdin": stdin and not silent,
             "stop_on_error": True,
         },
         session,
     )
+
+
+def input_reply(value: str, session: str, request: Message) -> Message:
+    """The `input_reply` (stdin channel) answering `request`, an `input_request`: its parent is
+    the request's header, as the protocol asks."""
+    msg = new_message("input_reply", {"value": value}, session)
+    msg["parent_header"] = dict(request.get("header") or {})
+    return msg
+
+
+def input_event(msg: Message) -> InputRequest | None:
+    """The typed event of a stdin-channel message: an `input_request`, or None."""
+    if msg.get("msg_type") != "input_request":
+        return None
+    content = msg.get("content") or {}
+    return InputRequest(str(content.get("prompt", "")), bool(content.get("password", False)))
 
 
 def encode_ws_v1(channel: str, msg: Message) -> bytes:
@@ -186,6 +214,8 @@ def event_size(event: Event) -> int:
         return len(event.ename) + len(event.evalue) + sum(len(t.encode()) for t in event.traceback)
     if isinstance(event, Notice):  # a kernel can send dropped-output markers in a loop
         return len(event.text.encode())
+    if isinstance(event, InputRequest):  # the prompt is shown like output
+        return len(event.prompt.encode())
     return 0
 
 
@@ -220,6 +250,8 @@ class RunTracker:
     reply_status: str = ""
     saw_keyboard_interrupt: bool = False
     idle: bool = False
+    # The `input_request` the run waits on (stdin channel), until answered or the run ends.
+    pending_input: Message | None = None
 
     @property
     def complete(self) -> bool:
@@ -238,6 +270,12 @@ class RunTracker:
             if content.get("execution_state") == "idle":
                 self.idle = True
             return []
+        if channel == "stdin":
+            request = input_event(msg)
+            if request is None:
+                return []
+            self.pending_input = msg
+            return self._admit(request)
         if channel != "iopub":
             return []
         event = self.dropped_notice() if is_dropped_marker(msg) else output_event(msg)
@@ -246,6 +284,11 @@ class RunTracker:
         if isinstance(event, Error) and event.ename == "KeyboardInterrupt":
             self.saw_keyboard_interrupt = True
         return self._admit(event)
+
+    def take_input(self) -> Message | None:
+        """The pending `input_request`, once: whoever answers it takes it (pure bookkeeping)."""
+        request, self.pending_input = self.pending_input, None
+        return request
 
     def _admit(self, event: Event) -> list[Event]:
         if self.truncated:

@@ -52,6 +52,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class InputRequest:
+    """The code asked for a line of input (`input()`, or `getpass()` with `password`): the run
+    waits, still held to its limits, until `KernelHandle.answer_input` or an interrupt."""
+
+    prompt: str
+    password: bool = False
+
+
+@dataclass(frozen=True)
 class Finished:
     """The end of one execution. `status` is final; `reason` explains non-ok endings."""
 
@@ -60,7 +69,7 @@ class Finished:
     reason: str = ""
 
 
-Event = Stream | Display | Error | Notice | Finished
+Event = Stream | Display | Error | Notice | InputRequest | Finished
 
 
 class KernelHandle(Protocol):
@@ -76,7 +85,9 @@ class KernelHandle(Protocol):
         kernel, that state it put there is gone. (kernel_id, generation) names one process."""
         ...
 
-    def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
+    def execute(
+        self, code: str, *, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
         """Run `code`, yielding its events as they arrive; always ends with one `Finished`.
 
         Limits (wall time, output size) are applied here; exceeding one ends the run with
@@ -86,7 +97,16 @@ class KernelHandle(Protocol):
         execute_request goes out with Jupyter's `silent` and `store_history=False`, so the code
         never enters the kernel's `In`/`_ih`/history or execution count. Its events still come
         back to the caller (who keeps them away from every console).
+
+        `stdin=True` lets the code read input (Jupyter's `allow_stdin`): each read is yielded as
+        an `InputRequest` and the run waits for `answer_input`. Without it (hidden code, the
+        grader) `input()` raises StdinNotImplementedError, as in any front end without stdin.
         """
+        ...
+
+    async def answer_input(self, text: str) -> bool:
+        """Answer the input request the current run is waiting on (Jupyter's `input_reply`).
+        False when no request is pending (the run ended, or it was answered already)."""
         ...
 
     async def put_data(self, files: dict[str, bytes]) -> None:

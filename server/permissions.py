@@ -52,6 +52,7 @@ class Action(StrEnum):
     SESSION_NAME = "session.name"  # the candidate says their name on first open
     RUN_START = "run.start"
     RUN_READ = "run.read"
+    RUN_INPUT = "run.input"  # answer a run's input() request
     KERNEL_CONTROL = "kernel.control"  # interrupt, restart
     DATA_ATTACH = "data.attach"  # put a file in the kernel's read-only data/
     SCENARIO_VIEW = "scenario.view"  # what each role sees of the scenario
@@ -234,6 +235,8 @@ TABLE: dict[Action, Rule] = {
     ),
     Action.RUN_START: Rule(PARTICIPANTS, live_only=True),
     Action.RUN_READ: Rule(ALL_ROLES),
+    # Writers only; and of them only the role that started the run (`input_refusal`).
+    Action.RUN_INPUT: Rule(PARTICIPANTS, live_only=True),
     Action.KERNEL_CONTROL: Rule(PARTICIPANTS, live_only=True),
     Action.DATA_ATTACH: Rule(INTERVIEWER, live_only=True),
     Action.SCENARIO_VIEW: Rule(ALL_ROLES),
@@ -430,6 +433,16 @@ def state_refusal(
             return Decision(False, 403, "the interview has not started yet")
         if facts.editor_locked and doc in (DocName.CODE, DocName.NOTEBOOK):
             return Decision(False, 403, "the interviewer has locked the editor")
+    return None
+
+
+def input_refusal(answerer_role: str, run_role: str | None) -> Decision | None:
+    """A run's input() is answered by whoever ran it, as the issue asks: the link role that
+    started it (one person holds each participant link; the admin runs and answers as the
+    interviewer). Another participant typing into someone else's prompt would put words in
+    their run."""
+    if run_role is not None and answerer_role != run_role:
+        return Decision(False, 403, f"only the person who ran this ({run_role}) can answer it")
     return None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from kernels.provider import Display, Error, Event, Notice, Stream
+from kernels.provider import Display, Error, Event, InputRequest, Notice, Stream
 from server.clock import now_ms
 from server.documents import CONSOLE_RUNS
 
@@ -31,6 +31,24 @@ def output_of(event: Event) -> dict[str, Any] | None:
     if isinstance(event, Notice):
         return {"type": "notice", "text": event.text}
     return None
+
+
+def stdin_entry(request: InputRequest, at_ms: int) -> dict[str, Any]:
+    """`console.runs[i].stdin` while the run waits for input: what the console's prompt shows."""
+    return {"prompt": request.prompt, "password": request.password, "at": at_ms}
+
+
+def input_output(request: dict[str, Any], value: str, author: str) -> dict[str, Any]:
+    """The console output recording an answer. A password (getpass) is never recorded: the
+    recording and every viewer get the prompt and who answered, not what was typed."""
+    password = bool(request.get("password"))
+    return {
+        "type": "input",
+        "prompt": str(request.get("prompt", "")),
+        "password": password,
+        "value": None if password else value,
+        "author": author,
+    }
 
 
 def coalesce(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from kernels.provider import (
     DetachableHandle,
     Event,
     Finished,
+    InputRequest,
     KernelHandle,
     KernelProvider,
     Notice,
@@ -42,7 +43,8 @@ from server.project_files import (
     mirror_program,
     project_of,
 )
-from server.run_entries import coalesce, find_run, output_of, run_view
+from server.run_entries import coalesce, find_run, output_of, run_view, stdin_entry
+from server.run_input import RunInputs
 from server.scenarios.hidden_code import collect
 from server.sessions import Sessions, main_file_of
 from server.sync.rooms import RoomRegistry
@@ -111,6 +113,7 @@ class Runs:
         self.project_limits = project_limits or ProjectLimits()
         self.shared = shared
         self._states: dict[str, SessionKernelState] = {}
+        self.inputs = RunInputs(rooms)  # input() requests waiting, answered over REST
         self._reaper: asyncio.Task[None] | None = None
         self.started = False
         self._background: set[asyncio.Task[None]] = set()
@@ -131,10 +134,12 @@ class Runs:
         code: str | None,
         *,
         entry: str | None = None,
+        selection: bool = False,
     ) -> str:
         """Run `code`, or if None the project's file `entry` (default: its entry file), as one
         console entry; its run id. A project's files are written into the kernel's working
-        directory first (`server/project_files.py`), as they are now."""
+        directory first (`server/project_files.py`), as they are now. `selection`: the code is
+        the editor's selected lines (Run selection); the entry says so."""
         record = await self.sessions.get(session_id)
         main = DEFAULT_MAIN if record is None else main_file_of(record)
         project = project_of(await self.rooms.read(session_id, DocName.CODE), main)
@@ -147,7 +152,9 @@ class Runs:
             code = project[path]
         mirrored = project if len(project) > 1 else None
         file = path if mirrored is not None and (from_file or entry is not None) else None
-        return (await self._start(session_id, author, role, [(None, code)], mirrored, file))[0]
+        return (
+            await self._start(session_id, author, role, [(None, code)], mirrored, file, selection)
+        )[0]
 
     async def start_cells(
         self,
@@ -186,6 +193,7 @@ class Runs:
         jobs: list[tuple[str | None, str]],
         project: dict[str, str] | None = None,
         file: str | None = None,
+        selection: bool = False,
     ) -> list[str]:
         state = self._state(session_id)
         if state.active_run is not None:
@@ -204,6 +212,8 @@ class Runs:
                     "finished_at": None,
                     "status": "running" if i == 0 else "queued",
                     "duration_ms": None,
+                    "selection": selection,
+                    "stdin": None,
                     **({} if cell_id is None else {"cell_id": cell_id}),
                     **({} if file is None else {"file": file}),
                 }
@@ -326,7 +336,7 @@ class Runs:
                 count = self._count_execution(state, handle)
                 writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
                 try:
-                    async for event in handle.execute(code):
+                    async for event in handle.execute(code, stdin=True):
                         if isinstance(event, Finished):
                             finished = event
                         else:
@@ -343,6 +353,7 @@ class Runs:
                 await self._append(session_id, run_id, [{"type": "notice", "text": str(exc)}])
         finally:
             final = finished or Finished("error", now_ms() - started, "run ended without status")
+            self.inputs.clear(session_id)
             await self._finish(session_id, run_id, final, count)
             alive = state.handle is not None and await state.handle.is_alive()
             await self._set_kernel(session_id, "idle" if alive else "dead", final.reason)
@@ -398,18 +409,38 @@ class Runs:
                 batch.append(queue.get_nowait())
             done = batch[-1] is None
             outputs = [o for e in batch if e is not None and (o := output_of(e)) is not None]
-            if outputs:
-                await self._append(session_id, run_id, coalesce(outputs))
+            # The kernel waits on one input() at a time: the batch's last request is the one.
+            asks = [e for e in batch if isinstance(e, InputRequest)]
+            stdin = stdin_entry(asks[-1], now_ms()) if asks else None
+            if outputs or stdin is not None:
+                await self._append(session_id, run_id, coalesce(outputs), stdin)
+            if stdin is not None:
+                self.inputs.waiting(session_id, run_id, stdin)
 
-    async def _append(self, session_id: str, run_id: str, outputs: list[dict[str, Any]]) -> None:
+    async def _append(
+        self,
+        session_id: str,
+        run_id: str,
+        outputs: list[dict[str, Any]],
+        stdin: dict[str, Any] | None = None,
+    ) -> None:
         def change(doc: Doc[Any]) -> None:
             entry = find_run(doc, run_id)
             if entry is not None:
                 target = entry["outputs"]
                 for out in outputs:
                     target.append(out)
+                if stdin is not None:
+                    entry["stdin"] = stdin
 
         await self.rooms.edit(session_id, DocName.CONSOLE, change)
+
+    async def answer_input(
+        self, session_id: str, run_id: str, role: str, author: str, value: str
+    ) -> None:
+        """Answer the input() the run waits on (`server/run_input.py`); raises InputRefused."""
+        handle = self._state(session_id).handle
+        await self.inputs.answer(session_id, run_id, role, author, value, handle)
 
     async def _finish(
         self, session_id: str, run_id: str, finished: Finished, count: int | None
@@ -422,6 +453,7 @@ class Runs:
                     entry["execution_count"] = count
                 entry["finished_at"] = now_ms()
                 entry["duration_ms"] = finished.duration_ms
+                entry["stdin"] = None  # an unanswered input() ends with its run
                 if finished.reason:
                     entry["reason"] = finished.reason
 

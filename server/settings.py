@@ -157,6 +157,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    run_max_input_bytes: int = Field(
+        4096,
+        description=(
+            "Longest answer to a run's input() (UTF-8 bytes), in POST .../runs/{id}/input: HTTP "
+            "413 above it. A line typed at a prompt; the answer is recorded in the console doc "
+            "(except a getpass password), so this bounds what one answer adds to it."
+        ),
+    )
+
     # --- notebooks (server/notebook.py) ---------------------------------------------------------
     notebook_max_bytes: int = Field(
         8 * 1024 * 1024,

@@ -26,7 +26,7 @@ from kernels import data_program
 from kernels.gateway.channel import KernelChannel, KernelGone, PendingRun, RunComplete
 from kernels.gateway.rest import GatewayError, GatewayRest, KernelNotFound
 from kernels.gateway.settings import GatewaySettings
-from kernels.messages import RunTracker, execute_request
+from kernels.messages import RunTracker, execute_request, input_reply
 from kernels.provider import Error, Event, Finished, KernelHandle, KernelProvider, Notice
 from kernels.run_limits import (
     CapCrossed,
@@ -59,6 +59,8 @@ class GatewayKernel:
         self._channel: KernelChannel | None = None
         self._channel_lock = asyncio.Lock()
         self._generation = 0
+        # The run in progress and its channel, so `answer_input` can reply on its stdin.
+        self._current: tuple[KernelChannel, RunTracker] | None = None
 
     @property
     def kernel_id(self) -> str:
@@ -93,7 +95,9 @@ class GatewayKernel:
                 self._channel.died_since_last_run = died
             return self._channel
 
-    async def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
+    async def execute(
+        self, code: str, *, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
         started = time.monotonic()
         try:
             channel = await self.channel()
@@ -104,9 +108,10 @@ class GatewayKernel:
                 channel.died_since_last_run = False
                 self._generation += 1
                 yield Notice("kernel died since the last run and was restarted; its state is lost")
-            msg = execute_request(code, channel.session, silent=silent)
+            msg = execute_request(code, channel.session, silent=silent, stdin=stdin)
             tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
             run = await channel.submit("shell", msg, tracker)
+            self._current = (channel, tracker)
         except (GatewayError, ConnectionClosed) as exc:
             yield Finished("error", _ms_since(started), f"kernel unreachable: {exc}")
             return
@@ -118,6 +123,7 @@ class GatewayKernel:
                 else:
                     yield item
         finally:
+            self._current = None
             channel.forget(tracker.msg_id)
         yield tracker.finished(_ms_since(started), finish.status, finish.reason)
 
@@ -156,6 +162,20 @@ class GatewayKernel:
             else:
                 yield item
                 observed = _observe(run)
+
+    async def answer_input(self, text: str) -> bool:
+        """The reply goes over the kernel's websocket on the stdin channel, which the gateway
+        relays to the kernel's stdin socket under this socket's session identity."""
+        current = self._current
+        request = current[1].take_input() if current is not None else None
+        if current is None or request is None:
+            return False
+        channel = current[0]
+        try:
+            await channel.send("stdin", input_reply(text, channel.session, request))
+        except ConnectionClosed:
+            return False
+        return True
 
     async def _alive_or_unknown(self) -> bool:
         """Liveness for the death poll: a gateway hiccup is not a dead kernel."""

@@ -133,6 +133,8 @@ class LocalKernel:
         self._run_lock = asyncio.Lock()
         self._closed = False
         self._generation = 0
+        # The run in progress, so `answer_input` can reply to the request it waits on.
+        self._tracker: RunTracker | None = None
         self.last_used = time.monotonic()
 
     def _client(self) -> AsyncKernelClient:
@@ -204,17 +206,30 @@ class LocalKernel:
         async for _ in self.execute(code):
             pass
 
-    def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
-        return self._execute(code, silent)
+    def execute(
+        self, code: str, *, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
+        return self._execute(code, silent, stdin)
 
-    async def _execute(self, code: str, silent: bool = False) -> AsyncIterator[Event]:
+    async def answer_input(self, text: str) -> bool:
+        tracker = self._tracker
+        request = tracker.take_input() if tracker is not None else None
+        if request is None:
+            return False
+        reply = self._kc.session.msg("input_reply", {"value": text}, parent=request["header"])
+        self._kc.stdin_channel.send(reply)
+        return True
+
+    async def _execute(
+        self, code: str, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
         async with self._run_lock:
             self.last_used = time.monotonic()
             started = time.monotonic()
             notice = await self._ensure_usable()
             if notice:
                 yield Notice(notice)
-            async for event in self._run(code, started, silent):
+            async for event in self._run(code, started, silent, stdin):
                 yield event
             self.last_used = time.monotonic()
 
@@ -239,18 +254,24 @@ class LocalKernel:
         process = self.provisioner.process
         return None if process is None else process.poll()
 
-    async def _run(self, code: str, started: float, silent: bool = False) -> AsyncIterator[Event]:
+    async def _run(
+        self, code: str, started: float, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
         settings = self._settings
         # silent: hidden code (scenario setup/actions) stays out of In/_ih and the history.
+        allow_stdin = stdin and not silent
         msg_id = self._kc.execute(
-            code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True
+            code,
+            silent=silent,
+            store_history=not silent,
+            allow_stdin=allow_stdin,
+            stop_on_error=True,
         )
         tracker = RunTracker(msg_id, settings.output_limit_bytes, settings.max_message_bytes)
+        self._tracker = tracker
         queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
-        readers = [
-            asyncio.create_task(self._read("iopub", msg_id, queue)),
-            asyncio.create_task(self._read("shell", msg_id, queue)),
-        ]
+        channels = ("iopub", "shell", "stdin") if allow_stdin else ("iopub", "shell")
+        readers = [asyncio.create_task(self._read(c, msg_id, queue)) for c in channels]
         generation = self._generation
         limits = RunLimits.from_settings(settings)
         ladder = LimitsLadder(limits, started, poll_s=settings.poll_interval_seconds)
@@ -268,6 +289,7 @@ class LocalKernel:
                         await self.interrupt()
                     elif isinstance(action, Restart):
                         await _stop(readers)
+                        self._tracker = None
                         await self.restart()
                     else:
                         finish = action
@@ -299,6 +321,7 @@ class LocalKernel:
                 if tracker.reply_status and reply_at is None:
                     reply_at = time.monotonic()
         finally:
+            self._tracker = None
             await _stop(readers)
         duration_ms = int((time.monotonic() - started) * 1000)
         yield tracker.finished(duration_ms, finish.status, finish.reason)
@@ -320,7 +343,11 @@ class LocalKernel:
         """Forward this run's messages of one channel; stale ones (earlier runs) are dropped."""
         while True:
             client = self._kc
-            get = client.get_iopub_msg if channel == "iopub" else client.get_shell_msg
+            get = {
+                "iopub": client.get_iopub_msg,
+                "shell": client.get_shell_msg,
+                "stdin": client.get_stdin_msg,
+            }[channel]
             try:
                 msg = await get(timeout=3600)
             except queue_module.Empty:  # an hour without a message; keep waiting

@@ -58,7 +58,9 @@ class SessionKernel:
     def idle_seconds(self) -> float:
         return 0.0 if self._busy else time.monotonic() - self.last_used
 
-    async def execute_events(self, code: str, silent: bool = False) -> AsyncIterator[Event]:
+    async def execute_events(
+        self, code: str, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
         if self._closed:
             raise RuntimeError("the session's kernel was shut down")
         self._busy = True
@@ -67,14 +69,19 @@ class SessionKernel:
             if kernel is None:
                 kernel = await self._revive()
                 yield Notice("kernel was shut down after being idle; started a fresh one")
-            async for event in kernel.execute(code, silent=silent):
+            async for event in kernel.execute(code, silent=silent, stdin=stdin):
                 yield event
         finally:
             self._busy = False
             self.last_used = time.monotonic()
 
-    def execute(self, code: str, *, silent: bool = False) -> AsyncIterator[Event]:
-        return self.execute_events(code, silent)
+    def execute(
+        self, code: str, *, silent: bool = False, stdin: bool = False
+    ) -> AsyncIterator[Event]:
+        return self.execute_events(code, silent, stdin)
+
+    async def answer_input(self, text: str) -> bool:
+        return self._kernel is not None and await self._kernel.answer_input(text)
 
     async def put_data(self, files: dict[str, bytes]) -> None:
         """Kept here too (a few MB at most), so a kernel revived after a cull gets them again."""

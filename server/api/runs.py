@@ -1,8 +1,9 @@
-"""The runs REST API: start a run, read it, interrupt or restart the kernel.
+"""The runs REST API: start a run, read it, answer its input(), interrupt or restart the kernel.
 
 Who may do each is the permission table's (`server/permissions.py`): interviewer and candidate
-run (a candidate not while Run is disabled or before Start), every role reads. Everything else
-about a run (its outputs, live) travels in the `console` doc.
+run (a candidate not while Run is disabled or before Start), every role reads, the person who ran
+answers its input(). Everything else about a run (its outputs, its pending input request, live)
+travels in the `console` doc.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from server.access import Access
 from server.api.deps import Authorize, services_of
 from server.permissions import Action, LinkBearer
 from server.project_files import ProjectError, ProjectTooLarge
+from server.run_input import InputRefused
 from server.runs import RunConflict
 
 router = APIRouter(prefix="/api/sessions")
@@ -28,6 +30,18 @@ class StartRun(BaseModel):
         max_length=160,
         description="The project file to run (default: the entry file, `main_file`).",
     )
+    selection: bool = Field(
+        False, description="`code` is the editor's selected lines (Run selection)."
+    )
+
+
+class AnswerInput(BaseModel):
+    value: str = Field(description="The line typed at the prompt (no newline).")
+
+
+def _role(access: Access) -> str:
+    # The admin runs as the interviewer would (it has no role of its own in the room).
+    return access.principal.role if isinstance(access.principal, LinkBearer) else "interviewer"
 
 
 @router.post("/{session_id}/runs", status_code=202)
@@ -37,15 +51,14 @@ async def start_run(
     body: StartRun | None = None,
     access: Access = Depends(Authorize(Action.RUN_START)),
 ) -> dict[str, str]:
-    # The admin runs as the interviewer would (it has no role of its own in the room).
-    role = access.principal.role if isinstance(access.principal, LinkBearer) else "interviewer"
     try:
         run_id = await services_of(request).runs.start_run(
             session_id,
             access.name,
-            role,
+            _role(access),
             None if body is None else body.code,
             entry=None if body is None else body.entry,
+            selection=body is not None and body.selection and body.code is not None,
         )
     except RunConflict as exc:
         raise HTTPException(409, str(exc)) from exc
@@ -67,6 +80,25 @@ async def get_run(
     if run is None:
         raise HTTPException(404, "no such run in this session")
     return run
+
+
+@router.post("/{session_id}/runs/{run_id}/input")
+async def answer_input(
+    session_id: str,
+    run_id: str,
+    body: AnswerInput,
+    request: Request,
+    access: Access = Depends(Authorize(Action.RUN_INPUT)),
+) -> dict[str, bool]:
+    services = services_of(request)
+    limit = services.settings.run_max_input_bytes
+    if len(body.value.encode("utf-8", "surrogatepass")) > limit:
+        raise HTTPException(413, f"the answer is longer than {limit} bytes")
+    try:
+        await services.runs.answer_input(session_id, run_id, _role(access), access.name, body.value)
+    except InputRefused as exc:
+        raise HTTPException(exc.decision.status, exc.decision.reason) from exc
+    return {"ok": True}
 
 
 @router.post("/{session_id}/kernel/interrupt")
