@@ -10,9 +10,10 @@ from kernels.messages import (
     encode_ws_v1,
     execute_request,
     format_bytes,
+    input_reply,
     parent_id,
 )
-from kernels.provider import Display, Error, Finished, Notice, Stream
+from kernels.provider import Display, Error, Finished, InputRequest, Notice, Stream
 
 
 def _reply(msg_id: str, msg_type: str, content: dict[str, object]) -> dict[str, object]:
@@ -123,3 +124,22 @@ def test_dropped_output_notices_count_against_the_output_cap() -> None:
     notice = Notice("output dropped: a single output exceeded 8 MiB")
     assert out == [notice, notice, Notice(t.truncation_text())]
     assert t.wants_interrupt
+
+
+def test_stdin_is_allowed_only_when_asked_and_never_for_silent_code() -> None:
+    assert execute_request("x", "s")["content"]["allow_stdin"] is False
+    assert execute_request("x", "s", stdin=True)["content"]["allow_stdin"] is True
+    assert execute_request("x", "s", silent=True, stdin=True)["content"]["allow_stdin"] is False
+
+
+def test_an_input_request_becomes_an_event_taken_once_and_answered_under_its_header() -> None:
+    t = RunTracker("m", 1 << 20)
+    request = _reply("m", "input_request", {"prompt": "pw: ", "password": True})
+    assert t.feed("stdin", request) == [InputRequest("pw: ", True)]
+    assert t.feed("stdin", _reply("m", "unknown_stdin", {})) == []
+    taken = t.take_input()
+    assert taken is request
+    assert t.take_input() is None
+    reply = input_reply("hunter2", "sess", request)
+    assert (reply["msg_type"], reply["content"]) == ("input_reply", {"value": "hunter2"})
+    assert reply["parent_header"] == {"msg_id": "x", "msg_type": "input_request"}

@@ -115,11 +115,23 @@ export const setControls = (
   controls: { editor_locked?: boolean; run_disabled?: boolean },
 ) => api<unknown>(`/api/sessions/${encodeURIComponent(id)}/controls`, token, { method: "POST", body: controls });
 
-/** Run `code` (the editor's text); `entry` names the project file it is, when not the entry file. */
-export const startRun = (id: string, token: string, code?: string, entry?: string) =>
+/** Run `code` (the editor's text); `entry` names the project file it is, when not the entry file;
+ * `selection`: the code is the editor's selected lines (Run selection). */
+export const startRun = (id: string, token: string, code?: string, entry?: string, selection = false) =>
   api<{ run_id: string }>(`/api/sessions/${encodeURIComponent(id)}/runs`, token, {
     method: "POST",
-    body: { ...(code === undefined ? {} : { code }), ...(entry === undefined ? {} : { entry }) },
+    body: {
+      ...(code === undefined ? {} : { code }),
+      ...(entry === undefined ? {} : { entry }),
+      ...(selection ? { selection } : {}),
+    },
+  });
+
+/** Answer the input() a run waits on (only its runner may; the server says so otherwise). */
+export const answerInput = (id: string, token: string, run: string, value: string) =>
+  api<unknown>(`/api/sessions/${encodeURIComponent(id)}/runs/${encodeURIComponent(run)}/input`, token, {
+    method: "POST",
+    body: { value },
   });
 
 export const interruptKernel = (id: string, token: string) =>

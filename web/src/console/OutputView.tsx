@@ -1,40 +1,72 @@
-// One output of a run (stream, error, notice, rich display), as the console and the notebook's
-// cells both show it. Rich HTML is sanitised (render.ts); images call `onMedia` once loaded so
-// a following view can scroll to the grown content.
+// One output of a run (stream, error, notice, input answer, rich display), as the console and the
+// notebook's cells both show it. Rich HTML is sanitised (render.ts). Memoised on the output's
+// content (sameOutput.ts): a room re-render (its clock ticks every second) never re-sanitises a
+// long output. Long text is drawn in chunks of lines (chunks.ts). An image's load grows the
+// view: the console's size observer follows it (useFollow); `onMedia` tells other views.
+import { memo, useMemo } from "react";
+import { chunkLines, lineCount } from "./chunks";
 import { ansiToHtml, renderBundle } from "./render";
+import { sameOutput } from "./sameOutput";
 import type { Output } from "./types";
 
-export function OutputView({ out, onMedia }: { out: Output; onMedia: () => void }) {
+/** Line height of console text (px), for the size a skipped chunk reserves (styles.css). */
+const LINE_PX = 18;
+
+function LongText({ text, className }: { text: string; className: string }) {
+  const chunks = useMemo(() => chunkLines(text), [text]);
+  if (chunks.length === 1) {
+    return <pre className={className} dangerouslySetInnerHTML={{ __html: ansiToHtml(text) }} />;
+  }
+  return (
+    <div className="out-chunks" data-chunks={chunks.length}>
+      {chunks.map((c, i) => (
+        <Chunk key={i} text={c} className={className} />
+      ))}
+    </div>
+  );
+}
+
+const Chunk = memo(function Chunk({ text, className }: { text: string; className: string }) {
+  const html = useMemo(() => ansiToHtml(text), [text]);
+  return (
+    <pre
+      className={`${className} out-chunk`}
+      style={{ containIntrinsicSize: `auto ${lineCount(text) * LINE_PX}px` }}
+      dangerouslySetInnerHTML={{ __html: html }}
+    />
+  );
+});
+
+function OutputViewInner({ out, onMedia }: { out: Output; onMedia?: () => void }) {
   switch (out.type) {
     case "stream":
-      return (
-        <pre
-          className={`out-stream out-${out.name}`}
-          dangerouslySetInnerHTML={{ __html: ansiToHtml(out.text) }}
-        />
-      );
+      return <LongText text={out.text} className={`out-stream out-${out.name}`} />;
     case "error":
       return (
-        <pre
+        <LongText
+          text={out.traceback?.length ? out.traceback.join("\n") : `${out.ename}: ${out.evalue}`}
           className="out-error"
-          dangerouslySetInnerHTML={{
-            __html: ansiToHtml(
-              out.traceback?.length ? out.traceback.join("\n") : `${out.ename}: ${out.evalue}`,
-            ),
-          }}
         />
       );
     case "notice":
       return <p className="out-notice">{out.text}</p>;
+    case "input":
+      return (
+        <pre className="out-input" title={out.author ? `answered by ${out.author}` : undefined}>
+          {out.prompt}
+          <span className="out-input-value">{out.password ? "••••••" : out.value}</span>
+        </pre>
+      );
     case "display":
     case "result": {
       const r = renderBundle(out.data ?? {});
       if (r.kind === "image") return <img className="out-image" src={r.src} alt={r.alt} onLoad={onMedia} />;
-      if (r.kind === "html")
-        return <div className="out-html" dangerouslySetInnerHTML={{ __html: r.html }} />;
+      if (r.kind === "html") return <div className="out-html" dangerouslySetInnerHTML={{ __html: r.html }} />;
       return <pre className="out-text">{r.text}</pre>;
     }
     default:
       return null;
   }
 }
+
+export const OutputView = memo(OutputViewInner, (a, b) => sameOutput(a.out, b.out));

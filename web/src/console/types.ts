@@ -14,7 +14,15 @@ export type Output =
   | { type: "stream"; name: "stdout" | "stderr"; text: string }
   | { type: "display" | "result"; data: Record<string, unknown> }
   | { type: "error"; ename: string; evalue: string; traceback: string[] }
-  | { type: "notice"; text: string };
+  | { type: "notice"; text: string }
+  | { type: "input"; prompt: string; password: boolean; value: string | null; author?: string };
+
+/** `console.runs[i].stdin`: the input() request a run waits on (null once answered). */
+export interface StdinRequest {
+  prompt: string;
+  password: boolean;
+  at?: number;
+}
 
 export interface RunEntry {
   id: string;
@@ -28,6 +36,9 @@ export interface RunEntry {
   outputs?: Output[];
   /** Why a run ended as it did (a cancelled cell: the cell that failed before it). */
   reason?: string;
+  /** The code ran was the editor's selected lines (Run selection). */
+  selection?: boolean;
+  stdin?: StdinRequest | null;
 }
 
 export interface KernelState {

@@ -1,13 +1,18 @@
 // The shared code editor: CodeMirror 6 bound to the `code` doc's Y.Text "source" through
 // y-codemirror.next, which draws remote cursors and selections from awareness (`user.name`,
 // `user.color`, `user.colorLight`) and gives each person an undo stack of their own edits only.
-import { useEffect, useRef } from "react";
+// Tab indents (Shift-Tab dedents); a keyboard user leaves with Escape then Tab, CodeMirror's own
+// way out (the hint under the editor says so). Ctrl/Cmd-Enter runs the code, Ctrl/Cmd-Shift-Enter
+// the selected lines.
+import { useEffect, useId, useRef } from "react";
+import { indentWithTab } from "@codemirror/commands";
 import { basicSetup } from "codemirror";
 import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { python } from "@codemirror/lang-python";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import { selectedLines } from "./selection";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
 
@@ -19,6 +24,11 @@ export interface EditorProps {
   vim: boolean;
   language?: "python" | "text";
   onRun?: () => void;
+  /** Run the selected lines (`selectedLines`); told whether there is a selection at all. */
+  onRunSelection?: (code: string) => void;
+  onSelection?: (code: string | null) => void;
+  /** Tab indents (with Escape-then-Tab to leave, and the hint that says so). */
+  tabIndents?: boolean;
   label: string;
 }
 
@@ -32,6 +42,11 @@ export function Editor(props: EditorProps) {
   const view = useRef<EditorView | null>(null);
   const onRun = useRef(props.onRun);
   onRun.current = props.onRun;
+  const onRunSelection = useRef(props.onRunSelection);
+  onRunSelection.current = props.onRunSelection;
+  const onSelection = useRef(props.onSelection);
+  onSelection.current = props.onSelection;
+  const hintId = useId();
   const parts = useRef({
     readOnly: new Compartment(),
     theme: new Compartment(),
@@ -53,13 +68,27 @@ export function Editor(props: EditorProps) {
               return true;
             },
           },
+          {
+            key: "Mod-Shift-Enter",
+            run: (v) => {
+              const code = selectedLines(v.state);
+              if (code !== null) onRunSelection.current?.(code);
+              return true;
+            },
+          },
           ...yUndoManagerKeymap,
+          ...(props.tabIndents ? [indentWithTab] : []),
         ]),
         basicSetup,
         props.language === "text" ? EditorView.lineWrapping : python(),
         c.theme.of(props.dark ? oneDark : []),
         c.readOnly.of(readOnlyExt(props.readOnly)),
-        EditorView.contentAttributes.of({ "aria-label": props.label }),
+        EditorView.contentAttributes.of(
+          props.tabIndents ? { "aria-label": props.label, "aria-describedby": hintId } : { "aria-label": props.label },
+        ),
+        EditorView.updateListener.of((u) => {
+          if (u.selectionSet || u.docChanged) onSelection.current?.(selectedLines(u.state));
+        }),
         yCollab(props.text, props.awareness, { undoManager }),
       ],
     });
@@ -99,5 +128,15 @@ export function Editor(props: EditorProps) {
     };
   }, [props.vim]);
 
-  return <div className="editor" ref={host} data-readonly={props.readOnly ? "true" : "false"} />;
+  return (
+    <>
+      <div className="editor" ref={host} data-readonly={props.readOnly ? "true" : "false"} />
+      {props.tabIndents ? (
+        <p className="editor-hint muted" id={hintId} data-testid="editor-hint">
+          Tab indents · <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor · Ctrl/Cmd-Enter runs ·
+          Ctrl/Cmd-Shift-Enter runs the selected lines
+        </p>
+      ) : null}
+    </>
+  );
 }

@@ -19,6 +19,9 @@ export interface ProjectEditorProps {
   dark: boolean;
   vim: boolean;
   onRun: () => void;
+  onRunSelection?: (code: string) => void;
+  onSelection?: (code: string | null) => void;
+  tabIndents?: boolean;
   say: (message: string) => void;
 }
 
@@ -49,6 +52,7 @@ export function ProjectEditor(props: ProjectEditorProps) {
       </div>
       <Editor text={text} awareness={props.awareness} readOnly={props.readOnly} dark={props.dark}
         vim={props.vim} onRun={props.onRun} label={`Code editor: ${active}`}
+        onRunSelection={props.onRunSelection} onSelection={props.onSelection} tabIndents={props.tabIndents}
         language={active.endsWith(".py") ? "python" : "text"} />
     </div>
   );

@@ -2,7 +2,7 @@
 // interviewers the private panel. Which docs are open and what is writable follows the role the
 // server gave our token; the server enforces the same rules on its side.
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
-import { ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } from "../api";
+import { answerInput, ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } from "../api";
 import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
 import { fileText, ProjectEditor } from "../editor/ProjectEditor";
@@ -119,6 +119,29 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
     const text = fileText(code.doc, mainFile, path)!.toString();
     void act(() => startRun(info.id, token, text, path === mainFile ? undefined : path));
   }, [act, canRun, runBlocked, code.doc, info.id, token, entry, mainFile]);
+  // Run selection: the selected lines, in the same kernel; the run entry says it was a selection.
+  const [selected, setSelected] = useState<string | null>(null);
+  const runSelection = useCallback(
+    (lines: string) => {
+      if (!canRun) {
+        setSay(`Run is not available: ${runBlocked ?? "it is disabled"}.`);
+        return;
+      }
+      setSay(null);
+      void act(() => startRun(info.id, token, lines, undefined, true));
+    },
+    [act, canRun, runBlocked, info.id, token],
+  );
+  const answer = useCallback(
+    async (runId: string, value: string) => {
+      try {
+        await answerInput(info.id, token, runId, value);
+      } catch (e) {
+        throw new Error(runErrorMessage(e));
+      }
+    },
+    [info.id, token],
+  );
 
   const banners = events.filter((e) => e.kind === "banner").slice(-2);
   // The brief and the sections revealed since (`reveal` entries), in the order they arrived.
@@ -182,6 +205,11 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
                   title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : `Run is not available: ${runBlocked}`}>
                   <span aria-hidden="true">▶ </span>Run
                 </button>
+                <button type="button" onClick={() => selected !== null && runSelection(selected)}
+                  disabled={!canRun || running || selected === null || ended.ended} data-testid="run-selection"
+                  title="Run the selected lines in the same kernel (Ctrl/Cmd-Shift-Enter)">
+                  Run selection
+                </button>
                 <button type="button" onClick={() => void act(() => interruptKernel(info.id, token))} disabled={!running || ended.ended}>
                   <span aria-hidden="true">■ </span>Stop
                 </button>
@@ -190,7 +218,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
                 </button>
               </>
             ) : null}
-            <span className="kernel" data-testid="kernel-status" title={kernel.message ?? ""}>
+            <span className="kernel" data-testid="kernel-status" title={kernel.message ?? ""} role="status" aria-live="polite">
               kernel: {kernel.status ?? "not started"}
             </span>
             {runBlocked && !viewer ? <span className="badge" data-testid="run-blocked">Run is off: {runBlocked}</span> : null}
@@ -239,13 +267,16 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
               vim={vim}
               onRun={run}
               say={setSay}
+              onRunSelection={runSelection}
+              onSelection={setSelected}
+              tabIndents
             />
           )}
           <Notices events={events} say={say} />
           {notebook ? (
             consoleRuns(runs).length ? <Console runs={consoleRuns(runs)} /> : null
           ) : (
-            <Console runs={runs} />
+            <Console runs={runs} session={info.id} myRole={viewer ? null : role} onAnswer={answer} />
           )}
         </main>
         <section className="right" aria-label="Whiteboard">
