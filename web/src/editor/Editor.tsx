@@ -7,9 +7,10 @@
 import { useEffect, useId, useRef } from "react";
 import { indentWithTab } from "@codemirror/commands";
 import { basicSetup } from "codemirror";
-import { Compartment, EditorState, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { python } from "@codemirror/lang-python";
+import { indentUnit } from "@codemirror/language";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import { selectedLines } from "./selection";
@@ -59,6 +60,19 @@ export function Editor(props: EditorProps) {
     const state = EditorState.create({
       doc: props.text.toString(),
       extensions: [
+        // Escape always opens the two-second Tab-leaves window, even when it also closes an
+        // autocompletion popup (which would otherwise swallow it): one Esc, then Tab, leaves.
+        Prec.highest(
+          keymap.of([
+            {
+              key: "Escape",
+              run: (v) => {
+                v.setTabFocusMode(2000);
+                return false;
+              },
+            },
+          ]),
+        ),
         c.vim.of([]),
         keymap.of([
           {
@@ -80,7 +94,8 @@ export function Editor(props: EditorProps) {
           ...(props.tabIndents ? [indentWithTab] : []),
         ]),
         basicSetup,
-        props.language === "text" ? EditorView.lineWrapping : python(),
+        // Python is indented by four spaces (PEP 8), with Tab as with Enter's auto-indent.
+        props.language === "text" ? EditorView.lineWrapping : [python(), indentUnit.of("    ")],
         c.theme.of(props.dark ? oneDark : []),
         c.readOnly.of(readOnlyExt(props.readOnly)),
         EditorView.contentAttributes.of(
