@@ -18,7 +18,7 @@ import pytest_asyncio
 
 from kernels.gateway.provider import GatewayKernel, GatewayProvider
 from kernels.gateway.settings import GatewaySettings
-from kernels.provider import Display, Error, Event, Finished, Notice, Stream
+from kernels.provider import Display, Error, Event, Finished, InputRequest, Notice, Stream
 from kernels.run_limits import RunLimits
 from tests.kernels.kernel_gateway import (
     PLAIN_SPEC,
@@ -431,3 +431,17 @@ async def test_silent_code_runs_but_stays_out_of_the_kernels_history(shared: Gat
     assert finished(hidden).status == "ok"
     events = await run(shared, "print(hidden_value, [h for h in In if 'hidden_' + 'value =' in h])")
     assert outputs(events) == [Stream("stdout", "42 []\n")]
+
+
+async def test_input_is_asked_over_the_websocket_and_answered_on_its_stdin_channel(
+    shared: GatewayKernel,
+) -> None:
+    events: list[Event] = []
+    async for event in shared.execute("name = input('Name? ')\nprint('hi', name)", stdin=True):
+        events.append(event)
+        if isinstance(event, InputRequest):
+            assert await shared.answer_input("Ada") is True
+    assert [e for e in events if isinstance(e, InputRequest)] == [InputRequest("Name? ", False)]
+    assert outputs(events)[-1] == Stream("stdout", "hi Ada\n")
+    assert finished(events).status == "ok"
+    assert await shared.answer_input("late") is False
