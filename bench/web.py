@@ -1,4 +1,5 @@
-"""Browser client figures: bundle sizes (raw and gzip) and the session room's time to interactive.
+"""Browser client figures: bundle sizes (raw and gzip), the session room's time to interactive,
+and typing latency after a 20,000-line output against an empty console (bench/web_typing.py).
 
 Prints figures, asserts nothing. Needs a built client (`make web`) and Debian's Chromium.
 Time to interactive is measured from navigation start to the moment the `code` doc is synced and
@@ -22,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.web_typing import typing_report  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
 DIST = REPO / "web" / "dist"
@@ -141,6 +143,7 @@ def main() -> int:
         return 1
     bundle_report()
     tti_report(args.runs)
+    typing_report()
     return 0
 
 
