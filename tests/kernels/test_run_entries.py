@@ -6,8 +6,16 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map
 
-from kernels.provider import Display, Error, Finished, Notice, Stream
-from server.run_entries import coalesce, find_run, output_of, run_view
+from kernels.provider import Display, Error, Finished, InputRequest, Notice, Stream
+from server.permissions import Decision, input_refusal
+from server.run_entries import (
+    coalesce,
+    find_run,
+    input_output,
+    output_of,
+    run_view,
+    stdin_entry,
+)
 
 
 def test_events_map_to_the_documented_console_objects() -> None:
@@ -67,3 +75,28 @@ def test_a_running_entry_reports_elapsed_time_and_is_found_by_id() -> None:
     found = find_run(doc, "a")
     assert found is not None and run_view(found)["duration_ms"] == 5
     assert find_run(doc, "zzz") is None
+
+
+def test_an_input_request_and_its_answer_as_the_console_holds_them() -> None:
+    request = stdin_entry(InputRequest("Name? ", False), 1234)
+    assert request == {"prompt": "Name? ", "password": False, "at": 1234}
+    assert input_output(request, "Ada", "Candidate") == {
+        "type": "input",
+        "prompt": "Name? ",
+        "password": False,
+        "value": "Ada",
+        "author": "Candidate",
+    }
+
+
+def test_a_password_answer_is_never_in_the_console() -> None:
+    request = stdin_entry(InputRequest("Key: ", True), 1)
+    assert input_output(request, "hunter2", "Interviewer")["value"] is None
+    assert "hunter2" not in str(input_output(request, "hunter2", "Interviewer"))
+
+
+def test_only_the_role_that_ran_answers_its_input() -> None:
+    assert input_refusal("candidate", "candidate") is None
+    assert input_refusal("interviewer", "candidate") == Decision(
+        False, 403, "only the person who ran this (candidate) can answer it"
+    )

@@ -53,7 +53,7 @@ export function StdinPrompt({
         />
       </label>
       <button type="submit" disabled={sending}>Send</button>
-      <span className="muted stdin-hint">Enter sends · Stop interrupts</span>
+      <span className="muted stdin-hint">Enter sends · Stop interrupts · the run's time limit still applies</span>
       {error ? <span className="error" role="alert">{error}</span> : null}
     </form>
   );
