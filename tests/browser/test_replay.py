@@ -106,9 +106,16 @@ def test_player_seeks_then_plays_at_8x_to_the_final_text(
         assert 0 < len(at_middle) < len(final)
 
         page.get_by_test_id("replay-speed").select_option("8")
+        # At 8x the rest lasts ~0.1 s, which can pass between two polls: record the transitions.
+        page.evaluate(
+            """() => { window.__playing = [];
+                const el = document.querySelector('[data-testid=replay-state]');
+                new MutationObserver(() => window.__playing.push(el.dataset.playing))
+                    .observe(el, { attributes: true, attributeFilter: ['data-playing'] }); }"""
+        )
         page.get_by_test_id("replay-play").click()
-        expect(state).to_have_attribute("data-playing", "true")
         expect(state).to_have_text("ended")
+        assert page.evaluate("window.__playing") == ["true", "false"]
         assert editor_text(page) == final
         shot(page, "replay-ended")
     finally:

@@ -146,7 +146,7 @@ export function Editor(props: EditorProps) {
   return (
     <>
       <div className="editor" ref={host} data-readonly={props.readOnly ? "true" : "false"} />
-      {props.tabIndents ? (
+      {props.tabIndents && !props.readOnly ? (
         <p className="editor-hint muted" id={hintId} data-testid="editor-hint">
           Tab indents · <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor · Ctrl/Cmd-Enter runs ·
           Ctrl/Cmd-Shift-Enter runs the selected lines
