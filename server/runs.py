@@ -230,7 +230,10 @@ class Runs:
             state.active_run = None
             raise
         work = [(run_id, code) for run_id, _, code in queued]
-        state.task = asyncio.create_task(self._execute_all(session_id, state, work, project))
+        # input() is answered in the console: editor runs get stdin, notebook cells do not
+        # (their outputs show in the cell, which has no prompt; input() raises there).
+        stdin = all(cell_id is None for _, cell_id, _ in queued)
+        state.task = asyncio.create_task(self._execute_all(session_id, state, work, project, stdin))
         return [run_id for run_id, _, _ in queued]
 
     async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
@@ -299,12 +302,15 @@ class Runs:
         state: SessionKernelState,
         jobs: list[tuple[str, str]],
         project: dict[str, str] | None,
+        stdin: bool = False,
     ) -> None:
         for i, (run_id, code) in enumerate(jobs):
             state.active_run = run_id
             if i > 0:
                 await self._mark_running(session_id, run_id)
-            finished = await self._execute(session_id, state, run_id, code, now_ms(), project)
+            finished = await self._execute(
+                session_id, state, run_id, code, now_ms(), project, stdin
+            )
             if finished.status != "ok":
                 rest = [r for r, _ in jobs[i + 1 :]]
                 if rest:
@@ -322,6 +328,7 @@ class Runs:
         code: str,
         started: int,
         project: dict[str, str] | None = None,
+        stdin: bool = False,
     ) -> Finished:
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         finished: Finished | None = None
@@ -336,7 +343,7 @@ class Runs:
                 count = self._count_execution(state, handle)
                 writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
                 try:
-                    async for event in handle.execute(code, stdin=True):
+                    async for event in handle.execute(code, stdin=stdin):
                         if isinstance(event, Finished):
                             finished = event
                         else:
