@@ -9,18 +9,17 @@ artifacts/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.room import code_text, editor, open_room, shot, wait_code_contains
+from tests.browser.room import Opener, code_text, editor, shot, wait_code_contains
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-Opener = Callable[[str], Page]
 RUN_TIMEOUT_MS = 120_000
 
 
@@ -33,20 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc.start()
     yield proc
     proc.stop()
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Opener]:
-    pages: list[Page] = []
-
-    def opener(link: str) -> Page:
-        page = open_room(browser, link)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        page.context.close()
 
 
 def set_code(page: Page, code: str) -> None:
