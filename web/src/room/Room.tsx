@@ -19,6 +19,7 @@ import { useLinkStates, useYJson } from "../sync/hooks";
 import { overallState } from "../sync/link";
 import type { RoomSync } from "../sync/room";
 import { DOC, roots } from "../sync/schema";
+import { RoomLayout } from "./RoomLayout";
 import { ConnectionBadge, Participants } from "./StatusBar";
 import { EndControls } from "./EndControls";
 import { IntegrityIndicator } from "./IntegrityIndicator";
@@ -55,6 +56,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   useEffect(() => sync.onReplaced(() => setGeneration((g) => g + 1)), [sync]);
   const [dark, setDark] = usePref<boolean>("dark", prefersDark());
   const [vim, setVim] = usePref<boolean>("vim", false);
+  const [briefOpen, setBriefOpen] = usePref<boolean>("brief.open", true);
   const [actionError, setActionError] = useState<string | null>(null);
   const code = sync.link(DOC.code);
   const board = sync.link(DOC.board);
@@ -196,90 +198,99 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
       {banners.map((b) => (
         <div key={b.id} className={`banner banner-${b.level ?? "info"}`} role="alert">{b.text}</div>
       ))}
-      <div className={`layout ${notes && role === "interviewer" ? "with-panel" : ""}`}>
-        <main className="left" aria-label="Code and console">
-          <div className="toolbar" role="toolbar" aria-label="Run controls">
-            {!viewer && !notebook ? (
-              <>
-                <button type="button" onClick={run} disabled={!canRun || running} data-testid="run"
-                  title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : `Run is not available: ${runBlocked}`}>
-                  <span aria-hidden="true">▶ </span>Run
-                </button>
-                <button type="button" onClick={() => selected !== null && runSelection(selected)}
-                  disabled={!canRun || running || selected === null || ended.ended} data-testid="run-selection"
-                  title="Run the selected lines in the same kernel (Ctrl/Cmd-Shift-Enter)">
-                  Run selection
-                </button>
-                <button type="button" onClick={() => void act(() => interruptKernel(info.id, token))} disabled={!running || ended.ended}>
-                  <span aria-hidden="true">■ </span>Stop
-                </button>
-                <button type="button" onClick={() => void act(() => restartKernel(info.id, token))} disabled={ended.ended}>
-                  <span aria-hidden="true">↻ </span>Restart
-                </button>
-              </>
-            ) : null}
-            <span className="kernel" data-testid="kernel-status" title={kernel.message ?? ""} role="status" aria-live="polite">
-              kernel: {kernel.status ?? "not started"}
-            </span>
-            {runBlocked && !viewer ? <span className="badge" data-testid="run-blocked">Run is off: {runBlocked}</span> : null}
-            {actionError ? <span className="error" role="alert">{actionError}</span> : null}
-          </div>
-          {brief.length ? (
-            <details className="brief" open data-testid="brief">
-              <summary>Brief</summary>
-              {brief.map((b) => (
-                <div key={b.id}>
-                  {b.kind === "reveal" && b.title ? <h4>New: {b.title}</h4> : null}
-                  <div className="md" dangerouslySetInnerHTML={{ __html: markdownToHtml(b.text) }} />
-                </div>
-              ))}
-            </details>
-          ) : null}
-          {locked ? (
-            <div className="locked" role="status" data-testid="locked-banner">
-              <strong>Locked.</strong> The interviewer has locked the editor. You can still read it and follow along.
+      <RoomLayout
+        head={
+          <>
+            <div className="toolbar" role="toolbar" aria-label="Run controls">
+              {!viewer && !notebook ? (
+                <>
+                  <button type="button" onClick={run} disabled={!canRun || running} data-testid="run"
+                    title={canRun ? "Run the editor's code (Ctrl/Cmd-Enter)" : `Run is not available: ${runBlocked}`}>
+                    <span aria-hidden="true">▶ </span>Run
+                  </button>
+                  <button type="button" onClick={() => selected !== null && runSelection(selected)}
+                    disabled={!canRun || running || selected === null || ended.ended} data-testid="run-selection"
+                    title="Run the selected lines in the same kernel (Ctrl/Cmd-Shift-Enter)">
+                    Run selection
+                  </button>
+                  <button type="button" onClick={() => void act(() => interruptKernel(info.id, token))} disabled={!running || ended.ended}>
+                    <span aria-hidden="true">■ </span>Stop
+                  </button>
+                  <button type="button" onClick={() => void act(() => restartKernel(info.id, token))} disabled={ended.ended}>
+                    <span aria-hidden="true">↻ </span>Restart
+                  </button>
+                </>
+              ) : null}
+              <span className="kernel" data-testid="kernel-status" title={kernel.message ?? ""} role="status" aria-live="polite">
+                kernel: {kernel.status ?? "not started"}
+              </span>
+              {runBlocked && !viewer ? <span className="badge" data-testid="run-blocked">Run is off: {runBlocked}</span> : null}
+              {actionError ? <span className="error" role="alert">{actionError}</span> : null}
             </div>
-          ) : null}
-          {notebook && notebookModel ? (
-            <Suspense fallback={<p className="center muted">Loading the notebook…</p>}>
-              <Notebook
-                model={notebookModel}
-                awareness={notebook.provider.awareness}
-                runs={runs}
-                session={info.id}
-                token={token}
+            {brief.length ? (
+              <details className="brief" open={briefOpen} data-testid="brief"
+                onToggle={(e) => setBriefOpen(e.currentTarget.open)}>
+                <summary>Brief</summary>
+                {brief.map((b) => (
+                  <div key={b.id}>
+                    {b.kind === "reveal" && b.title ? <h4>New: {b.title}</h4> : null}
+                    <div className="md" dangerouslySetInnerHTML={{ __html: markdownToHtml(b.text) }} />
+                  </div>
+                ))}
+              </details>
+            ) : null}
+            {locked ? (
+              <div className="locked" role="status" data-testid="locked-banner">
+                <strong>Locked.</strong> The interviewer has locked the editor. You can still read it and follow along.
+              </div>
+            ) : null}
+          </>
+        }
+        editor={
+          <>
+            {notebook && notebookModel ? (
+              <Suspense fallback={<p className="center muted">Loading the notebook…</p>}>
+                <Notebook
+                  model={notebookModel}
+                  awareness={notebook.provider.awareness}
+                  runs={runs}
+                  session={info.id}
+                  token={token}
+                  readOnly={viewer || locked || refused || ended.ended}
+                  canRun={canRun}
+                  canImport={role === "interviewer" && !ended.ended}
+                  dark={dark}
+                  act={(fn) => void act(fn)}
+                />
+              </Suspense>
+            ) : (
+              <ProjectEditor
+                doc={code.doc}
+                awareness={code.provider.awareness}
+                main={mainFile}
+                entry={entry}
+                onEntry={setEntry}
                 readOnly={viewer || locked || refused || ended.ended}
-                canRun={canRun}
-                canImport={role === "interviewer" && !ended.ended}
                 dark={dark}
-                act={(fn) => void act(fn)}
+                vim={vim}
+                onRun={run}
+                say={setSay}
+                onRunSelection={runSelection}
+                onSelection={setSelected}
+                tabIndents
               />
-            </Suspense>
-          ) : (
-            <ProjectEditor
-              doc={code.doc}
-              awareness={code.provider.awareness}
-              main={mainFile}
-              entry={entry}
-              onEntry={setEntry}
-              readOnly={viewer || locked || refused || ended.ended}
-              dark={dark}
-              vim={vim}
-              onRun={run}
-              say={setSay}
-              onRunSelection={runSelection}
-              onSelection={setSelected}
-              tabIndents
-            />
-          )}
-          <Notices events={events} say={say} />
-          {notebook ? (
+            )}
+            <Notices events={events} say={say} />
+          </>
+        }
+        console={
+          notebook ? (
             consoleRuns(runs).length ? <Console runs={consoleRuns(runs)} /> : null
           ) : (
             <Console runs={runs} session={info.id} myRole={viewer ? null : role} onAnswer={answer} />
-          )}
-        </main>
-        <section className="right" aria-label="Whiteboard">
+          )
+        }
+        board={
           <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
             <Board
               doc={board.doc}
@@ -291,8 +302,9 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
               }}
             />
           </Suspense>
-        </section>
-        {notes && role === "interviewer" ? (
+        }
+        panel={
+          notes && role === "interviewer" ? (
           <InterviewerPanel
             session={info.id}
             token={token}
@@ -305,8 +317,9 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
             canWrite={role === "interviewer" && !ended.ended}
             scenario={info.scenario ? { consoleDoc, grades: roots.notes.grades(notes.doc) } : null}
           />
-        ) : null}
-      </div>
+        ) : null
+        }
+      />
     </div>
   );
 }
