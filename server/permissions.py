@@ -239,7 +239,7 @@ TABLE: dict[Action, Rule] = {
     Action.RUN_INPUT: Rule(PARTICIPANTS, live_only=True),
     Action.KERNEL_CONTROL: Rule(PARTICIPANTS, live_only=True),
     Action.DATA_ATTACH: Rule(INTERVIEWER, live_only=True),
-    Action.SCENARIO_VIEW: Rule(ALL_ROLES),
+    Action.SCENARIO_VIEW: Rule(ALL_ROLES, after_end=_kept_by(Action.SCENARIO_VIEW)),
     Action.SCENARIO_DRIVE: Rule(INTERVIEWER),
     Action.SCENARIO_GRADE: Rule(INTERVIEWER),
     Action.SIGNAL_SEND: Rule(

@@ -1,13 +1,17 @@
 // Entry point and router. Four routes, all served index.html by the server: the lobby `/`,
 // a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player) and
 // `/signin` (password, single sign-on, invites).
+// Each route is its own chunk, loaded on demand: a candidate's first visit downloads the room
+// (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
+import { lazy, Suspense } from "react";
 import { createRoot } from "react-dom/client";
-import { Lobby } from "./lobby/Lobby";
-import { ReplayPage } from "./replay/Player";
-import { NotFoundPage } from "./room/Pages";
-import { RoomPage } from "./room/Room";
-import { SignInPage } from "./signin/SignIn";
 import "./styles.css";
+
+const Lobby = lazy(() => import("./lobby/Lobby").then((m) => ({ default: m.Lobby })));
+const ReplayPage = lazy(() => import("./replay/Player"));
+const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m.NotFoundPage })));
+const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
+const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: m.SignInPage })));
 
 function route(path: string, search: string) {
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
@@ -23,4 +27,6 @@ function route(path: string, search: string) {
   return <NotFoundPage />;
 }
 
-createRoot(document.getElementById("root")!).render(route(window.location.pathname, window.location.search));
+createRoot(document.getElementById("root")!).render(
+  <Suspense fallback={null}>{route(window.location.pathname, window.location.search)}</Suspense>,
+);

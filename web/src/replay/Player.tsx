@@ -5,19 +5,27 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ExcalidrawImperativeAPI } from "@excalidraw/excalidraw/types";
 import { Awareness } from "y-protocols/awareness";
-import { api, ApiError } from "../api";
+import { api, ApiError, type GradeResult, type ScenarioView } from "../api";
 import { Console } from "../console/Console";
 import type { RunEntry } from "../console/types";
 import { Editor } from "../editor/Editor";
+import { rubricCriteria } from "../panel/rubric";
 import { prefersDark, usePref } from "../prefs";
 import { DOC, RECORD, roots } from "../sync/schema";
 import { Comments } from "./Comments";
-import { cursorsAt, DocTimeline, fetchLog, type LogEntry } from "./engine";
-import { skipIdle, SPEEDS, type Timeline } from "./timeline";
+import { countAtOrBefore, cursorsAt, DocTimeline, fetchLog, type LogEntry } from "./engine";
+import { EventsPane, type ReplayEvent } from "./EventsPane";
+import { Scorecard } from "./Scorecard";
+import { skipIdle, SPEEDS, type Marker, type Timeline } from "./timeline";
 import { TimelineBar } from "./TimelineBar";
+import { useComments, withCommentMarkers } from "./useComments";
 import "./replay.css";
 
 const Board = lazy(() => import("../board/Board"));
+const LOADS = 7;
+
+type View = "replay" | "scorecard";
+const viewFromHash = (): View => (window.location.hash === "#scorecard" ? "scorecard" : "replay");
 
 interface Loaded {
   timeline: Timeline;
@@ -25,6 +33,9 @@ interface Loaded {
   board: DocTimeline;
   console: DocTimeline;
   notes: DocTimeline | null;
+  /** The notes doc at the end of the recording: what the scorecard shows. */
+  notesFinal: DocTimeline | null;
+  scenario: ScenarioView | null;
   cursors: LogEntry[];
 }
 
@@ -41,23 +52,29 @@ async function load(session: string, token: string, progress: (n: number) => voi
   const path = `/api/sessions/${encodeURIComponent(session)}`;
   let fetched = 0;
   const count = () => progress(++fetched);
-  const [timeline, code, board, consoleLog, notes, cursors] = await Promise.all([
+  const [timeline, code, board, consoleLog, notes, cursors, scenario] = await Promise.all([
     api<Timeline>(`${path}/timeline`, token),
     fetchLog(session, token, DOC.code),
     fetchLog(session, token, DOC.board),
     fetchLog(session, token, DOC.console),
     optional(fetchLog(session, token, DOC.notes)),
     fetchLog(session, token, RECORD.awareness),
+    // The rubric's criteria; a session without a scenario answers 404, a candidate's link 403.
+    api<ScenarioView>(`${path}/scenario`, token).catch(() => null),
   ].map((p) => (p as Promise<unknown>).then((v) => (count(), v))) as [
     Promise<Timeline>, Promise<LogEntry[]>, Promise<LogEntry[]>, Promise<LogEntry[]>,
-    Promise<LogEntry[] | null>, Promise<LogEntry[]>,
+    Promise<LogEntry[] | null>, Promise<LogEntry[]>, Promise<ScenarioView | null>,
   ]);
+  const notesFinal = notes ? new DocTimeline(notes) : null;
+  notesFinal?.seek(Number.POSITIVE_INFINITY);
   return {
     timeline,
     code: new DocTimeline(code),
     board: new DocTimeline(board),
     console: new DocTimeline(consoleLog),
     notes: notes ? new DocTimeline(notes) : null,
+    notesFinal,
+    scenario,
     cursors,
   };
 }
@@ -79,7 +96,7 @@ function showCursors(awareness: Awareness, cursors: Map<number, { state: Record<
   }
 }
 
-export function ReplayPage({ session, token }: { session: string; token: string | null }) {
+export default function ReplayPage({ session, token }: { session: string; token: string | null }) {
   const [data, setData] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState(0);
@@ -90,6 +107,18 @@ export function ReplayPage({ session, token }: { session: string; token: string 
   const [dark] = usePref<boolean>("dark", prefersDark());
   const [, setFrame] = useState(0);
   const boardApi = useRef<ExcalidrawImperativeAPI | null>(null);
+  const comments = useComments(session, token ?? "");
+  const [view, setView] = useState<View>(viewFromHash);
+  const [focusRun, setFocusRun] = useState<{ id: string; n: number } | null>(null);
+  useEffect(() => {
+    const onHash = () => setView(viewFromHash());
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  const show = useCallback((v: View) => {
+    window.history.replaceState(null, "", v === "scorecard" ? "#scorecard" : window.location.pathname + window.location.search);
+    setView(v);
+  }, []);
 
   useEffect(() => {
     if (!token) {
@@ -168,82 +197,135 @@ export function ReplayPage({ session, token }: { session: string; token: string 
     [data],
   );
 
+  // Jump to a run: to the first instant its outcome is recorded, then bring its output into view.
+  const jumpToRun = useCallback(
+    (m: Marker) => {
+      if (!data) return;
+      const times = data.console.times;
+      const run = () => (roots.console.runs(data.console.doc).toJSON() as RunEntry[]).find((r) => r.id === m.id);
+      let i = Math.max(0, countAtOrBefore(times, m.t + (m.duration_ms ?? 0)) - 1);
+      for (; i < times.length - 1; i++) {
+        data.console.seek(times[i]);
+        const r = run();
+        if (r && r.status && r.status !== "running") break;
+      }
+      seek(times.length ? Math.max(times[i], m.t) : m.t);
+      setFocusRun((f) => ({ id: String(m.id), n: (f?.n ?? 0) + 1 }));
+    },
+    [data, seek],
+  );
+  const pick = useCallback(
+    (m: Marker) => (m.kind === "run" && m.id !== undefined ? jumpToRun(m) : seek(m.t)),
+    [jumpToRun, seek],
+  );
+  useEffect(() => {
+    if (!focusRun) return;
+    const el = document.querySelector<HTMLElement>(`.replay-console [data-run-id="${CSS.escape(focusRun.id)}"]`);
+    if (!el) return;
+    el.scrollIntoView({ block: "nearest" });
+    el.classList.add("run-focused");
+    const timer = window.setTimeout(() => el.classList.remove("run-focused"), 1500);
+    return () => window.clearTimeout(timer);
+  }, [focusRun]);
+
   if (error) return <main className="center"><p role="alert">Cannot open this replay: {error}</p></main>;
   if (!data || !awareness || !boardAwareness) {
-    return <main className="center" data-testid="replay-state">Loading the recording… ({progress}/6)</main>;
+    return <main className="center" data-testid="replay-state">Loading the recording… ({progress}/{LOADS})</main>;
   }
   const runs = roots.console.runs(data.console.doc).toJSON() as RunEntry[];
-  const events = roots.console.events(data.console.doc).toJSON() as { id: string; text: string; level?: string }[];
-  const tl = data.timeline;
+  const events = roots.console.events(data.console.doc).toJSON() as ReplayEvent[];
+  const tl = { ...data.timeline, markers: withCommentMarkers(data.timeline.markers, comments.list) };
   const atEnd = t >= tl.duration_ms;
+  const final = data.notesFinal?.doc;
 
   return (
     <div className={`replay ${dark ? "dark" : "light"}`}>
       <header className="replay-bar">
         <strong>{tl.title}</strong>
-        <span className="muted">replay</span>
-        <button
-          data-testid="replay-play"
-          onClick={() => {
-            if (atEnd) seek(0);
-            setPlaying((p) => !p);
-          }}
-        >
-          {playing ? "Pause" : "Play"}
-        </button>
-        <label>
-          speed{" "}
-          <select data-testid="replay-speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
-            {SPEEDS.map((s) => (
-              <option key={s} value={s}>{s}x</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <input data-testid="replay-skip" type="checkbox" checked={skip} onChange={(e) => setSkip(e.target.checked)} /> skip idle
-        </label>
+        <span className="muted">recording</span>
+        <nav className="view-switch" aria-label="Views">
+          <button type="button" aria-pressed={view === "replay"} data-testid="view-replay" onClick={() => show("replay")}>Replay</button>
+          <button type="button" aria-pressed={view === "scorecard"} data-testid="view-scorecard" onClick={() => show("scorecard")}>Scorecard</button>
+        </nav>
+        {view === "replay" ? (
+          <>
+            <button
+              data-testid="replay-play"
+              onClick={() => {
+                if (atEnd) seek(0);
+                setPlaying((p) => !p);
+              }}
+            >
+              {playing ? "Pause" : "Play"}
+            </button>
+            <label>
+              speed{" "}
+              <select data-testid="replay-speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
+                {SPEEDS.map((s) => (
+                  <option key={s} value={s}>{s}x</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              <input data-testid="replay-skip" type="checkbox" checked={skip} onChange={(e) => setSkip(e.target.checked)} /> skip idle
+            </label>
+          </>
+        ) : null}
         <span data-testid="replay-state" data-t={Math.round(t)} data-playing={playing ? "true" : "false"}>
           {playing ? "playing" : atEnd ? "ended" : "paused"}
         </span>
       </header>
-      <TimelineBar timeline={tl} t={t} onSeek={seek} />
-      {events.length ? (
-        <div className="replay-events">
-          {events.map((e) => (
-            <div key={e.id} className={`banner ${e.level ?? "info"}`}>{e.text}</div>
-          ))}
-        </div>
-      ) : null}
-      <main className="replay-grid">
-        <section className="replay-editor" data-testid="replay-editor">
-          <Editor text={roots.code.source(data.code.doc)} awareness={awareness} readOnly dark={dark} vim={false} label="Recorded code" />
-        </section>
-        <section className="replay-board">
-          <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
-            <Board
-              key={data.board.generation}
-              doc={data.board.doc}
-              awareness={boardAwareness}
-              readOnly
-              dark={dark}
-              onApi={(a) => {
-                boardApi.current = a;
-                if (a) fitBoard();
-              }}
-            />
-          </Suspense>
-        </section>
-        <section className="replay-console">
-          <Console runs={runs} />
-        </section>
-        {data.notes ? (
-          <aside className="replay-notes">
-            <h3>Interviewer notes</h3>
-            <pre data-testid="replay-notes">{roots.notes.notes(data.notes.doc).toString()}</pre>
-            <Comments session={session} token={token!} t={t} onSeek={seek} />
-          </aside>
-        ) : null}
-      </main>
+      {view === "scorecard" ? (
+        <Scorecard
+          criteria={rubricCriteria(data.scenario?.rubric)}
+          rubric={final ? (roots.notes.rubric(final).toJSON() as Record<string, unknown>) : {}}
+          grades={final ? (roots.notes.grades(final).toJSON() as Record<string, GradeResult>) : {}}
+          notes={final ? roots.notes.notes(final).toString() : ""}
+          comments={comments.list}
+          markers={tl.markers}
+          onOpenAt={(ms) => {
+            show("replay");
+            seek(ms);
+          }}
+        />
+      ) : (
+        <>
+          <TimelineBar timeline={tl} t={t} onSeek={seek} onPick={pick} />
+          <main className={`replay-grid ${data.notes ? "with-side" : ""}`}>
+            <section className="replay-editor" data-testid="replay-editor" aria-label="Recorded code">
+              <Editor text={roots.code.source(data.code.doc)} awareness={awareness} readOnly dark={dark} vim={false} label="Recorded code" />
+            </section>
+            <section className="replay-board" aria-label="Recorded whiteboard">
+              <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
+                <Board
+                  key={data.board.generation}
+                  doc={data.board.doc}
+                  awareness={boardAwareness}
+                  readOnly
+                  dark={dark}
+                  onApi={(a) => {
+                    boardApi.current = a;
+                    if (a) fitBoard();
+                  }}
+                />
+              </Suspense>
+            </section>
+            <section className="replay-console" aria-label="Recorded console">
+              <Console runs={runs} replay />
+            </section>
+            <aside className="replay-side" aria-label="Events, notes and comments">
+              <EventsPane events={events} />
+              {data.notes ? (
+                <section className="replay-notes" aria-label="Interviewer notes">
+                  <h3>Interviewer notes</h3>
+                  <pre data-testid="replay-notes">{roots.notes.notes(data.notes.doc).toString()}</pre>
+                </section>
+              ) : null}
+              <Comments comments={comments} t={t} onSeek={seek} />
+            </aside>
+          </main>
+        </>
+      )}
     </div>
   );
 }

@@ -7,6 +7,10 @@ export interface Marker {
   author?: string;
   text?: string;
   size?: number;
+  /** Runs: how long the run took (null while it was still running when recorded). */
+  duration_ms?: number | null;
+  /** Scenario events: brief, banner, message, reveal, hint. */
+  event_kind?: string;
 }
 
 export interface Person {
