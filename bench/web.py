@@ -1,12 +1,19 @@
-"""Browser client figures: bundle sizes (raw and gzip), the session room's time to interactive,
-and typing latency after a 20,000-line output against an empty console (bench/web_typing.py).
+"""Browser client figures: bundle sizes, the room's editor-ready time (empty and warm cache),
+Run-to-first-output in the browser split into where the time goes, and typing latency after a
+20,000-line output against an empty console (bench/web_typing.py).
 
 Prints figures, asserts nothing. Needs a built client (`make web`) and Debian's Chromium.
-Time to interactive is measured from navigation start to the moment the `code` doc is synced and
-the editor accepts input (`window.pairboard.interactiveAt`, set by the client); the whiteboard is
-loaded lazily after that and reported separately.
+Editor ready is measured from navigation start to the moment the `code` doc is synced and the
+editor accepts input (`window.pairboard.interactiveAt`, set by the client); the whiteboard is
+loaded lazily after that and reported separately. A run is timed from the Run click to: the POST
+answering, the run's entry and its first output arriving in the console doc, and the output being
+on screen (a MutationObserver), on a warm kernel (one unmeasured run first).
 
-    .venv/bin/python bench/web.py [--runs 5]
+A peer (`--peer-dist` with `--peer-code`, e.g. the branch point's build and an export of its
+server) is measured in the same run, interleaved visit by visit, and the ratio printed:
+
+    git archive <ref> server kernels | tar -x -C /tmp/before   # + a build of that ref's web/dist
+    .venv/bin/python bench/web.py --peer-dist /tmp/before-dist --peer-code /tmp/before
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -40,13 +48,13 @@ CHROMIUM_ARGS = [
 IMPORT_RE = re.compile(r"""(?:from|import)\s*["']\./([^"']+\.js)["']""")
 
 
-def sizes(files: set[str]) -> tuple[int, int]:
-    raw = sum((DIST / "assets" / f).stat().st_size for f in files)
-    gz = sum(len(gzip.compress((DIST / "assets" / f).read_bytes(), 9)) for f in files)
+def sizes(dist: Path, files: set[str]) -> tuple[int, int]:
+    raw = sum((dist / "assets" / f).stat().st_size for f in files)
+    gz = sum(len(gzip.compress((dist / "assets" / f).read_bytes(), 9)) for f in files)
     return raw, gz
 
 
-def static_closure(entry: str) -> set[str]:
+def static_closure(dist: Path, entry: str) -> set[str]:
     """The entry chunk and every chunk it imports statically (what loading it costs)."""
     seen: set[str] = set()
     todo = [entry]
@@ -55,94 +63,191 @@ def static_closure(entry: str) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        text = (DIST / "assets" / name).read_text(errors="replace")
+        text = (dist / "assets" / name).read_text(errors="replace")
         text = text.split("__vite__mapDeps", 1)[-1] if name == entry else text
         todo.extend(IMPORT_RE.findall(text))
     return seen
 
 
-def bundle_report() -> None:
-    html = (DIST / "index.html").read_text()
+def bundle_report(dist: Path) -> None:
+    html = (dist / "index.html").read_text()
     initial = set(re.findall(r'/assets/([^"]+\.(?:js|css))"', html))
     js_initial = {f for f in initial if f.endswith(".js")}
-    closure = set().union(*(static_closure(f) for f in js_initial)) | initial
-    board_entry = next(p.name for p in (DIST / "assets").glob("Board-*.js"))
-    board = static_closure(board_entry) - closure
-    board |= {p.name for p in (DIST / "assets").glob("Board-*.css")}
-    every = {p.name for p in (DIST / "assets").iterdir() if not p.name.endswith(".gz")}
+    closure = set().union(*(static_closure(dist, f) for f in js_initial)) | initial
+    # Since the route split the room is its own chunk, loaded before the editor can be ready.
+    room = {p.name for p in (dist / "assets").glob("Room-*.js")}
+    room_closure = set().union(set(), *(static_closure(dist, f) for f in room)) - closure
+    board_entry = next(p.name for p in (dist / "assets").glob("Board-*.js"))
+    board = static_closure(dist, board_entry) - closure - room_closure
+    board |= {p.name for p in (dist / "assets").glob("Board-*.css")}
+    every = {p.name for p in (dist / "assets").iterdir() if not p.name.endswith(".gz")}
     for label, files in (
-        ("room initial (index.html's JS+CSS)", closure),
+        ("entry (index.html's JS+CSS)", closure),
+        ("room route chunk (editor, sync)", room_closure),
         ("whiteboard chunk (lazy, Excalidraw)", board),
         ("all assets (incl. lazy mermaid/locales)", every),
     ):
-        raw, gz = sizes(files)
+        if not files:
+            print(f"{label:<42}    - (not a separate chunk in this build)")
+            continue
+        raw, gz = sizes(dist, files)
         print(
             f"{label:<42} {len(files):>4} files  {raw / 1024:>8.0f} KiB  gzip {gz / 1024:>7.0f} KiB"
         )
-    fonts = sum(p.stat().st_size for p in (DIST / "excalidraw-assets").rglob("*") if p.is_file())
-    print(f"{'excalidraw fonts (self-hosted, on demand)':<42} {fonts / 1024:>24.0f} KiB")
 
 
-def tti_report(runs: int) -> None:
+# Clicks Run and resolves with when (ms after the click) the run's entry and its first output
+# reached the console doc, the POST answered, and the output was in the DOM.
+RUN_PROBE = """async (marker) => {
+    const sync = window.pairboard.sync;
+    sync.link('code').doc.transact(() => {
+        const src = sync.link('code').doc.getText('source');
+        src.delete(0, src.length);
+        src.insert(0, `print('${marker}')`);
+    });
+    const runs = sync.link('console').doc.getArray('runs');
+    const box = document.querySelector('.console');
+    const out = {};
+    let t0 = 0;
+    const has = () => runs.toArray().find(r => (r.get('code') || '').includes(marker));
+    const watch = () => {
+        const r = has();
+        if (!r) return;
+        out.entry ??= performance.now() - t0;
+        if ((r.get('outputs')?.length ?? 0) > 0) out.output_doc ??= performance.now() - t0;
+    };
+    runs.observeDeep(watch);
+    const dom = new Promise(resolve => {
+        const obs = new MutationObserver(() => {
+            const pres = box.querySelectorAll('.run-outputs pre');
+            for (const p of pres) if (p.textContent.includes(marker)) { obs.disconnect(); resolve(); return; }
+        });
+        obs.observe(box, {subtree: true, childList: true, characterData: true});
+    });
+    await new Promise(r => requestAnimationFrame(() => r()));
+    t0 = performance.now();
+    document.querySelector('[data-testid=run]').click();
+    const post = (async () => {
+        for (;;) {
+            const e = performance.getEntriesByType('resource').filter(e => e.name.endsWith('/runs')).pop();
+            if (e && e.responseEnd > t0) return e.responseEnd - t0;
+            await new Promise(r => setTimeout(r, 5));
+        }
+    })();
+    await dom;
+    out.output_dom = performance.now() - t0;
+    out.post = await post;
+    runs.unobserveDeep(watch);
+    await new Promise(r => setTimeout(r, 150)); // let the run finish before the next
+    return out;
+}"""
+
+
+class Peer:
+    """One build of the client and one checkout of the server, measured in the same run."""
+
+    def __init__(self, name: str, dist: Path, code: Path | None, tmp: Path) -> None:
+        self.name = name
+        self.dist = dist
+        env = {"PAIRBOARD_WEB_DIST": str(dist), "PAIRBOARD_KERNEL_PRELOAD_CODE": ""}
+        if code is not None:
+            env["PYTHONPATH"] = str(code)
+        self.server = ServerProcess(tmp / name, env=env, cwd=code)
+        self.figures: dict[str, list[float]] = {}
+        # Checkouts from before the candidate's name prompt have no name route.
+        routes = (code or REPO) / "server" / "api" / "sessions.py"
+        self.names_candidate = '/{session_id}/name"' in routes.read_text()
+
+    def add(self, key: str, value: float) -> None:
+        self.figures.setdefault(key, []).append(value)
+
+
+def measure(peer: Peer, browser: Any, runs_per_visit: int) -> None:
+    created = peer.server.create_session(title="bench")
+    link = created["links"]["candidate"]
+    if peer.names_candidate:  # the name prompt is a first open's: not measured
+        peer.server.name_candidate(created)
+    context = browser.new_context()  # empty cache: a first visit
+    page = context.new_page()
+    page.goto(link)
+    page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
+    peer.add("editor ready, empty cache", page.evaluate("window.pairboard.interactiveAt"))
+    page.wait_for_function("!!(window.pairboard && window.pairboard.excalidraw)")
+    peer.add("whiteboard ready, empty cache", page.evaluate("performance.now()"))
+    peer.add(
+        "KiB transferred, empty cache",
+        page.evaluate(
+            "performance.getEntriesByType('resource')"
+            ".concat(performance.getEntriesByType('navigation'))"
+            ".reduce((n, e) => n + (e.transferSize || 0), 0)"
+        )
+        / 1024,
+    )
+    page.reload()  # cached assets: a returning visit
+    page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
+    peer.add("editor ready, warm cache", page.evaluate("window.pairboard.interactiveAt"))
+    page.wait_for_function("window.pairboard.sync.link('console').state === 'live'")
+    page.evaluate(RUN_PROBE, "warm-up-0")  # starts the kernel: not counted
+    for i in range(runs_per_visit):
+        r = page.evaluate(RUN_PROBE, f"bench-mark-{i}")
+        peer.add("run: POST answered", r["post"])
+        peer.add("run: entry in console doc", r["entry"])
+        peer.add("run: first output in console doc", r["output_doc"])
+        peer.add("run: first output on screen", r["output_dom"])
+    context.close()
+
+
+def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("PAIRBOARD_BROWSER", "/usr/bin/chromium")
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp))
-        server.start()
-        try:
-            created = server.create_session(title="bench")
-            link = created["links"]["candidate"]
-            server.name_candidate(created)  # the name prompt is a first open's: not measured
-            cold: list[float] = []
-            board: list[float] = []
-            warm: list[float] = []
-            transferred: list[int] = []
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                for _ in range(runs):
-                    context = browser.new_context()  # empty cache: a first visit
-                    page = context.new_page()
-                    page.goto(link)
-                    page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
-                    cold.append(page.evaluate("window.pairboard.interactiveAt"))
-                    page.wait_for_function("!!(window.pairboard && window.pairboard.excalidraw)")
-                    board.append(page.evaluate("performance.now()"))
-                    transferred.append(
-                        page.evaluate(
-                            "performance.getEntriesByType('resource')"
-                            ".concat(performance.getEntriesByType('navigation'))"
-                            ".reduce((n, e) => n + (e.transferSize || 0), 0)"
-                        )
-                    )
-                    page.reload()  # cached assets: a returning visit
-                    page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
-                    warm.append(page.evaluate("window.pairboard.interactiveAt"))
-                    context.close()
-                browser.close()
-        finally:
-            server.stop()
-
-    def fmt(xs: list[float]) -> str:
-        return f"median {statistics.median(xs):6.0f} ms  (min {min(xs):.0f}, max {max(xs):.0f})"
-
-    print(f"room time to interactive, cold cache  ({runs} runs): {fmt(cold)}")
-    print(f"room time to interactive, warm cache  ({runs} runs): {fmt(warm)}")
-    print(f"whiteboard ready (lazy chunk loaded)  ({runs} runs): {fmt(board)}")
-    print(
-        f"bytes transferred on a cold visit: median {statistics.median(transferred) / 1024:.0f} KiB"
-    )
+    for peer in peers:
+        peer.server.start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for _ in range(visits):  # interleaved: each visit measures every peer once
+                for peer in peers:
+                    measure(peer, browser, runs_per_visit)
+            browser.close()
+    finally:
+        for peer in peers:
+            peer.server.stop()
+    keys = list(peers[0].figures)
+    head = "".join(f"{p.name:>26}" for p in peers)
+    print(f"\n{'median (min-max) over ' + str(visits) + ' visits, ms':<40}{head}")
+    for key in keys:
+        cells = []
+        for p in peers:
+            xs = p.figures.get(key, [])
+            med = statistics.median(xs)
+            cells.append(f"{med:8.0f} ({min(xs):.0f}-{max(xs):.0f})".rjust(26))
+        ratio = ""
+        if len(peers) == 2:
+            a, b = (statistics.median(p.figures[key]) for p in peers)
+            ratio = f"   x{b / a:.2f}" if a else ""
+        print(f"{key:<40}{''.join(cells)}{ratio}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--visits", type=int, default=5, help="empty-cache visits per peer")
+    parser.add_argument("--runs", type=int, default=5, help="runs per visit on a warm kernel")
+    parser.add_argument("--peer-dist", type=Path, help="another build of web/dist to compare")
+    parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
+    parser.add_argument("--peer-name", default="before")
     args = parser.parse_args()
     if not (DIST / "index.html").is_file():
         print("web/dist is not built: run `make web`", file=sys.stderr)
         return 1
-    bundle_report()
-    tti_report(args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        peers = [Peer("this tree", DIST, None, Path(tmp))]
+        if args.peer_dist:
+            peers.insert(0, Peer(args.peer_name, args.peer_dist, args.peer_code, Path(tmp)))
+        for peer in peers:
+            print(f"bundle: {peer.name} ({peer.dist})")
+            bundle_report(peer.dist)
+        browser_report(peers, args.visits, args.runs)
     typing_report()
     return 0
 

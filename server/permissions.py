@@ -199,6 +199,7 @@ RECORDING: frozenset[Action] = frozenset(
         Action.COMMENT_WRITE,
         Action.RECORDING_EXPORT,
         Action.NOTEBOOK_EXPORT,
+        Action.SCENARIO_VIEW,  # the scorecard reads the rubric's criteria from it
     }
 )
 AFTER_END: dict[Role, frozenset[Action]] = {

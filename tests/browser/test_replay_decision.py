@@ -74,9 +74,13 @@ async def score_and_write(server: ServerProcess, sid: str, token: str) -> None:
             )
 
 
-def run(http: httpx.Client, sid: str, code: str) -> None:
+def run(http: httpx.Client, sid: str, code: str) -> str:
     """One run through the REST API, waited for until it has finished."""
-    started = http.post(f"/api/sessions/{sid}/runs", json={"code": code})
+    deadline = time.monotonic() + 10
+    # A run's status is written a moment before its slot is released: 409 until then.
+    while (started := http.post(f"/api/sessions/{sid}/runs", json={"code": code})).status_code == 409:
+        assert time.monotonic() < deadline, started.text
+        time.sleep(0.02)
     assert started.status_code == 202, started.text
     run_id = started.json()["run_id"]
     deadline = time.monotonic() + 60
@@ -84,8 +88,8 @@ def run(http: httpx.Client, sid: str, code: str) -> None:
         status = http.get(f"/api/sessions/{sid}/runs/{run_id}").json().get("status")
         if status not in (None, "running"):
             assert status == "ok", status
-            return
-        time.sleep(0.05)
+            return str(run_id)
+        time.sleep(0.01)
     raise AssertionError(f"run {run_id} did not finish")
 
 
@@ -102,8 +106,7 @@ def recorded(server: ServerProcess) -> dict[str, Any]:
             pool.submit(asyncio.run, score_and_write(server, sid, token)).result()
         run(http, sid, "print('warm-up')")  # the kernel starts here, outside the burst
         time.sleep(max(0.0, RECORDING_MIN_S / 2 - (time.monotonic() - began)))
-        for i in range(BURST):
-            run(http, sid, f"print('BURST-{i}')")
+        burst = [run(http, sid, f"print('BURST-{i}')") for i in range(BURST)]
         assert http.post(f"/api/sessions/{sid}/scenario/hints/given/reveal").status_code == 200
         time.sleep(max(0.0, RECORDING_MIN_S - (time.monotonic() - began)))
         run(http, sid, "print('LAST-RUN-OUTPUT')")
@@ -113,7 +116,13 @@ def recorded(server: ServerProcess) -> dict[str, Any]:
         shared = http.post(f"/api/sessions/{sid}/share", json={"name": "Rita Reviewer"})
         second = http.post(f"/api/sessions/{sid}/share", json={"name": "Sam Second"})
         assert http.post(f"/api/sessions/{sid}/end").status_code == 200
-    return {"id": sid, "link": shared.json()["link"], "second": second.json()["link"]}
+    return {
+        "id": sid,
+        "url": server.url,
+        "link": shared.json()["link"],
+        "second": second.json()["link"],
+        "burst": burst,
+    }
 
 
 def open_replay(browser: Browser, link: str, width: int = 1400, height: int = 860) -> Page:
@@ -180,17 +189,48 @@ def test_run_markers_cluster_expand_and_jump_to_the_runs_output(
         expect(console).to_contain_text("No runs at this moment of the recording.")
         expect(console).not_to_contain_text("Press Run")
 
-        # The 13-run burst is one numbered cluster; it expands into one entry per marker.
-        burst = page.get_by_test_id("marker-cluster").filter(has_text=str(BURST))
-        expect(burst).to_have_count(1)
-        burst.click()
-        items = page.get_by_test_id("marker-cluster-list").get_by_test_id("cluster-item-run")
-        expect(items).to_have_count(BURST)
-        shot(page, "replay-cluster-open")
+        # No two markers on the track are drawn nearer than 10 px: the 13-run burst became
+        # numbered clusters, which between them hold every marker of the timeline.
+        track = page.locator(".replay-markers")
+        width = track.evaluate("e => e.clientWidth")
+        lefts = track.evaluate(
+            "e => [...e.children].map(b => [parseFloat(b.style.left), b.dataset.testid,"
+            " b.dataset.testid === 'marker-cluster' ? Number(b.textContent) : 1])"
+        )
+        xs = sorted(left * width / 100 for left, _, _ in lefts)
+        assert all(b - a >= 9.99 for a, b in zip(xs, xs[1:], strict=False)), xs
+        clusters = [n for _, kind, n in lefts if kind == "marker-cluster"]
+        assert clusters and max(clusters) >= 3, lefts
+        runs_drawn = page.locator("[data-testid=marker-run]").count()
+        token = recorded["link"].split("token=")[1]
+        total = len(
+            httpx.get(
+                f"{recorded['url']}/api/sessions/{recorded['id']}/timeline",
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()["markers"]
+        )
+        assert sum(n for _, _, n in lefts) == total, (lefts, total)
 
-        # Jumping to the 7th run shows that run finished, with its output in view.
-        items.nth(6).click()
-        run_view = console.locator("article.run", has_text="BURST-6")
+        # The cluster holding the 7th burst run expands into one entry per marker.
+        target = recorded["burst"][6]
+        single = page.locator(f"[data-testid=marker-run][data-run-id='{target}']")
+        if single.count() == 0:
+            for i in range(page.get_by_test_id("marker-cluster").count()):
+                cluster = page.get_by_test_id("marker-cluster").nth(i)
+                cluster.click()
+                listed = page.get_by_test_id("marker-cluster-list")
+                n = int(cluster.inner_text())
+                expect(listed.locator("li")).to_have_count(n)
+                if listed.locator(f"[data-run-id='{target}']").count():
+                    break
+            shot(page, "replay-cluster-open")
+            listed.locator(f"[data-run-id='{target}']").click()
+        else:
+            single.click()
+        assert runs_drawn >= 1
+
+        # Jumping to it shows that run finished, with its output in view, and no later run.
+        run_view = console.locator(f"article.run[data-run-id='{target}']")
         expect(run_view).to_have_attribute("data-status", "ok")
         expect(run_view.locator(".run-outputs")).to_have_text("BURST-6")
         expect(run_view).to_be_in_viewport()

@@ -29,9 +29,17 @@ def free_port() -> int:
 
 class ServerProcess:
     def __init__(
-        self, data_dir: Path, *, port: int | None = None, env: dict[str, str] | None = None
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
     ):
+        """`cwd`: where `python -m server.cli` runs, so a checkout there is the server that runs
+        (bench/web.py runs the branch point's code as the peer)."""
         self.data_dir = data_dir
+        self.cwd = cwd
         self.port = port or free_port()
         self.extra_env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -68,6 +76,7 @@ class ServerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
+            cwd=self.cwd,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

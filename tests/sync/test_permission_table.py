@@ -337,6 +337,7 @@ RECORDING = {
     Action.COMMENT_WRITE,
     Action.RECORDING_EXPORT,
     Action.NOTEBOOK_EXPORT,
+    Action.SCENARIO_VIEW,  # the scorecard's rubric criteria
 }
 
 

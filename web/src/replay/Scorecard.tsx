@@ -22,7 +22,7 @@ function Grade({ g, latest }: { g: GradeResult; latest: boolean }) {
   return (
     <article className="grade" data-testid={latest ? "scorecard-grade" : "scorecard-earlier-grade"}>
       <h4>
-        {latest ? "Latest grade" : "Earlier grade"}: {g.passed}/{g.total} tests passed · score {Math.round(g.score * 100) / 100}
+        {latest ? "Latest grade" : "Earlier grade"}: {g.passed}/{g.total} tests passed · score {Math.round(g.score * 10) / 10}%
         <span className="muted"> · {new Date(g.at).toLocaleString()} by {g.by}</span>
       </h4>
       {g.error ? <p className="error">{g.error}</p> : null}
@@ -61,10 +61,12 @@ export function Scorecard(p: ScorecardProps) {
                   {c.chosen ? c.chosen.label : c.raw !== null ? String(c.raw) : <span className="muted">not scored</span>}
                   {c.chosen?.description ? <div className="muted level-description">{c.chosen.description}</div> : null}
                 </td>
-                <td className="levels" aria-label={`Levels of ${c.title}`}>
-                  {c.levels.map((l) => (
-                    <span key={String(l.value)} className={`level ${c.chosen === l ? "chosen" : ""}`}>{l.label}</span>
-                  ))}
+                <td aria-label={`Levels of ${c.title}`}>
+                  <div className="levels">
+                    {c.levels.map((l) => (
+                      <span key={String(l.value)} className={`level ${c.chosen === l ? "chosen" : ""}`}>{l.label}</span>
+                    ))}
+                  </div>
                 </td>
               </tr>
             ))}

@@ -58,6 +58,7 @@ function ClusterButton({ c, open, onToggle, onPick }: { c: Cluster; open: boolea
         title={describe(m)}
         aria-label={describe(m)}
         data-testid={`marker-${m.kind}`}
+        data-run-id={m.kind === "run" ? m.id : undefined}
         onClick={() => onPick(m)}
       />
     );
@@ -126,6 +127,7 @@ export function TimelineBar({ timeline, t, onSeek, onPick }: {
             {open.markers.map((m, i) => (
               <li key={i}>
                 <button type="button" className={`link marker-item ${m.kind}`} data-testid={`cluster-item-${m.kind}`}
+                  data-run-id={m.kind === "run" ? m.id : undefined}
                   onClick={() => onPick(m)}>
                   <span className={`marker-swatch marker ${m.kind} ${m.status ?? ""}`} aria-hidden="true" />
                   {describe(m)}
