@@ -134,7 +134,8 @@ RUN_PROBE = """async (marker) => {
             await new Promise(r => setTimeout(r, 5));
         }
     })();
-    await dom;
+    await Promise.race([dom, new Promise((_, no) => setTimeout(() => no(new Error(
+        'no output in 30 s: ' + box.textContent.slice(-300))), 30000))]);
     out.output_dom = performance.now() - t0;
     out.post = await post;
     runs.unobserveDeep(watch);
@@ -149,7 +150,14 @@ class Peer:
     def __init__(self, name: str, dist: Path, code: Path | None, tmp: Path) -> None:
         self.name = name
         self.dist = dist
-        env = {"PAIRBOARD_WEB_DIST": str(dist), "PAIRBOARD_KERNEL_PRELOAD_CODE": ""}
+        from kernels.settings import KernelSettings
+
+        env = {
+            "PAIRBOARD_WEB_DIST": str(dist),
+            "PAIRBOARD_KERNEL_PRELOAD_CODE": "",
+            # The peer's checkout has no kernel env of its own: both use this tree's.
+            "PAIRBOARD_KERNEL_ENV_DIR": str(KernelSettings().env_dir),
+        }
         if code is not None:
             env["PYTHONPATH"] = str(code)
         self.server = ServerProcess(tmp / name, env=env, cwd=code)
@@ -237,6 +245,7 @@ def main() -> int:
     parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
     parser.add_argument("--peer-name", default="before")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if not (DIST / "index.html").is_file():
         print("web/dist is not built: run `make web`", file=sys.stderr)
         return 1

@@ -50,8 +50,43 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The room is the page a candidate opens first, and its route is a lazy chunk (src/main.tsx):
+ * index.html preloads it and everything it imports statically, so the browser fetches the
+ * editor in parallel with the entry instead of after the entry has run.
+ */
+function preloadRoom(): Plugin {
+  return {
+    name: "pairboard-preload-room",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(_html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return [];
+        const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
+        const room = chunks.find((c) => c.facadeModuleId?.endsWith("/src/room/Room.tsx"));
+        if (!room) return [];
+        const files = new Set<string>();
+        const visit = (name: string) => {
+          if (files.has(name)) return;
+          files.add(name);
+          const c = bundle[name];
+          if (c && c.type === "chunk") c.imports.forEach(visit);
+        };
+        visit(room.fileName);
+        const entry = chunks.find((c) => c.isEntry);
+        const already = new Set(entry ? [entry.fileName, ...entry.imports] : []);
+        return [...files]
+          .filter((f) => !already.has(f))
+          .map((f) => ({ tag: "link", attrs: { rel: "modulepreload", crossorigin: true, href: `/${f}` }, injectTo: "head" as const }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), excalidrawFonts(), precompress()],
+  plugins: [react(), excalidrawFonts(), precompress(), preloadRoom()],
   build: {
     outDir: "dist",
     assetsDir: "assets",

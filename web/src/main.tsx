@@ -5,6 +5,7 @@
 // (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
 import { lazy, Suspense } from "react";
 import { createRoot } from "react-dom/client";
+import { prefetchSession } from "./room/prefetch";
 import "./styles.css";
 
 const Lobby = lazy(() => import("./lobby/Lobby").then((m) => ({ default: m.Lobby })));
@@ -15,6 +16,8 @@ const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: 
 
 function route(path: string, search: string) {
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
+  const roomToken = new URLSearchParams(search).get("token");
+  if (room && roomToken) prefetchSession(decodeURIComponent(room[1]), roomToken);
   if (room) {
     return <RoomPage session={decodeURIComponent(room[1])} token={new URLSearchParams(search).get("token")} />;
   }

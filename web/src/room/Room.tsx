@@ -20,6 +20,7 @@ import { overallState } from "../sync/link";
 import type { RoomSync } from "../sync/room";
 import { DOC, roots } from "../sync/schema";
 import { RoomLayout } from "./RoomLayout";
+import { useAfterLive } from "./useDeferred";
 import { ConnectionBadge, Participants } from "./StatusBar";
 import { EndControls } from "./EndControls";
 import { IntegrityIndicator } from "./IntegrityIndicator";
@@ -59,6 +60,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const [briefOpen, setBriefOpen] = usePref<boolean>("brief.open", true);
   const [actionError, setActionError] = useState<string | null>(null);
   const code = sync.link(DOC.code);
+  const boardWanted = useAfterLive(code);
   const board = sync.link(DOC.board);
   const consoleDoc = sync.link(DOC.console).doc;
   const notes = sync.has(DOC.notes) ? sync.link(DOC.notes) : null;
@@ -291,7 +293,9 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           )
         }
         board={
-          <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
+          !boardWanted ? (
+            <p className="center muted">Loading the whiteboard…</p>
+          ) : <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
             <Board
               doc={board.doc}
               awareness={board.provider.awareness}

@@ -3,10 +3,11 @@
 // instead of opening its documents, then opens the role's documents. Exposes the live objects on `window.pairboard`
 // for debugging and for the browser tests' sync barriers; security never depends on the UI.
 import { useEffect, useState } from "react";
-import { getSession, type SessionInfo } from "../api";
+import type { SessionInfo } from "../api";
 import { RoomSync, type DocModels } from "../sync/room";
 import { DOC } from "../sync/schema";
 import { linkProblem, NO_TOKEN, type LinkProblem } from "./linkError";
+import { sessionInfo } from "./prefetch";
 
 declare global {
   interface Window {
@@ -61,7 +62,7 @@ export function useRoom(session: string, token: string | null): RoomLoad {
       code.subscribe(markInteractive);
       setLoad({ phase: "ready", sync, info });
     };
-    getSession(session, token)
+    sessionInfo(session, token)
       .then(enter)
       .catch((e: unknown) => {
         if (!cancelled) setLoad({ phase: "error", problem: linkProblem(e) });
