@@ -120,16 +120,22 @@ RUN_PROBE = """async (marker) => {
     const dom = new Promise(resolve => {
         const obs = new MutationObserver(() => {
             const pres = box.querySelectorAll('.run-outputs pre');
-            for (const p of pres) if (p.textContent.includes(marker)) { obs.disconnect(); resolve(); return; }
+            for (const p of pres) {
+                if (p.textContent.includes(marker)) { obs.disconnect(); resolve(); return; }
+            }
         });
         obs.observe(box, {subtree: true, childList: true, characterData: true});
     });
+    const idle = () => runs.toArray().every(r => r.get('status') !== 'running')
+        && !document.querySelector('[data-testid=run]').disabled;
+    while (!idle()) await new Promise(r => setTimeout(r, 20));  // one run at a time
     await new Promise(r => requestAnimationFrame(() => r()));
     t0 = performance.now();
     document.querySelector('[data-testid=run]').click();
     const post = (async () => {
         for (;;) {
-            const e = performance.getEntriesByType('resource').filter(e => e.name.endsWith('/runs')).pop();
+            const e = performance.getEntriesByType('resource')
+                .filter(e => e.name.endsWith('/runs')).pop();
             if (e && e.responseEnd > t0) return e.responseEnd - t0;
             await new Promise(r => setTimeout(r, 5));
         }
@@ -139,7 +145,6 @@ RUN_PROBE = """async (marker) => {
     out.output_dom = performance.now() - t0;
     out.post = await post;
     runs.unobserveDeep(watch);
-    await new Promise(r => setTimeout(r, 150)); // let the run finish before the next
     return out;
 }"""
 

@@ -111,6 +111,8 @@ def test_resized_panes_and_a_collapsed_panel_are_kept_after_a_reload(
 
         page.get_by_test_id("panel-toggle").click()
         expect(page.get_by_test_id("side-pane")).to_have_attribute("data-collapsed", "false")
-        expect(page.get_by_role("complementary", name="Interviewer panel (private)")).to_be_visible()
+        expect(
+            page.get_by_role("complementary", name="Interviewer panel (private)")
+        ).to_be_visible()
     finally:
         page.context.close()
