@@ -71,10 +71,10 @@ def static_closure(dist: Path, entry: str) -> set[str]:
 
 def bundle_report(dist: Path) -> None:
     html = (dist / "index.html").read_text()
-    initial = set(re.findall(r'/assets/([^"]+\.(?:js|css))"', html))
-    js_initial = {f for f in initial if f.endswith(".js")}
-    closure = set().union(*(static_closure(dist, f) for f in js_initial)) | initial
-    # Since the route split the room is its own chunk, loaded before the editor can be ready.
+    scripts = set(re.findall(r'<script[^>]+src="/assets/([^"]+\.js)"', html))
+    css = set(re.findall(r'/assets/([^"]+\.css)"', html))
+    closure = set().union(*(static_closure(dist, f) for f in scripts)) | css
+    # Since the route split the room is its own chunk; index.html preloads it (and its imports).
     room = {p.name for p in (dist / "assets").glob("Room-*.js")}
     room_closure = set().union(set(), *(static_closure(dist, f) for f in room)) - closure
     board_entry = next(p.name for p in (dist / "assets").glob("Board-*.js"))
@@ -82,8 +82,8 @@ def bundle_report(dist: Path) -> None:
     board |= {p.name for p in (dist / "assets").glob("Board-*.css")}
     every = {p.name for p in (dist / "assets").iterdir() if not p.name.endswith(".gz")}
     for label, files in (
-        ("entry (index.html's JS+CSS)", closure),
-        ("room route chunk (editor, sync)", room_closure),
+        ("entry (index.html's script + CSS)", closure),
+        ("room route (preloaded: editor, sync)", room_closure),
         ("whiteboard chunk (lazy, Excalidraw)", board),
         ("all assets (incl. lazy mermaid/locales)", every),
     ):
