@@ -1,6 +1,7 @@
 // The room's resizable split panes: the work column (editor over console), the whiteboard and,
 // for interviewers, the private panel. Sizes and the panel's collapsed state are remembered per
 // browser in localStorage (react-resizable-panels' `useDefaultLayout`), so a reload keeps them.
+// Panel ids are prefixed: the library also uses them as data-testid.
 // Minimum sizes are in pixels and add up to less than 1024 px, so nothing is clipped from 1024 up.
 import { useState, type ReactNode } from "react";
 import { Group, Panel, Separator, useDefaultLayout, usePanelRef } from "react-resizable-panels";
@@ -42,7 +43,7 @@ export function RoomLayout({ head, editor, console, board, panel }: RoomLayoutPr
       defaultLayout={columns.defaultLayout}
       onLayoutChanged={columns.onLayoutChanged}
     >
-      <Panel id="work" defaultSize={withPanel ? "46%" : "55%"} minSize={PANE_MIN.work} style={NOSCROLL}>
+      <Panel id="pane-work" defaultSize={withPanel ? "46%" : "55%"} minSize={PANE_MIN.work} style={NOSCROLL}>
         <main className="left" aria-label="Code and console">
           {head}
           <Group
@@ -51,25 +52,25 @@ export function RoomLayout({ head, editor, console, board, panel }: RoomLayoutPr
             defaultLayout={rows.defaultLayout}
             onLayoutChanged={rows.onLayoutChanged}
           >
-            <Panel id="editor" defaultSize="62%" minSize={PANE_MIN.editor} style={NOSCROLL}>
+            <Panel id="pane-editor" defaultSize="62%" minSize={PANE_MIN.editor} style={NOSCROLL}>
               <div className="pane" data-testid="editor-pane">{editor}</div>
             </Panel>
             <SplitHandle label="Resize editor and console" vertical />
-            <Panel id="console" minSize={PANE_MIN.console} style={NOSCROLL}>
+            <Panel id="pane-console" minSize={PANE_MIN.console} style={NOSCROLL}>
               <div className="pane" data-testid="console-pane">{console}</div>
             </Panel>
           </Group>
         </main>
       </Panel>
       <SplitHandle label="Resize code and whiteboard" />
-      <Panel id="board" minSize={PANE_MIN.board} style={NOSCROLL}>
+      <Panel id="pane-board" minSize={PANE_MIN.board} style={NOSCROLL}>
         <section className="right" aria-label="Whiteboard" data-testid="board-pane">{board}</section>
       </Panel>
       {withPanel ? (
         <>
           <SplitHandle label="Resize the interviewer panel" />
           <Panel
-            id="panel"
+            id="pane-panel"
             panelRef={panelRef}
             defaultSize="22%"
             minSize={PANE_MIN.panel}
