@@ -2,8 +2,10 @@
 
 Who may connect is decided before the handshake completes: a refusal is an HTTP 403 during the
 handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever).
-After accepting, the connection joins its room once the room has loaded (so the first SyncStep2 it
-gets reflects the stored state), then each frame is decoded and dispatched.
+The session's and the role's connection caps are reserved atomically at the handshake
+(`admission.py`) and released when the socket ends. After accepting, the connection joins its
+room once the room has loaded (so the first SyncStep2 it gets reflects the stored state), then
+each frame is decoded and dispatched.
 """
 
 from __future__ import annotations
@@ -54,27 +56,31 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
         return
     assert isinstance(access.principal, LinkBearer)  # the table gives the admin no room
     capability = access.principal.capability
-    if services.rooms.session_connection_count(session_id) >= settings.max_connections_per_session:
-        log.warning("session %s is at its connection limit", session_id)
-        await websocket.close(code=1008)
+    # Taken with no await since the check: concurrent handshakes cannot overshoot the caps.
+    slot = services.connection_slots.reserve(session_id, capability.role)
+    if isinstance(slot, str):
+        log.warning("refused websocket to %s/%s: %s", session_id, doc, slot)
+        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
         return
-
-    await websocket.accept()
-    room = await services.rooms.get(session_id, doc)
-    conn = Connection(
-        websocket,
-        capability,
-        writable=may_ever_write(capability.role, DocName(doc)),
-        queue_limit=settings.send_queue_frames,
-        on_abort=room.leave,
-    )
-    conn.start()
-    room.join(conn)
     try:
-        await _receive_loop(websocket, conn, room, services)
+        await websocket.accept()
+        room = await services.rooms.get(session_id, doc)
+        conn = Connection(
+            websocket,
+            capability,
+            writable=may_ever_write(capability.role, DocName(doc)),
+            queue_limit=settings.send_queue_frames,
+            on_abort=room.leave,
+        )
+        conn.start()
+        room.join(conn)
+        try:
+            await _receive_loop(websocket, conn, room, services)
+        finally:
+            room.leave(conn)
+            await conn.stop()
     finally:
-        room.leave(conn)
-        await conn.stop()
+        slot.release()
 
 
 async def _receive_loop(
