@@ -29,7 +29,7 @@ from server.sync.connection import (
     CLOSE_TOO_BIG,
     Connection,
 )
-from server.sync.room import EMPTY_UPDATE, Room, UpdateRejected
+from server.sync.room import EMPTY_UPDATE, Room, UpdateRefused, UpdateRejected
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -120,7 +120,17 @@ async def _dispatch(frame: bytes, conn: Connection, room: Room, services: Servic
         if message.update == EMPTY_UPDATE:
             return  # every client sends one after our step 1: nothing to write, nothing to refuse
         if await _may_write(conn, room, services.sessions):
-            await room.apply_client_update(conn, message.update)
+            try:
+                await room.apply_client_update(conn, message.update)
+            except UpdateRefused as exc:  # over a doc limit: that writer alone is told why
+                log.info(
+                    "refused an update of %s to %s/%s: %s",
+                    conn.name,
+                    room.session_id,
+                    room.name,
+                    exc,
+                )
+                conn.send(protocol.encode_permission_denied(str(exc)))
     elif isinstance(message, protocol.AwarenessMessage):
         entries = protocol.decode_awareness_payload(message.payload)
         _rate_limited_awareness(conn, room, entries, services.settings.awareness_per_second)
