@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kernels.sandbox.layers import sandbox_report
@@ -23,6 +24,7 @@ from server.api import scenario as scenario_session_api
 from server.api import scenarios as scenarios_api
 from server.api import sessions as sessions_api
 from server.api import tokens as tokens_api
+from server.api.errors import validation_error_response
 from server.auth import token_refusal
 from server.http_limits import BodyLimitMiddleware, BodyLimits
 from server.scenarios.runner import ScenarioError
@@ -81,6 +83,7 @@ def create_app(
     app.include_router(auth_api.router)
     app.include_router(tokens_api.router)
     app.add_exception_handler(AccountError, account_error_response)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
     for router in (replay_api.router, review_api.router, recordings_api.router):
         app.include_router(router)
 
