@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ from tests.support.server import ADMIN_TOKEN, ServerProcess
 schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis (the dev extra)")
 NotSet = pytest.importorskip("schemathesis.core").NotSet
 
-MAX_EXAMPLES = 12  # per operation (28, and the methods they refuse): about 1,400 requests
+MAX_EXAMPLES = 10  # per operation (28, and the methods they refuse): about 1,300 requests
 CASES: Counter[str] = Counter()
+SECONDS: Counter[str] = Counter()  # wall time of each operation's requests
 
 
 def app_openapi() -> dict[str, Any]:
@@ -79,9 +81,11 @@ def callers(server: ServerProcess) -> Iterator[Callers]:
     total = sum(CASES.values())
     documented = {f"{m.upper()} {p}" for p, ops in SPEC["paths"].items() for m in ops}
     on_routes = sum(n for op, n in CASES.items() if op in documented)
+    slowest = ", ".join(f"{op} {t:.1f} s" for op, t in SECONDS.most_common(4))
     print(
         f"\nschemathesis: {total} cases, no 5xx: {on_routes} on the {len(documented)} "
-        f"documented operations, {total - on_routes} with methods they do not allow"
+        f"documented operations, {total - on_routes} with methods they do not allow; "
+        f"{sum(SECONDS.values()):.0f} s in requests, slowest: {slowest}"
     )
 
 
@@ -146,6 +150,7 @@ def test_no_generated_request_gets_a_5xx(
     operation = f"{case.method} {case.path}"
     n = CASES[operation]
     CASES[operation] += 1
+    started = time.monotonic()
     token = next(callers.tokens)
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     response = case.call(base_url=server.url, headers=headers, timeout=60)
@@ -160,3 +165,4 @@ def test_no_generated_request_gets_a_5xx(
         f"{operation} {case.formatted_path} {case.query or ''} {case.body!r:.300} "
         f"(spike {spike!r}, token {strong!r}) -> {status}: {text[:500]}"
     )
+    SECONDS[operation] += time.monotonic() - started
