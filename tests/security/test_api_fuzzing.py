@@ -25,15 +25,14 @@ from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.core import NotSet
 
 from server.app import create_app
 from server.settings import Settings
 from tests.security.live import admin
 from tests.support.server import ADMIN_TOKEN, ServerProcess
-
-schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis (the dev extra)")
-NotSet = pytest.importorskip("schemathesis.core").NotSet
 
 MAX_EXAMPLES = 10  # per operation (28, and the methods they refuse): about 1,300 requests
 CASES: Counter[str] = Counter()
