@@ -22,6 +22,7 @@ from tests.support.server import ADMIN_TOKEN, ServerProcess
 from tests.support.yclient import YClient, wait_until
 
 RUN_MAX_CODE_BYTES = 512 * 1024  # the default of run_max_code_bytes
+PROJECT_MAX_FILE_BYTES = 256 * 1024  # the default of one project file's limit
 HUGE = 10**30
 
 
@@ -145,7 +146,7 @@ async def test_run_code_over_its_own_limit_is_a_413(
     assert await _console_runs(server, sid, tokens["interviewer"]) == []
 
 
-async def test_editor_code_over_the_run_limit_is_a_413(
+async def test_editor_code_over_its_file_limit_is_a_413_before_the_console(
     server: ServerProcess, live: tuple[str, dict[str, str]]
 ) -> None:
     sid, tokens = live
@@ -159,6 +160,7 @@ async def test_editor_code_over_the_run_limit_is_a_413(
         response = await http.post(f"/api/sessions/{sid}/runs", headers=bearer(tokens["candidate"]))
     assert (response.status_code, response.json()) == (
         413,
-        {"detail": f"code is {size} bytes; a run takes at most {RUN_MAX_CODE_BYTES}"},
+        # The editor's code is a project file: its own, smaller limit refuses it first.
+        {"detail": f"main.py is {size} bytes; one file may have {PROJECT_MAX_FILE_BYTES}"},
     )
     assert await _console_runs(server, sid, tokens["interviewer"]) == []
