@@ -43,7 +43,8 @@ def app_openapi() -> dict[str, Any]:
     """The app's own OpenAPI document (built, never served: nothing is opened or written but an
     empty data dir, removed at once)."""
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app(Settings(data_dir=Path(data_dir), admin_token="x", secret="y"))
+        settings = Settings(data_dir=Path(data_dir), admin_token="a" * 32, secret="s" * 32)
+        app = create_app(settings)
         return app.openapi()
 
 
