@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kernels.sandbox.layers import sandbox_report
@@ -23,6 +24,9 @@ from server.api import scenario as scenario_session_api
 from server.api import scenarios as scenarios_api
 from server.api import sessions as sessions_api
 from server.api import tokens as tokens_api
+from server.api.errors import validation_error_response
+from server.auth import token_refusal
+from server.http_limits import BodyLimitMiddleware, BodyLimits
 from server.scenarios.runner import ScenarioError
 from server.services import Services
 from server.settings import Settings
@@ -59,6 +63,15 @@ def create_app(
 
     app = FastAPI(title="Pairboard", lifespan=lifespan)
     app.state.services = services
+    # Outermost: a request without one of our tokens, or with a body over its route's limit, is
+    # refused before a byte of the body is read (server/http_limits.py).
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limits=BodyLimits.from_settings(services.settings),
+        check_token=lambda token: token_refusal(
+            token, services.admin_token, services.sessions.signer
+        ),
+    )
     app.include_router(sessions_api.router)
     app.include_router(runs_api.router)
     app.include_router(notebook_api.router)
@@ -70,6 +83,7 @@ def create_app(
     app.include_router(auth_api.router)
     app.include_router(tokens_api.router)
     app.add_exception_handler(AccountError, account_error_response)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
     for router in (replay_api.router, review_api.router, recordings_api.router):
         app.include_router(router)
 

@@ -14,7 +14,8 @@ for 10 s before it was refused. Here, in front of every HTTP route:
    `BodyTooLarge` (a 413 with a JSON `detail`) in whoever is reading it.
 
 Every refusal carries `Connection: close`, so the server stops reading the rest of the body
-instead of draining it to keep the connection alive. The rules (`BodyLimits.rule`) are a pure
+instead of draining it to keep the connection alive; so does any answer given before the body
+was read to its end (a route that takes no body). The rules (`BodyLimits.rule`) are a pure
 function of method and path; the token check is handed in by the app.
 """
 
@@ -36,6 +37,7 @@ TokenCheck = Callable[[str], str | None]
 
 CLOSE = {"Connection": "close"}
 ATTACHMENT_PATH = re.compile(r"/api/sessions/[^/]+/data/[^/]+")
+CLOSE_HEADER = (b"connection", b"close")
 
 
 class BodyTooLarge(HTTPException):
@@ -115,6 +117,16 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+def has_body(scope: Scope) -> bool:
+    """Whether the request says a body follows (a length above 0, or chunked)."""
+    for name, value in scope.get("headers", []):
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length":
+            return value.strip() not in (b"0", b"")
+    return False
+
+
 async def _refuse(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode("utf-8")
     await send(
@@ -160,19 +172,26 @@ class BodyLimitMiddleware:
 
         received = 0
         started = False
+        body_done = not has_body(scope)
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, body_done
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > rule.limit:
                     raise BodyTooLarge(rule.what, rule.limit)
+                body_done = not message.get("more_body", False)
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                if not body_done:
+                    # The route answered without reading its whole body: close instead of
+                    # draining the rest (uvicorn would read and discard it, however long).
+                    message = {**message, "headers": [*message.get("headers", []), CLOSE_HEADER]}
             await send(message)
 
         try:

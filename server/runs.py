@@ -59,7 +59,8 @@ class RunConflict(Exception):
 
 
 class CodeTooLarge(Exception):
-    """The code of a run is over `run_max_code_bytes` (HTTP 413)."""
+    """The code of a run is over `run_max_code_bytes` (HTTP 413): it is refused before it is
+    copied into the console doc, whether it came in the request, from the editor or a cell."""
 
 
 class UnknownCell(Exception):
@@ -105,8 +106,10 @@ class Runs:
         preparer: KernelPreparer,
         shared: SharedKernelProvider | None = None,
         project_limits: ProjectLimits | None = None,
+        max_code_bytes: int = 512 * 1024,
     ) -> None:
         self.rooms = rooms
+        self.max_code_bytes = max_code_bytes
         self.sessions = sessions
         self.provider = provider
         self.preparer = preparer
@@ -150,6 +153,9 @@ class Runs:
             if path not in project:
                 raise ProjectError(f"the project has no file {path!r}")
             code = project[path]
+        size = len(code.encode("utf-8", "surrogatepass"))
+        if size > self.max_code_bytes:
+            raise CodeTooLarge(f"code is {size} bytes; a run takes at most {self.max_code_bytes}")
         mirrored = project if len(project) > 1 else None
         file = path if mirrored is not None and (from_file or entry is not None) else None
         return (

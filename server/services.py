@@ -48,6 +48,7 @@ from server.sessions import Sessions
 from server.settings import Settings
 from server.store.base import Store
 from server.store.select import DurableStore
+from server.sync.admission import ConnectionCaps, ConnectionSlots
 from server.sync.rooms import RoomRegistry
 
 log = logging.getLogger("pairboard")
@@ -97,6 +98,7 @@ class Services:
     runs: Runs
     scenarios: ScenarioRunner
     attachments: Attachments
+    connection_slots: ConnectionSlots
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -123,6 +125,7 @@ class Services:
             sessions,
             providers.provider,
             preparer=HiddenKernelState(sessions, attachments),
+            max_code_bytes=settings.run_max_code_bytes,
             shared=providers.shared,
             project_limits=ProjectLimits(
                 max_files=settings.project_max_files,
@@ -149,6 +152,7 @@ class Services:
             runs=runs,
             scenarios=scenarios,
             attachments=attachments,
+            connection_slots=ConnectionSlots(ConnectionCaps.from_settings(settings)),
         )
 
     async def start(self) -> None:

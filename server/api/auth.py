@@ -21,6 +21,7 @@ from server.accounts.store import UserExists
 from server.api.deps import AuthorizeOrg, services_of
 from server.permissions import Action, Member, Principal
 from server.services import Services
+from server.text import Text
 
 router = APIRouter(prefix="/api")
 
@@ -30,14 +31,14 @@ SIGNED_IN = Depends(AuthorizeOrg(Action.ACCOUNT_READ))
 
 class PasswordSignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str
-    password: str
+    email: Text
+    password: Text
 
 
 class Redeem(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    token: str
-    password: str
+    token: Text
+    password: Text
 
 
 def user_view(user: User) -> dict[str, Any]:
@@ -134,9 +135,9 @@ async def list_users(
 
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str
+    email: Text
     role: OrgRole
-    name: str | None = None
+    name: Text | None = None
 
 
 class UserChange(BaseModel):

@@ -19,6 +19,11 @@ from server.accounts.service import COOKIE, CSRF_HEADER
 from server.permissions import Action, Principal
 from server.services import Services
 
+# The largest integer any query or body field takes: JavaScript's largest safe integer. Every
+# store keeps 64-bit integers, so a bounded number (and a timestamp plus it) always fits: an
+# unbounded one (`?at=10**30`) made SQLite raise OverflowError, a 500.
+MAX_INT = 2**53 - 1
+
 
 def services_of(request: Request) -> Services:
     services: Services = request.app.state.services

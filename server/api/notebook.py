@@ -27,6 +27,7 @@ from server.notebook import (
 )
 from server.permissions import Action, LinkBearer
 from server.runs import CodeTooLarge, RunConflict, UnknownCell
+from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
 
@@ -41,7 +42,7 @@ def limits_of(request: Request) -> NotebookLimits:
 
 
 class RunCells(BaseModel):
-    cells: list[str] | None = Field(
+    cells: list[Text] | None = Field(
         None,
         max_length=10_000,
         description="Cell ids to run, in this order (Shift-Enter sends one).",

@@ -17,7 +17,14 @@ from fastapi.responses import StreamingResponse
 from server.access import Access
 from server.api.deps import Authorize, AuthorizeOrg, services_of
 from server.permissions import Action, Principal
-from server.replay.archive import RecordingError, export_gzip, import_recording, read_file
+from server.replay.archive import (
+    ImportLimits,
+    RecordingError,
+    RecordingTooLarge,
+    export_gzip,
+    import_recording,
+    read_file,
+)
 
 router = APIRouter()
 
@@ -60,8 +67,11 @@ async def import_(
                 f,
                 new_id=new_id,
                 checkpoint_interval=services.settings.checkpoint_interval,
+                limits=ImportLimits.from_settings(services.settings),
             )
             record = await import_recording(services.store, rec)
+        except RecordingTooLarge as exc:
+            raise HTTPException(413, str(exc)) from exc
         except RecordingError as exc:
             status = 409 if "already exists" in str(exc) else 422
             raise HTTPException(status, str(exc)) from exc

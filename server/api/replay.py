@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from server.access import Access
-from server.api.deps import Authorize, services_of
+from server.api.deps import MAX_INT, Authorize, services_of
 from server.documents import DOCS, RECORD_DOCS, RecordDoc
 from server.permissions import Action, decide
 from server.replay.state import state_at
 from server.replay.timeline import timeline
+from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
 
@@ -45,7 +46,7 @@ def json_response(body: Any) -> Response:
 async def get_state(
     session_id: str,
     request: Request,
-    at: int = Query(..., ge=0, description="ms since creation"),
+    at: int = Query(..., ge=0, le=MAX_INT, description="ms since creation"),
     access: Access = READ,
 ) -> Response:
     state = await state_at(
@@ -89,8 +90,8 @@ async def get_log(
     session_id: str,
     request: Request,
     doc: str = Query(..., description="code, board, console, notes, awareness, signals, comments"),
-    after: int = Query(0, ge=0, description="return entries with a seq above this"),
-    limit: int | None = Query(None, ge=1),
+    after: int = Query(0, ge=0, le=MAX_INT, description="return entries with a seq above this"),
+    limit: int | None = Query(None, ge=1, le=MAX_INT),
     access: Access = READ,
 ) -> Response:
     """One chunk of a doc's log; page with `after = next_after` until `done`."""
@@ -122,7 +123,7 @@ async def get_log(
 
 
 class ShareRequest(BaseModel):
-    name: str | None = Field(None, description="The reviewer's display name.")
+    name: Text | None = Field(None, description="The reviewer's display name.")
 
 
 @router.post("/{session_id}/share")

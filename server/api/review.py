@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.access import Access
-from server.api.deps import Authorize, services_of
+from server.api.deps import MAX_INT, Authorize, services_of
 from server.permissions import Action, LinkBearer, Member, seat_of
 from server.replay import records
+from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
 
@@ -23,16 +24,19 @@ router = APIRouter(prefix="/api/sessions")
 class Signal(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["paste", "blur", "focus"]
-    size: int | None = Field(None, ge=0, description="Characters pasted (paste only).")
+    size: int | None = Field(None, ge=0, le=MAX_INT, description="Characters pasted (paste only).")
     lines: int | None = Field(
-        None, ge=1, description="Lines pasted (paste only; at most size + 1). Never the text."
+        None,
+        ge=1,
+        le=MAX_INT,
+        description="Lines pasted (paste only; at most size + 1). Never the text.",
     )
 
 
 class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    at: int = Field(..., ge=0, description="Milliseconds since the session's creation.")
-    text: str = Field(..., min_length=1)
+    at: int = Field(..., ge=0, le=MAX_INT, description="Milliseconds since the session's creation.")
+    text: Text = Field(..., min_length=1)
 
 
 @router.post("/{session_id}/signals", status_code=201)

@@ -18,14 +18,19 @@ from server.api.deps import Authorize, services_of
 from server.permissions import Action, LinkBearer
 from server.project_files import ProjectError, ProjectTooLarge
 from server.run_input import InputRefused
-from server.runs import RunConflict
+from server.runs import CodeTooLarge, RunConflict
+from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
 
 
 class StartRun(BaseModel):
-    code: str | None = Field(None, description="Code to run; default: the file `entry`.")
-    entry: str | None = Field(
+    code: Text | None = Field(
+        None,
+        description="Code to run; default: the file `entry`. At most "
+        "PAIRBOARD_RUN_MAX_CODE_BYTES (UTF-8) bytes: HTTP 413 above.",
+    )
+    entry: Text | None = Field(
         None,
         max_length=160,
         description="The project file to run (default: the entry file, `main_file`).",
@@ -36,7 +41,7 @@ class StartRun(BaseModel):
 
 
 class AnswerInput(BaseModel):
-    value: str = Field(description="The line typed at the prompt (no newline).")
+    value: Text = Field(description="The line typed at the prompt (no newline).")
 
 
 def _role(access: Access) -> str:
@@ -62,6 +67,8 @@ async def start_run(
         )
     except RunConflict as exc:
         raise HTTPException(409, str(exc)) from exc
+    except CodeTooLarge as exc:
+        raise HTTPException(413, str(exc)) from exc
     except ProjectTooLarge as exc:
         raise HTTPException(413, str(exc)) from exc
     except ProjectError as exc:

@@ -22,8 +22,8 @@ router = APIRouter(prefix="/api/sessions")
 
 
 class CreateSession(BaseModel):
-    title: str | None = None
-    scenario: str | None = None
+    title: Text | None = None
+    scenario: Text | None = None
     mode: Literal["code", "notebook"] | None = Field(
         None, description="`code` (an editor) or `notebook`; default: the scenario's, else code."
     )

@@ -18,6 +18,7 @@ from server.accounts.model import ApiToken
 from server.api.deps import AuthorizeOrg, services_of
 from server.clock import now_ms
 from server.permissions import Action, Member, Principal
+from server.text import Text
 
 router = APIRouter(prefix="/api/tokens")
 
@@ -26,8 +27,8 @@ MANAGE = Depends(AuthorizeOrg(Action.TOKEN_MANAGE))
 
 class NewToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
-    scopes: list[str] = Field(..., max_length=10)
+    name: Text
+    scopes: list[Text] = Field(..., max_length=10)
     expires_in_days: int = 90
 
 

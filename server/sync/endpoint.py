@@ -2,8 +2,10 @@
 
 Who may connect is decided before the handshake completes: a refusal is an HTTP 403 during the
 handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever).
-After accepting, the connection joins its room once the room has loaded (so the first SyncStep2 it
-gets reflects the stored state), then each frame is decoded and dispatched.
+The session's and the role's connection caps are reserved atomically at the handshake
+(`admission.py`) and released when the socket ends. After accepting, the connection joins its
+room once the room has loaded (so the first SyncStep2 it gets reflects the stored state), then
+each frame is decoded and dispatched.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from server.sync.connection import (
     CLOSE_TOO_BIG,
     Connection,
 )
-from server.sync.room import EMPTY_UPDATE, Room, UpdateRejected
+from server.sync.room import EMPTY_UPDATE, Room, UpdateRefused, UpdateRejected
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -54,27 +56,31 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
         return
     assert isinstance(access.principal, LinkBearer)  # the table gives the admin no room
     capability = access.principal.capability
-    if services.rooms.session_connection_count(session_id) >= settings.max_connections_per_session:
-        log.warning("session %s is at its connection limit", session_id)
-        await websocket.close(code=1008)
+    # Taken with no await since the check: concurrent handshakes cannot overshoot the caps.
+    slot = services.connection_slots.reserve(session_id, capability.role)
+    if isinstance(slot, str):
+        log.warning("refused websocket to %s/%s: %s", session_id, doc, slot)
+        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
         return
-
-    await websocket.accept()
-    room = await services.rooms.get(session_id, doc)
-    conn = Connection(
-        websocket,
-        capability,
-        writable=may_ever_write(capability.role, DocName(doc)),
-        queue_limit=settings.send_queue_frames,
-        on_abort=room.leave,
-    )
-    conn.start()
-    room.join(conn)
     try:
-        await _receive_loop(websocket, conn, room, services)
+        await websocket.accept()
+        room = await services.rooms.get(session_id, doc)
+        conn = Connection(
+            websocket,
+            capability,
+            writable=may_ever_write(capability.role, DocName(doc)),
+            queue_limit=settings.send_queue_frames,
+            on_abort=room.leave,
+        )
+        conn.start()
+        room.join(conn)
+        try:
+            await _receive_loop(websocket, conn, room, services)
+        finally:
+            room.leave(conn)
+            await conn.stop()
     finally:
-        room.leave(conn)
-        await conn.stop()
+        slot.release()
 
 
 async def _receive_loop(
@@ -114,7 +120,17 @@ async def _dispatch(frame: bytes, conn: Connection, room: Room, services: Servic
         if message.update == EMPTY_UPDATE:
             return  # every client sends one after our step 1: nothing to write, nothing to refuse
         if await _may_write(conn, room, services.sessions):
-            await room.apply_client_update(conn, message.update)
+            try:
+                await room.apply_client_update(conn, message.update)
+            except UpdateRefused as exc:  # over a doc limit: that writer alone is told why
+                log.info(
+                    "refused an update of %s to %s/%s: %s",
+                    conn.name,
+                    room.session_id,
+                    room.name,
+                    exc,
+                )
+                conn.send(protocol.encode_permission_denied(str(exc)))
     elif isinstance(message, protocol.AwarenessMessage):
         entries = protocol.decode_awareness_payload(message.payload)
         _rate_limited_awareness(conn, room, entries, services.settings.awareness_per_second)

@@ -115,9 +115,6 @@ class RoomRegistry:
         """The room's live doc; callers must treat it as read-only."""
         return (await self.get(session_id, doc)).doc
 
-    def session_connection_count(self, session_id: str) -> int:
-        return sum(len(r.connections) for (sid, _), r in self.rooms.items() if sid == session_id)
-
     async def _upkeep_loop(self) -> None:
         s = self.settings
         while True:
