@@ -47,10 +47,14 @@ tests/oidc/node_modules/.stamp: tests/oidc/package.json tests/oidc/package-lock.
 run: deps web kernel-env
 	$(VENV)/bin/pairboard serve --demo
 
+## PYTEST_WORKERS: parallel pytest workers (pytest-xdist); each takes whole test modules, so a
+## module's server and browser fixtures stay in one process. 0 runs the suite in this process.
+PYTEST_WORKERS ?= 2
+
 ## test: the web's unit tests (vitest, seconds), then the whole pytest suite.
 test: deps web kernel-env js-deps oidc-deps
 	cd web && $(NPM) test
-	$(PY) -m pytest -ra $(PYTEST_ARGS)
+	$(PY) -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check server kernels tests bench

@@ -61,3 +61,27 @@ def test_a_link_with_a_forged_token_says_it_is_not_valid(
         assert sockets == []  # a refused link never opens a document
     finally:
         context.close()
+
+
+def test_a_blank_notebook_made_in_the_lobby_opens_as_a_notebook_for_the_candidate(
+    server: ServerProcess, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        lobby = context.new_page()
+        lobby.set_default_timeout(TIMEOUT_MS)
+        lobby.goto(server.url + "/")
+        lobby.get_by_label("Admin token").fill(ADMIN_TOKEN)
+        lobby.get_by_role("button", name="Save").click()
+        lobby.get_by_label("Blank notebook").check()
+        lobby.get_by_placeholder("e.g. Backend pairing — Alex").fill("Lobby notebook")
+        lobby.get_by_test_id("create-session").click()
+        links = lobby.get_by_test_id("created-links")
+        candidate_link = links.get_by_label("Candidate link", exact=True).input_value()
+        candidate = open_room(browser, candidate_link)
+        expect(candidate.get_by_test_id("notebook")).to_be_visible()
+        candidate.get_by_test_id("add-code-cell").click()
+        expect(candidate.get_by_test_id("cell")).to_have_count(1)
+        candidate.context.close()
+    finally:
+        context.close()

@@ -104,7 +104,10 @@ export const listSessions = (adminToken: string) =>
     Array.isArray(r) ? r : r.sessions,
   );
 
-export const createSession = (adminToken: string, body: { title?: string; scenario?: string }) =>
+export const createSession = (
+  adminToken: string,
+  body: { title?: string; scenario?: string; mode?: "code" | "notebook" },
+) =>
   api<CreatedSession>("/api/sessions", adminToken, { method: "POST", body });
 
 export const listScenarios = (token: string) => api<ScenarioSummary[]>("/api/scenarios", token);

@@ -43,6 +43,7 @@ export function Lobby() {
   const [created, setCreated] = useState<CreatedSession | null>(null);
   const [title, setTitle] = useState("");
   const [scenario, setScenario] = useState("");
+  const [notebook, setNotebook] = useState(false); // a blank session as a shared notebook
   const [kind, setKind] = useState("");
   const [level, setLevel] = useState("");
 
@@ -85,11 +86,12 @@ export function Lobby() {
   const create = async () => {
     setError(null);
     try {
-      const body: { title?: string; scenario?: string } = {};
+      const body: { title?: string; scenario?: string; mode?: "notebook" } = {};
       const picked = (scenarios ?? []).find((x) => x.id === scenario);
       if (title.trim()) body.title = title.trim();
       else if (picked) body.title = picked.title; // a scenario session is named after it by default
       if (scenario) body.scenario = scenario;
+      else if (notebook) body.mode = "notebook";
       setCreated(await createSession(adminToken, body));
       await refresh();
     } catch (e) {
@@ -128,13 +130,20 @@ export function Lobby() {
             <ul className="scenarios" role="radiogroup" aria-label="Scenario">
               <li>
                 <label>
-                  <input type="radio" name="scenario" checked={scenario === ""} onChange={() => setScenario("")} /> Blank pad
+                  <input type="radio" name="scenario" checked={scenario === "" && !notebook}
+                    onChange={() => { setScenario(""); setNotebook(false); }} /> Blank pad
+                </label>
+              </li>
+              <li>
+                <label>
+                  <input type="radio" name="scenario" checked={scenario === "" && notebook}
+                    onChange={() => { setScenario(""); setNotebook(true); }} /> Blank notebook
                 </label>
               </li>
               {shown.map((s) => (
                 <li key={s.id}>
                   <label>
-                    <input type="radio" name="scenario" checked={scenario === s.id} onChange={() => setScenario(s.id)} />{" "}
+                    <input type="radio" name="scenario" checked={scenario === s.id} onChange={() => { setScenario(s.id); setNotebook(false); }} />{" "}
                     <strong>{s.title}</strong> <span className="muted">{s.kind} · {s.level} · {s.duration_min} min</span>
                     <br />
                     <span className="summary">{s.summary}</span>
