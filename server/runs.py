@@ -85,6 +85,8 @@ class SessionKernelState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Execution counts (see `Runs._count_execution`): of which kernel process, how many so far.
     counted_process: tuple[str, int] | None = None
+    # The kernel process project files were last written into (`Runs._mirror`).
+    mirrored_process: tuple[str, int] | None = None
     executions: int = 0
 
 
@@ -156,10 +158,9 @@ class Runs:
         size = len(code.encode("utf-8", "surrogatepass"))
         if size > self.max_code_bytes:
             raise CodeTooLarge(f"code is {size} bytes; a run takes at most {self.max_code_bytes}")
-        mirrored = project if len(project) > 1 else None
-        file = path if mirrored is not None and (from_file or entry is not None) else None
+        file = path if len(project) > 1 and (from_file or entry is not None) else None
         return (
-            await self._start(session_id, author, role, [(None, code)], mirrored, file, selection)
+            await self._start(session_id, author, role, [(None, code)], project, file, selection)
         )[0]
 
     async def start_cells(
@@ -345,7 +346,7 @@ class Runs:
                 await self._set_kernel(session_id, "busy", "")
                 await self._prepare(session_id, handle)
                 if project is not None:
-                    await self._mirror(session_id, handle, project)
+                    await self._mirror(session_id, state, handle, project)
                 count = self._count_execution(state, handle)
                 writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
                 try:
@@ -373,7 +374,16 @@ class Runs:
         return final
 
     @staticmethod
-    async def _mirror(session_id: str, handle: KernelHandle, project: dict[str, str]) -> None:
+    async def _mirror(
+        session_id: str, state: SessionKernelState, handle: KernelHandle, project: dict[str, str]
+    ) -> None:
+        """Write the project into the kernel's directory when it has files besides the entry
+        file, or when this kernel process got files before (they must go: a project that is
+        down to its entry file would otherwise still import the deleted ones)."""
+        process = (handle.kernel_id, handle.generation)
+        if len(project) == 1 and state.mirrored_process != process:
+            return
+        state.mirrored_process = process if len(project) > 1 else None
         _, finished = await collect(handle, mirror_program(project))
         if finished is None or finished.status != "ok":
             log.warning("writing the project files of session %s did not end ok", session_id)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from server.access import Access
 from server.api.deps import Authorize, services_of
+from server.api.runs import run_role
 from server.documents import DocName
 from server.notebook import (
     NotebookError,
@@ -25,7 +26,7 @@ from server.notebook import (
     set_cells,
     to_ipynb,
 )
-from server.permissions import Action, LinkBearer
+from server.permissions import Action
 from server.runs import CodeTooLarge, RunConflict, UnknownCell
 from server.text import Text
 
@@ -64,7 +65,7 @@ async def run_cells(
     if body.all:
         cell_ids = code_cell_ids(await services.rooms.read(session_id, DocName.NOTEBOOK))
     assert cell_ids is not None
-    role = access.principal.role if isinstance(access.principal, LinkBearer) else "interviewer"
+    role = run_role(access)
     try:
         run_ids = await services.runs.start_cells(
             session_id,

@@ -44,7 +44,7 @@ class AnswerInput(BaseModel):
     value: Text = Field(description="The line typed at the prompt (no newline).")
 
 
-def _role(access: Access) -> str:
+def run_role(access: Access) -> str:
     # The admin runs as the interviewer would (it has no role of its own in the room).
     return access.principal.role if isinstance(access.principal, LinkBearer) else "interviewer"
 
@@ -60,7 +60,7 @@ async def start_run(
         run_id = await services_of(request).runs.start_run(
             session_id,
             access.name,
-            _role(access),
+            run_role(access),
             None if body is None else body.code,
             entry=None if body is None else body.entry,
             selection=body is not None and body.selection and body.code is not None,
@@ -102,7 +102,9 @@ async def answer_input(
     if len(body.value.encode("utf-8", "surrogatepass")) > limit:
         raise HTTPException(413, f"the answer is longer than {limit} bytes")
     try:
-        await services.runs.answer_input(session_id, run_id, _role(access), access.name, body.value)
+        await services.runs.answer_input(
+            session_id, run_id, run_role(access), access.name, body.value
+        )
     except InputRefused as exc:
         raise HTTPException(exc.decision.status, exc.decision.reason) from exc
     return {"ok": True}

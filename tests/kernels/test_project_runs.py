@@ -103,6 +103,14 @@ async def test_a_run_imports_across_the_files_everyone_sees(server: ServerProces
             "ModuleNotFoundError"
         ]
 
+        # Down to the entry file alone: the last other file is gone from the kernel too.
+        del files["show.py"]
+        await wait_until(lambda: "show.py" not in seen, what="delete relayed")
+        alone = run(
+            server, sid, tokens["candidate"], code="import os\nprint(os.path.exists('show.py'))"
+        )
+        assert stdout(alone) == "False\n"
+
 
 async def test_a_project_over_its_limits_is_refused_with_the_reason(server: ServerProcess) -> None:
     s = server.create_session()
