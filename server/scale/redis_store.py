@@ -49,6 +49,11 @@ return {seq, last[1][1]}
 """
 
 
+def _glob_escape(text: str) -> str:
+    """`text` matched literally by a Redis glob pattern."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
 class RedisStore:
     def __init__(
         self,
@@ -162,6 +167,28 @@ class RedisStore:
         await self.durable.delete_session(session_id)
         for key in [k for k in self._floors if k[0] == session_id]:
             del self._floors[key]
+
+    async def erase_streams(self, session_id: str) -> int:
+        """An erase (`server/privacy/erase.py`): delete every stream and seq counter of the
+        session and its members of the mover's doc set; the number of keys deleted. Runs after
+        the durable erase wrote its tombstone, so the mover importing what it read before
+        writes nothing."""
+        pattern = _glob_escape(session_id)
+        keys: list[Any] = []
+        for kind in ("seq", "log"):
+            match = f"{self.keys.prefix}{kind}:{pattern}:*"
+            keys.extend([k async for k in self.redis.scan_iter(match=match, count=1000)])
+        members = [
+            m async for m in self.redis.sscan_iter(self.keys.docs, match=f"{pattern}/*", count=1000)
+        ]
+        deleted = 0
+        if keys:
+            deleted = int(await self.redis.delete(*keys))
+        if members:
+            await self.redis.srem(self.keys.docs, *members)
+        for key in [k for k in self._floors if k[0] == session_id]:
+            del self._floors[key]
+        return deleted
 
     # --- the log --------------------------------------------------------------------------------
 
