@@ -71,6 +71,9 @@ class RedisStore:
         self.retry_seconds = retry_seconds
         self._position_script = redis.register_script(POSITION_LUA)
         self._floors: dict[tuple[str, str], int] = {}
+        # Sessions this instance erased: a late append (a cursor sample of a page just closed,
+        # a run's last output) must not create their streams again.
+        self._erased: set[str] = set()
         self._pending: list[tuple[NewEntry, int, asyncio.Future[int]]] = []
         self._committer: asyncio.Task[None] | None = None
 
@@ -173,6 +176,7 @@ class RedisStore:
         session and its members of the mover's doc set; the number of keys deleted. Runs after
         the durable erase wrote its tombstone, so the mover importing what it read before
         writes nothing."""
+        self._erased.add(session_id)
         pattern = _glob_escape(session_id)
         keys: list[Any] = []
         for kind in ("seq", "log"):
@@ -201,6 +205,8 @@ class RedisStore:
     async def append(self, entry: NewEntry) -> int:
         """Group commit, as on SQLite: appends that arrive while a pipeline is in flight go out
         together in the next one (one round trip, many scripts; Redis runs them in order)."""
+        if entry.session_id in self._erased:
+            raise ValueError(f"session {entry.session_id} was erased")
         floor = await self._floor(entry.session_id, entry.doc)
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append((entry, floor, done))

@@ -91,8 +91,10 @@ class PostgresStore(
     # --- sessions ---------------------------------------------------------------------------
 
     async def _upsert(self, r: SessionRecord) -> None:
+        """Never for an erased session: a save from a stale copy must not bring it back."""
         await self._p().execute(
-            "INSERT INTO sessions VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO UPDATE SET "
+            "INSERT INTO sessions SELECT $1,$2,$3,$4,$5,$6,$7 WHERE "
+            f"{NOT_ERASED} ON CONFLICT (id) DO UPDATE SET "
             "title=excluded.title, scenario=excluded.scenario, state=excluded.state, "
             "ended_at_ms=excluded.ended_at_ms, meta=excluded.meta",
             r.id,

@@ -115,8 +115,11 @@ class SQLiteStore(
     # --- sessions ---------------------------------------------------------------------------
 
     def _upsert_session(self, r: SessionRecord) -> None:
+        """Never for an erased session: a save from a stale copy (a hidden step finishing, a
+        request in flight during the erase) must not bring its record back."""
         self._conn().execute(
-            "INSERT INTO sessions VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "INSERT INTO sessions SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS "
+            "(SELECT 1 FROM erased_sessions WHERE session_id=?) ON CONFLICT(id) DO UPDATE SET "
             "title=excluded.title, scenario=excluded.scenario, state=excluded.state, "
             "ended_at_ms=excluded.ended_at_ms, meta=excluded.meta",
             (
@@ -127,6 +130,7 @@ class SQLiteStore(
                 r.state,
                 r.ended_at_ms,
                 json.dumps(r.meta),
+                r.id,
             ),
         )
 

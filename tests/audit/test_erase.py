@@ -101,12 +101,10 @@ async def erase_while_connected(server: ServerProcess, target: Interview) -> dic
 
 
 def audit_entry_survives(server: ServerProcess, sid: str, body: dict[str, Any]) -> None:
-    [entry] = [
-        json.loads(line)
-        for line in httpx.get(f"{server.url}/api/audit.jsonl", params={"resource": sid},
-                              headers=owner_headers(server)).text.splitlines()  # fmt: skip
-        if json.loads(line)["kind"] == "session.erased"
-    ]
+    lines = httpx.get(
+        f"{server.url}/api/audit.jsonl", params={"resource": sid}, headers=owner_headers(server)
+    ).text.splitlines()
+    [entry] = [e for e in map(json.loads, lines) if e["kind"] == "session.erased"]
     assert entry["actor"]["kind"] == "admin" and entry["ip"] == "127.0.0.1"
     removed = entry["details"]["removed"]
     assert removed == {k: body["removed"][k] for k in ("sessions", "log", "checkpoints", "claims")}
@@ -125,8 +123,10 @@ def owner_headers(server: ServerProcess) -> dict[str, str]:
         made = httpx.post(f"{server.url}/api/users", json={"email": email, "role": "owner"},
                           headers=ADMIN)  # fmt: skip
         token = made.json()["invite_link"].split("#invite=")[1]
-        signed = httpx.post(f"{server.url}/api/auth/invite",
-                            json={"token": token, "password": "an owner's long password"})  # fmt: skip
+        password = "an owner's long password"
+        signed = httpx.post(
+            f"{server.url}/api/auth/invite", json={"token": token, "password": password}
+        )
         assert signed.status_code == 200, signed.text
         _owners[server.url] = {
             "Cookie": f"pairboard_session={signed.cookies['pairboard_session']}",
@@ -215,11 +215,19 @@ async def postgres_rows(dsn: str, sid: str) -> dict[str, Any]:
         await conn.close()
 
 
+def text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def redis_keys(client: redis.Redis, prefix: str, sid: str) -> dict[str, Any]:
-    keys = sorted(k.decode() for k in client.scan_iter(match=f"{prefix}*{sid}*", count=1000))
-    members = sorted(m.decode() for m in client.smembers(f"{prefix}docs"))
+    keys = sorted(text(k) for k in client.scan_iter(match=f"{prefix}*{sid}*", count=1000))
+    members = sorted(text(m) for m in client.smembers(f"{prefix}docs"))
     entries = sum(client.xlen(k) for k in keys if k.startswith(f"{prefix}log:"))
-    return {"keys": keys, "docs": [m for m in members if m.startswith(f"{sid}/")], "entries": entries}
+    return {
+        "keys": keys,
+        "docs": [m for m in members if m.startswith(f"{sid}/")],
+        "entries": entries,
+    }
 
 
 async def test_erase_on_postgres_and_redis_leaves_no_row_stream_or_counter_of_the_session(
@@ -241,14 +249,16 @@ async def test_erase_on_postgres_and_redis_leaves_no_row_stream_or_counter_of_th
         before = await postgres_rows(postgres_dsn, target.id)
         assert all(before[t] for t in (*TABLES, "sessions")), {t: len(v) for t, v in before.items()}
         streams = redis_keys(client, prefix, target.id)
-        assert streams["entries"] > 5 and any(k.startswith(f"{prefix}seq:") for k in streams["keys"])
+        assert streams["entries"] > 5 and any(
+            k.startswith(f"{prefix}seq:") for k in streams["keys"]
+        )
         other_rows = await postgres_rows(postgres_dsn, other.id)
         other_streams = redis_keys(client, prefix, other.id)
 
         body = await erase_while_connected(server, target)
         assert body["removed"]["redis_keys"] == len(streams["keys"])
 
-        nothing = {t: [] for t in (*TABLES, "sessions")}
+        nothing: dict[str, list[Any]] = {t: [] for t in (*TABLES, "sessions")}
         assert await postgres_rows(postgres_dsn, target.id) == nothing
         assert redis_keys(client, prefix, target.id) == {"keys": [], "docs": [], "entries": 0}
         await asyncio.sleep(1.5)  # several mover rounds: nothing is moved back

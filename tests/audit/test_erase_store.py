@@ -16,7 +16,9 @@ from server.store.postgres import PostgresStore
 from server.store.sqlite import SQLiteStore
 from tests.scale.postgres import fresh_database
 
-ERASED = NewAuditEntry(5000, AuditKind.SESSION_ERASED, ADMIN, "127.0.0.1", "gone", {"state": "ended"})
+ERASED = NewAuditEntry(
+    5000, AuditKind.SESSION_ERASED, ADMIN, "127.0.0.1", "gone", {"state": "ended"}
+)
 
 
 def entry(session_id: str, seq: int) -> LogEntry:
@@ -68,6 +70,9 @@ async def test_an_erase_removes_the_session_in_one_step_and_late_writes_of_it_wr
         await store.append(NewEntry("gone", "code", 9, "ann", "candidate", "update", b"u"))
     assert await store.read_log("gone", "code", 0) == []
     assert await store.list_checkpoints("gone", "code") == []
+    assert await store.get_session("gone") is None
+    stale = SessionRecord("gone", "t", None, 1, "ended", 2, {"names": {"candidate": "Jane"}})
+    await store.update_session(stale)  # a save from a copy read before the erase
     assert await store.get_session("gone") is None
     assert [e.seq for e in await store.read_log("kept", "code", 0)] == [1, 2, 3]
     assert [c.seq for c in await store.list_checkpoints("kept", "code")] == [2, 3]

@@ -75,6 +75,6 @@ async def test_the_subject_export_holds_recording_notes_signals_and_comments_and
     imported = httpx.post(f"{url}/api/recordings?new_id=true", content=recording,
                           headers=owen.headers())  # fmt: skip
     assert imported.status_code == 201, imported.text
-    audit = httpx.get(f"{url}/api/audit", params={"resource": sid, "kind": "session.subject_exported"},
-                      headers=owen.headers()).json()["entries"]  # fmt: skip
+    query = {"resource": sid, "kind": "session.subject_exported"}
+    audit = httpx.get(f"{url}/api/audit", params=query, headers=owen.headers()).json()["entries"]
     assert [(e["actor"]["email"], e["resource"]) for e in audit] == [("owen@example.com", sid)]
