@@ -49,7 +49,7 @@ async def _add(
             return 1
         await Audit(store, store).record(
             AuditKind.USER_ADDED,
-            Actor("system", role="cli"),  # the operator at the server's shell
+            Actor("system", role="cli"),  # the operator at the server's shell, on its data dir
             resource=user.id,
             details={"email": user.email, "role": user.role, "via": "pairboard users add"},
         )

@@ -11,7 +11,7 @@ import asyncio
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,9 +73,26 @@ async def interview(server: ServerProcess, marker: str) -> Interview:
         for i in range(5):
             client.text.insert(len(str(client.text)), f"{marker} line {i}\n")
         await client.set_awareness(77, 1, {"cursor": {"anchor": 3}})
-        await asyncio.sleep(0.5)  # the edits reach the log; the cursor sampler writes
-    await asyncio.sleep(1.0)  # and writes the cursor's removal once the page has gone
+        await asyncio.sleep(0.5)  # the client's update frames go out before it closes
+    # The page has gone: the cursor sampler records the cursor's removal, the last write.
+    await wait_until_logged(server, sid, "awareness", lambda v: v == {"doc": "code",
+                            "client": 77, "state": None})  # fmt: skip
     return Interview(sid, tokens)
+
+
+async def wait_until_logged(
+    server: ServerProcess, sid: str, doc: str, match: Callable[[Any], bool]
+) -> None:
+    def logged() -> bool:
+        answer = httpx.get(f"{server.url}/api/sessions/{sid}/log", params={"doc": doc},
+                           headers=ADMIN)  # fmt: skip
+        return any(match(e.get("value")) for e in answer.json()["entries"])
+
+    for _ in range(200):
+        if await asyncio.to_thread(logged):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing matching in the {doc} log of {sid}")
 
 
 def erase(server: ServerProcess, sid: str) -> dict[str, Any]:
