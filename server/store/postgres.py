@@ -169,8 +169,12 @@ class PostgresStore(
             (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data) for e in entries
         ]
         async with self._p().acquire() as conn, conn.transaction():
-            for session_id in sorted({e.session_id for e in entries}):
-                await conn.execute(f"SELECT {ERASE_LOCK}", session_id)
+            # Every session's lock in one round trip (a mover batch spans many sessions).
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock_shared(hashtext('erase/' || s)) "
+                "FROM unnest($1::text[]) AS s",
+                sorted({e.session_id for e in entries}),
+            )
             await conn.executemany(
                 f"INSERT INTO log ({_LOG_COLUMNS}) SELECT $1,$2,$3,$4,$5,$6,$7,$8 "
                 f"WHERE {NOT_ERASED}",
