@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse
 from kernels.sandbox.layers import sandbox_report
 from kernels.settings import KernelSettings
 from server.accounts.service import AccountError
+from server.api import audit as audit_api
 from server.api import auth as auth_api
 from server.api import data as data_api
 from server.api import notebook as notebook_api
+from server.api import privacy as privacy_api
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api
 from server.api import review as review_api
@@ -84,7 +86,13 @@ def create_app(
     app.include_router(tokens_api.router)
     app.add_exception_handler(AccountError, account_error_response)
     app.add_exception_handler(RequestValidationError, validation_error_response)
-    for router in (replay_api.router, review_api.router, recordings_api.router):
+    for router in (
+        replay_api.router,
+        review_api.router,
+        recordings_api.router,
+        audit_api.router,
+        privacy_api.router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz")

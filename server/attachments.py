@@ -11,6 +11,7 @@ scenario's own data files, before the next run. Checks (name, type by content, s
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from server.private_files import private_dir
@@ -80,3 +81,12 @@ class Attachments:
             st = (directory / name).stat()
             out.append((name, st.st_size, st.st_mtime_ns))
         return tuple(out)
+
+    def remove(self, session_id: str) -> int:
+        """Delete every file of the session (an erase); how many there were. Blocking."""
+        directory = self._dir(session_id)
+        if not directory.is_dir():
+            return 0
+        count = sum(1 for p in directory.rglob("*") if p.is_file())
+        shutil.rmtree(directory)
+        return count

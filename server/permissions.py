@@ -44,6 +44,7 @@ class Action(StrEnum):
     ACCOUNT_READ = "account.read"  # who am I, sign out: a signed-in member
     USER_MANAGE = "user.manage"  # list users, invite, change roles: the organisation's owners
     TOKEN_MANAGE = "token.manage"  # a member's own personal API tokens: from a signed-in browser
+    AUDIT_READ = "audit.read"  # the audit log and its JSON-lines export: owners only
     # One session.
     SESSION_READ = "session.read"
     SESSION_END = "session.end"
@@ -66,6 +67,8 @@ class Action(StrEnum):
     RECORDING_EXPORT = "recording.export"
     NOTEBOOK_EXPORT = "notebook.export"  # the notebook as .ipynb, outputs included
     NOTEBOOK_IMPORT = "notebook.import"  # replace the notebook's cells from an .ipynb
+    SESSION_ERASE = "session.erase"  # erase a candidate: everything of the session, for good
+    SUBJECT_EXPORT = "session.subject_export"  # the data-subject export (recording, notes, signals)
     # One doc of one session, over the websocket.
     DOC_READ = "doc.read"
     DOC_WRITE = "doc.write"
@@ -81,6 +84,7 @@ ORG_ACTIONS = frozenset(
         Action.ACCOUNT_READ,
         Action.USER_MANAGE,
         Action.TOKEN_MANAGE,
+        Action.AUDIT_READ,
     }
 )
 DOC_ACTIONS = frozenset({Action.DOC_READ, Action.DOC_WRITE})
@@ -212,6 +216,12 @@ def _kept_by(action: Action) -> frozenset[Role]:
     return frozenset(role for role, kept in AFTER_END.items() if action in kept)
 
 
+AUDIT_REFUSAL = (
+    "the audit log is read by the organisation's owners: sign in as one, or use an owner's "
+    "API token with the audit:read scope"
+)
+PRIVACY_REFUSAL = "erasing or exporting a candidate's data is for the organisation's owners"
+
 TABLE: dict[Action, Rule] = {
     # Organisation-wide: the admin token; listing scenarios also from an interviewer's link.
     Action.SESSION_CREATE: Rule(NOBODY, org_roles=RUNS_INTERVIEWS),
@@ -226,6 +236,9 @@ TABLE: dict[Action, Rule] = {
     Action.TOKEN_MANAGE: Rule(
         NOBODY, admin=False, org_roles=EVERY_MEMBER, admin_refusal="the admin token has no account"
     ),
+    # Who did what is read by the people accountable for the organisation, by name: not the
+    # shared admin token, which names nobody (an owner's API token with `audit:read` automates).
+    Action.AUDIT_READ: Rule(NOBODY, admin=False, org_roles=OWNERS, admin_refusal=AUDIT_REFUSAL),
     # The live interview.
     Action.SESSION_READ: Rule(ALL_ROLES, after_end=_kept_by(Action.SESSION_READ)),
     Action.SESSION_END: Rule(INTERVIEWER),
@@ -259,6 +272,11 @@ TABLE: dict[Action, Rule] = {
     # The notebook is everyone's to read (as the doc is); importing replaces the candidate's work.
     Action.NOTEBOOK_EXPORT: Rule(ALL_ROLES, after_end=_kept_by(Action.NOTEBOOK_EXPORT)),
     Action.NOTEBOOK_IMPORT: Rule(INTERVIEWER, live_only=True),
+    # Privacy requests are the organisation's (owners, and the operator's admin token), not
+    # the interviewer's: erasing removes the record of their own interview, and exporting
+    # answers a candidate's request on the organisation's behalf (docs/AUDIT.md says why).
+    Action.SESSION_ERASE: Rule(NOBODY),
+    Action.SUBJECT_EXPORT: Rule(NOBODY),
     # Docs: the admin has no seat in a room; readers and writers per doc are below.
     Action.DOC_READ: Rule(
         ALL_ROLES, admin=False, admin_refusal="the admin token opens no room", members=False
@@ -322,6 +340,8 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
         Action.RECORDING_IMPORT,
     },
     "users:manage": frozenset({Action.USER_MANAGE, Action.ACCOUNT_READ}),
+    "audit:read": frozenset({Action.AUDIT_READ, Action.ACCOUNT_READ}),
+    "privacy": frozenset({Action.SESSION_ERASE, Action.SUBJECT_EXPORT, Action.ACCOUNT_READ}),
 }
 
 
@@ -414,6 +434,8 @@ def _role_refusal(role: Role, action: Action) -> str:
         return f"the {role} role cannot list scenarios"
     if action is Action.REPLAY_READ_PRIVATE:
         return "this is for interviewers and reviewers"
+    if action in (Action.SESSION_ERASE, Action.SUBJECT_EXPORT):
+        return PRIVACY_REFUSAL
     return f"the {role} role cannot do this"
 
 

@@ -18,7 +18,10 @@ Build order, and why:
    every run),
 6. the scenario runner (which asks the runs to sync a kernel when an event changes data),
 7. the accounts on the durable store (never only in Redis), the OpenID client when configured,
-   and the `Gate` every REST route and websocket asks (sessions + accounts + the admin token).
+   and the `Gate` every REST route and websocket asks (sessions + accounts + the admin token);
+8. the audit log on the durable store (it names users from the accounts), and the eraser,
+   which reaches into every part that holds something of a session (kernels, rooms, the
+   durable store, Redis streams when the store has them, attachments on disk).
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from server.access import Gate
 from server.accounts.oidc import OidcSignIn
 from server.accounts.service import Accounts
 from server.attachments import Attachments
+from server.audit.service import Audit
 from server.auth import TokenSigner, load_admin_token, load_secret
+from server.privacy.erase import Eraser, SessionStreams
 from server.private_files import private_dir
 from server.project_files import ProjectLimits
 from server.replay.records import AwarenessSampler
@@ -99,6 +104,8 @@ class Services:
     scenarios: ScenarioRunner
     attachments: Attachments
     connection_slots: ConnectionSlots
+    audit: Audit
+    eraser: Eraser
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -113,18 +120,20 @@ class Services:
             max_bytes=settings.awareness_sample_max_bytes,
         )
         rooms = RoomRegistry(store, settings, fanout, awareness=sampler)
-        replay = ReplayService(store, settings, sessions, rooms, sampler)
+        audit = Audit(durable, durable)
+        replay = ReplayService(store, settings, sessions, rooms, sampler, audit)
         providers = build_providers(settings, kernel_settings)
         attachments = Attachments(
             settings.data_dir / "attachments",
             max_bytes=settings.attachment_max_bytes,
             max_files=settings.attachments_per_session,
         )
+        hidden = HiddenKernelState(sessions, attachments)
         runs = Runs(
             rooms,
             sessions,
             providers.provider,
-            preparer=HiddenKernelState(sessions, attachments),
+            preparer=hidden,
             max_code_bytes=settings.run_max_code_bytes,
             shared=providers.shared,
             project_limits=ProjectLimits(
@@ -153,6 +162,16 @@ class Services:
             scenarios=scenarios,
             attachments=attachments,
             connection_slots=ConnectionSlots(ConnectionCaps.from_settings(settings)),
+            audit=audit,
+            eraser=Eraser(
+                sessions,
+                rooms,
+                runs,
+                hidden,
+                attachments,
+                audit,
+                streams=store if isinstance(store, SessionStreams) else None,
+            ),
         )
 
     async def start(self) -> None:

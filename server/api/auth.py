@@ -16,9 +16,11 @@ from pydantic import BaseModel, ConfigDict
 
 from server.accounts.model import OrgRole, User
 from server.accounts.oidc import OidcSignIn
-from server.accounts.service import COOKIE, OpenedSignIn
+from server.accounts.service import COOKIE, AccountError, OpenedSignIn
 from server.accounts.store import UserExists
+from server.api.audited import audit
 from server.api.deps import AuthorizeOrg, services_of
+from server.audit.model import Actor, AuditKind
 from server.permissions import Action, Member, Principal
 from server.services import Services
 from server.text import Text
@@ -58,6 +60,22 @@ def _with_cookie(services: Services, opened: OpenedSignIn, response: Response) -
     return response
 
 
+async def _failed(request: Request, exc: AccountError, method: str, email: str | None) -> None:
+    """A refused sign-in (wrong password, disabled account, a provider's answer that does not
+    verify) is audited; a malformed request (422) or a throttled one (429) is not: the log
+    records attempts against accounts, and the throttle bounds how many one e-mail makes."""
+    if exc.status in (401, 403):
+        actor = Actor("anonymous", email=None if email is None else email[:320])
+        details = {"method": method, "reason": str(exc)[:300]}
+        await audit(request, AuditKind.SIGN_IN_FAILED, actor, details=details)
+
+
+async def _audit_sign_in(request: Request, opened: OpenedSignIn, method: str) -> None:
+    user = opened.user
+    actor = Actor("member", user.id, user.email, user.role)
+    await audit(request, AuditKind.SIGN_IN, actor, resource=user.id, details={"method": method})
+
+
 def _signed_in(services: Services, opened: OpenedSignIn) -> Response:
     body = {"user": user_view(opened.user), "csrf_token": opened.sign_in.csrf}
     return _with_cookie(services, opened, JSONResponse(body))
@@ -66,8 +84,13 @@ def _signed_in(services: Services, opened: OpenedSignIn) -> Response:
 @router.post("/auth/sign-in")
 async def sign_in(body: PasswordSignIn, request: Request, _: Principal = SIGN_IN) -> Response:
     services = services_of(request)
-    user = await services.accounts.check_password_sign_in(body.email, body.password)
+    try:
+        user = await services.accounts.check_password_sign_in(body.email, body.password)
+    except AccountError as exc:
+        await _failed(request, exc, "password", body.email)
+        raise
     opened = await services.accounts.open_sign_in(user, request.cookies.get(COOKIE))
+    await _audit_sign_in(request, opened, "password")
     return _signed_in(services, opened)
 
 
@@ -75,8 +98,13 @@ async def sign_in(body: PasswordSignIn, request: Request, _: Principal = SIGN_IN
 async def redeem_invite(body: Redeem, request: Request, _: Principal = SIGN_IN) -> Response:
     """Set the password of an invited user (the invite works once) and sign them in."""
     services = services_of(request)
-    user = await services.accounts.redeem_invite(body.token, body.password)
+    try:
+        user = await services.accounts.redeem_invite(body.token, body.password)
+    except AccountError as exc:
+        await _failed(request, exc, "invite", None)
+        raise
     opened = await services.accounts.open_sign_in(user, request.cookies.get(COOKIE))
+    await _audit_sign_in(request, opened, "invite")
     return _signed_in(services, opened)
 
 
@@ -97,15 +125,22 @@ async def oidc_start(request: Request, _: Principal = SIGN_IN) -> Response:
 async def oidc_callback(request: Request, _: Principal = SIGN_IN) -> Response:
     """The provider sends the browser back here; signed in, it goes on to the lobby."""
     services = services_of(request)
-    user = await _oidc(services).finish(dict(request.query_params))
+    try:
+        user = await _oidc(services).finish(dict(request.query_params))
+    except AccountError as exc:
+        await _failed(request, exc, "oidc", None)
+        raise
     opened = await services.accounts.open_sign_in(user, request.cookies.get(COOKIE))
+    await _audit_sign_in(request, opened, "oidc")
     return _with_cookie(services, opened, RedirectResponse("/", status_code=303))
 
 
 @router.post("/auth/sign-out")
-async def sign_out(request: Request, _: Principal = SIGNED_IN) -> Response:
+async def sign_out(request: Request, principal: Principal = SIGNED_IN) -> Response:
     """Revoke this sign-in on the server (the cookie is worthless from now on, everywhere)."""
     await services_of(request).accounts.sign_out(request.cookies.get(COOKIE, ""))
+    assert isinstance(principal, Member)  # the table lets only members sign out
+    await audit(request, AuditKind.SIGN_OUT, principal, resource=principal.user_id)
     response = JSONResponse({"signed_out": True})
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -148,7 +183,9 @@ class UserChange(BaseModel):
 
 @router.post("/users", status_code=201)
 async def invite_user(
-    body: NewUser, request: Request, _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE))
+    body: NewUser,
+    request: Request,
+    principal: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE)),
 ) -> dict[str, Any]:
     """Add a user and answer their one-time invite link (shown once) for them to set a password;
     with single sign-on they may sign in through the provider instead."""
@@ -157,6 +194,8 @@ async def invite_user(
         user = await accounts.add_user(body.email, body.role, name=body.name)
     except UserExists as exc:
         raise HTTPException(409, str(exc)) from exc
+    details = {"email": user.email, "role": user.role}
+    await audit(request, AuditKind.USER_ADDED, principal, resource=user.id, details=details)
     return {
         "user": user_view(user),
         "invite_link": accounts.invite_link(await accounts.invite(user)),
@@ -168,8 +207,18 @@ async def change_user(
     user_id: str,
     body: UserChange,
     request: Request,
-    _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE)),
+    principal: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE)),
 ) -> dict[str, Any]:
     """Change a user's role, or disable them (their sign-ins and API tokens stop at once)."""
-    user = await services_of(request).accounts.change_user(user_id, body.role, body.disabled)
+    services = services_of(request)
+    before = await services.durable.get_user(user_id)
+    user = await services.accounts.change_user(user_id, body.role, body.disabled)
+    if before is not None and before.role != user.role:
+        details = {"email": user.email, "from": before.role, "to": user.role}
+        await audit(
+            request, AuditKind.USER_ROLE_CHANGED, principal, resource=user_id, details=details
+        )
+    if before is not None and (before.disabled_at_ms is None) != (user.disabled_at_ms is None):
+        kind = AuditKind.USER_ENABLED if user.disabled_at_ms is None else AuditKind.USER_DISABLED
+        await audit(request, kind, principal, resource=user_id, details={"email": user.email})
     return {**user_view(user), "disabled": user.disabled_at_ms is not None}

@@ -15,7 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from server.access import Access
+from server.api.audited import audit
 from server.api.deps import Authorize, AuthorizeOrg, services_of
+from server.audit.model import AuditKind
 from server.permissions import Action, Principal
 from server.replay.archive import (
     ImportLimits,
@@ -37,6 +39,7 @@ async def export(
     access: Access = Depends(Authorize(Action.RECORDING_EXPORT)),
 ) -> StreamingResponse:
     stream = export_gzip(services_of(request).store, access.record, with_checkpoints=checkpoints)
+    await audit(request, AuditKind.RECORDING_EXPORTED, access.principal, resource=session_id)
     return StreamingResponse(
         stream,
         media_type="application/gzip",
@@ -48,7 +51,7 @@ async def export(
 async def import_(
     request: Request,
     new_id: bool = Query(False),
-    _: Principal = Depends(AuthorizeOrg(Action.RECORDING_IMPORT)),
+    principal: Principal = Depends(AuthorizeOrg(Action.RECORDING_IMPORT)),
 ) -> dict[str, Any]:
     services = services_of(request)
     limit = services.settings.import_max_bytes
@@ -75,6 +78,10 @@ async def import_(
         except RecordingError as exc:
             status = 409 if "already exists" in str(exc) else 422
             raise HTTPException(status, str(exc)) from exc
+    details = {"entries": len(rec.entries), "new_id": new_id}
+    await audit(
+        request, AuditKind.RECORDING_IMPORTED, principal, resource=record.id, details=details
+    )
     return {
         "id": record.id,
         "title": record.title,

@@ -17,7 +17,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from server.access import Access
+from server.api.audited import audit
 from server.api.deps import MAX_INT, Authorize, services_of
+from server.audit.model import AuditKind
 from server.documents import DOCS, RECORD_DOCS, RecordDoc
 from server.permissions import Action, decide
 from server.replay.state import state_at
@@ -63,6 +65,9 @@ async def get_state(
 async def get_timeline(
     request: Request, buckets: int = Query(200, ge=1, le=2000), access: Access = READ
 ) -> dict[str, Any]:
+    """The player's first request when a recording is opened: the one audited as viewed (its
+    seeks and log pages are not, or one viewing would be hundreds of entries)."""
+    await audit(request, AuditKind.RECORDING_VIEWED, access.principal, resource=access.record.id)
     return await timeline(
         services_of(request).store, access.record, privileged=privileged(access), buckets=buckets
     )
@@ -131,7 +136,7 @@ async def share(
     session_id: str,
     request: Request,
     body: ShareRequest | None = None,
-    _: Access = Depends(Authorize(Action.SESSION_SHARE)),
+    access: Access = Depends(Authorize(Action.SESSION_SHARE)),
 ) -> dict[str, str]:
     """A reviewer link: reads the replay (also after the end) and comments, never edits."""
     services = services_of(request)
@@ -139,5 +144,9 @@ async def share(
     name = ((body.name if body else None) or "Reviewer").strip()[: settings.max_name_length]
     token = services.sessions.signer.issue(
         session_id, "reviewer", name or "Reviewer", settings.reviewer_token_lifetime_seconds
+    )
+    details = {"via": "reviewer_link"}
+    await audit(
+        request, AuditKind.ACCESS_GRANTED, access.principal, resource=session_id, details=details
     )
     return {"link": f"{settings.base_url()}/replay/{session_id}?token={token}", "token": token}

@@ -9,7 +9,9 @@ from pycrdt import Doc
 from pydantic import BaseModel, Field
 
 from server.access import Access, facts_of
+from server.api.audited import audit
 from server.api.deps import Authorize, AuthorizeOrg, services_of
+from server.audit.model import AuditKind
 from server.documents import CONSOLE_CONTROLS, CONSOLE_SESSION, DocName
 from server.permissions import Action, LinkBearer, Member, Principal, decide
 from server.project_files import DEFAULT_MAIN
@@ -66,6 +68,10 @@ async def create_session(
         raise HTTPException(exc.status, str(exc)) from exc
     if scenario is not None:
         await seed_session(services.rooms, created.record.id, scenario)
+    details = {"scenario": body.scenario, "mode": mode}  # never the title: it may name someone
+    await audit(
+        request, AuditKind.SESSION_CREATED, principal, resource=created.record.id, details=details
+    )
     return created.to_json()
 
 
@@ -116,6 +122,7 @@ async def end_session(
             target["ended_by"] = access.name
 
         await services.rooms.edit(session_id, DocName.CONSOLE, mark)
+        await audit(request, AuditKind.SESSION_ENDED, access.principal, resource=session_id)
     return services.sessions.public_view(record, None)
 
 
@@ -150,8 +157,21 @@ async def share_session(
         if user is None:
             raise HTTPException(422, f"no user with e-mail {email!r}")
         user_ids.append(user.id)
+    _, before, was_team = access_of(access.record)
     await services.sessions.share(access.record, user_ids, body.team)
     owner, shared, team = access_of(access.record)
+    added = sorted(shared - before)
+    if added or (team and not was_team):
+        details = {"users": added, "team": team and not was_team}
+        await audit(
+            request, AuditKind.ACCESS_GRANTED, access.principal, resource=access.record.id,
+            details=details,
+        )  # fmt: skip
+    if was_team and not team:
+        await audit(
+            request, AuditKind.ACCESS_REVOKED, access.principal, resource=access.record.id,
+            details={"team": True},
+        )  # fmt: skip
     return {"owner": owner, "shared_with": sorted(shared), "team": team}
 
 

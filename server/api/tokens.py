@@ -15,7 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.model import ApiToken
+from server.api.audited import audit
 from server.api.deps import AuthorizeOrg, services_of
+from server.audit.model import AuditKind
 from server.clock import now_ms
 from server.permissions import Action, Member, Principal
 from server.text import Text
@@ -59,6 +61,8 @@ async def create_token(
     secret, token = await services_of(request).accounts.create_api_token(
         user, body.name, body.scopes, body.expires_in_days
     )
+    details = {"scopes": list(token.scopes), "expires_at": token.expires_at_ms}
+    await audit(request, AuditKind.TOKEN_CREATED, principal, resource=token.id, details=details)
     return {**token_view(token), "token": secret}
 
 
@@ -75,4 +79,5 @@ async def revoke_token(
     user = await _member(request, principal)
     if not await services_of(request).durable.revoke_api_token(token_id, user.id, now_ms()):
         raise HTTPException(404, "no such live token of yours")
+    await audit(request, AuditKind.TOKEN_REVOKED, principal, resource=token_id)
     return {"id": token_id, "revoked": True}

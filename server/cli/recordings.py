@@ -21,6 +21,8 @@ from typing import IO
 
 import httpx
 
+from server.audit.model import Actor, AuditKind
+from server.audit.service import Audit
 from server.cli import local_admin_token
 from server.replay.archive import (
     ImportLimits,
@@ -31,6 +33,8 @@ from server.replay.archive import (
 )
 from server.settings import Settings
 from server.store.select import durable_store
+
+CLI = Actor("system", role="cli")  # the operator at the server's shell, on its data dir
 
 
 class ProgressBar:
@@ -78,6 +82,12 @@ async def _export_local(settings: Settings, session_id: str, out: Path) -> int:
             async for chunk in export_gzip(store, record, bar):
                 f.write(chunk)
         bar.close()
+        await Audit(store, store).record(
+            AuditKind.RECORDING_EXPORTED,
+            CLI,
+            resource=session_id,
+            details={"via": "pairboard export"},
+        )
     finally:
         await store.close()
     return 0
@@ -152,6 +162,10 @@ async def _import_local(settings: Settings, path: Path, new_id: bool, bar: Progr
     await store.open()
     try:
         record = await import_recording(store, rec)
+        details = {"entries": len(rec.entries), "new_id": new_id, "via": "pairboard import"}
+        await Audit(store, store).record(
+            AuditKind.RECORDING_IMPORTED, CLI, resource=record.id, details=details
+        )
     finally:
         await store.close()
     print(f"imported session {record.id}: {len(rec.entries)} log entries")

@@ -18,6 +18,8 @@ from pathlib import Path
 from server.accounts.model import ORG_ROLES, OrgRole
 from server.accounts.service import AccountError, Accounts
 from server.accounts.store import UserExists
+from server.audit.model import Actor, AuditKind
+from server.audit.service import Audit
 from server.settings import Settings
 from server.store.select import durable_store
 
@@ -45,6 +47,12 @@ async def _add(
         except (AccountError, UserExists) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        await Audit(store, store).record(
+            AuditKind.USER_ADDED,
+            Actor("system", role="cli"),  # the operator at the server's shell, on its data dir
+            resource=user.id,
+            details={"email": user.email, "role": user.role, "via": "pairboard users add"},
+        )
         print(f"Added {user.email} ({user.role}), id {user.id}")
         if invite:
             link = accounts.invite_link(await accounts.invite(user))

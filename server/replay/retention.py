@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from server.store.base import SessionRecord, Store
 
@@ -46,11 +46,11 @@ async def retention_loop(
     retention_days: float,
     every_seconds: float,
     in_use: Callable[[str], bool],
-    on_deleted: Callable[[list[str]], None],
+    on_deleted: Callable[[list[str]], Awaitable[None]],
 ) -> None:
     while True:
         try:
-            on_deleted(await purge_once(store, retention_days, in_use))
+            await on_deleted(await purge_once(store, retention_days, in_use))
         except Exception:  # a failed pass is retried on the next one
             log.exception("retention pass failed")
         await asyncio.sleep(every_seconds)

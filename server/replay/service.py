@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 
+from server.audit.model import SYSTEM, AuditKind
+from server.audit.service import Audit
 from server.replay.records import AwarenessSampler, RateLimiter
 from server.replay.retention import retention_loop
 from server.sessions import Sessions
@@ -29,21 +31,31 @@ class ReplayService:
         sessions: Sessions,
         rooms: RoomRegistry,
         sampler: AwarenessSampler,
+        audit: Audit,
     ) -> None:
         self.store = store
         self.settings = settings
         self.sessions = sessions
         self.rooms = rooms
         self.sampler = sampler
+        self.audit = audit
         self.signal_limiter = RateLimiter(settings.signals_per_minute, 60.0)
         self._retention: asyncio.Task[None] | None = None
 
     def _in_use(self, session_id: str) -> bool:
         return any(sid == session_id for sid, _ in self.rooms.rooms)
 
-    def _forget(self, deleted: list[str]) -> None:
+    async def _forget(self, deleted: list[str]) -> None:
+        """Retention deleted these: forget the cached records; one audit entry each."""
+        days = self.settings.recording_retention_days
         for session_id in deleted:
             self.sessions.forget(session_id)
+            await self.audit.record(
+                AuditKind.RECORDING_DELETED,
+                SYSTEM,
+                resource=session_id,
+                details={"by": "retention", "retention_days": days},
+            )
 
     async def start(self) -> None:
         self.sampler.start()

@@ -49,6 +49,11 @@ return {seq, last[1][1]}
 """
 
 
+def _glob_escape(text: str) -> str:
+    """`text` matched literally by a Redis glob pattern."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
 class RedisStore:
     def __init__(
         self,
@@ -66,6 +71,9 @@ class RedisStore:
         self.retry_seconds = retry_seconds
         self._position_script = redis.register_script(POSITION_LUA)
         self._floors: dict[tuple[str, str], int] = {}
+        # Sessions this instance erased: a late append (a cursor sample of a page just closed,
+        # a run's last output) must not create their streams again.
+        self._erased: set[str] = set()
         self._pending: list[tuple[NewEntry, int, asyncio.Future[int]]] = []
         self._committer: asyncio.Task[None] | None = None
 
@@ -163,6 +171,29 @@ class RedisStore:
         for key in [k for k in self._floors if k[0] == session_id]:
             del self._floors[key]
 
+    async def erase_streams(self, session_id: str) -> int:
+        """An erase (`server/privacy/erase.py`): delete every stream and seq counter of the
+        session and its members of the mover's doc set; the number of keys deleted. Runs after
+        the durable erase wrote its tombstone, so the mover importing what it read before
+        writes nothing."""
+        self._erased.add(session_id)
+        pattern = _glob_escape(session_id)
+        keys: list[Any] = []
+        for kind in ("seq", "log"):
+            match = f"{self.keys.prefix}{kind}:{pattern}:*"
+            keys.extend([k async for k in self.redis.scan_iter(match=match, count=1000)])
+        members = [
+            m async for m in self.redis.sscan_iter(self.keys.docs, match=f"{pattern}/*", count=1000)
+        ]
+        deleted = 0
+        if keys:
+            deleted = int(await self.redis.delete(*keys))
+        if members:
+            await self.redis.srem(self.keys.docs, *members)
+        for key in [k for k in self._floors if k[0] == session_id]:
+            del self._floors[key]
+        return deleted
+
     # --- the log --------------------------------------------------------------------------------
 
     async def _floor(self, session_id: str, doc: str) -> int:
@@ -174,6 +205,8 @@ class RedisStore:
     async def append(self, entry: NewEntry) -> int:
         """Group commit, as on SQLite: appends that arrive while a pipeline is in flight go out
         together in the next one (one round trip, many scripts; Redis runs them in order)."""
+        if entry.session_id in self._erased:
+            raise ValueError(f"session {entry.session_id} was erased")
         floor = await self._floor(entry.session_id, entry.doc)
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append((entry, floor, done))

@@ -85,6 +85,10 @@ class HiddenKernelState:
         self._placed: dict[str, tuple[object, ...]] = {}
         """session -> (kernel id, generation, what was placed) last placed in its kernel."""
 
+    def forget(self, session_id: str) -> None:
+        """The session was erased: nothing of it is kept here either."""
+        self._placed.pop(session_id, None)
+
     async def _place_data(
         self, session_id: str, handle: KernelHandle, scenario: Scenario | None
     ) -> None:

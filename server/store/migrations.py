@@ -12,7 +12,8 @@ version 0, and migration 1 uses `CREATE ... IF NOT EXISTS` for exactly that reas
 the existing tables (and their data) as they are. Every later migration is plain DDL: it runs once.
 
 A migration is never edited once released; a change is a new migration at the end of the list.
-`tests/scale/test_migrations.py` upgrades a populated version-1 database of each kind.
+`tests/scale/test_migrations.py` upgrades a populated version-1 database of each kind, and a
+populated version-2 one (`tests/audit/test_audit_migration.py`).
 """
 
 from __future__ import annotations
@@ -150,6 +151,64 @@ CREATE TABLE api_tokens (
 );
 """
 
+# The audit log (server/audit/) and erasure tombstones (server/privacy/erase.py). `audit` is
+# append-only: no code path updates or deletes it, and the database refuses it too (a trigger), so
+# "erase everything of a session" can never take the erase's own entry with it. Entries hold ids,
+# roles, staff e-mails and addresses, never candidate data (no title, name, code). An
+# `erased_sessions` row makes every later import of a log entry or checkpoint of that session a
+# no-op (the Redis mover may still hold entries it read before the erase).
+_V3_SQLITE = """
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor_kind TEXT NOT NULL,
+    actor_id TEXT,
+    actor_email TEXT,
+    actor_role TEXT,
+    ip TEXT,
+    resource TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_by_time ON audit (at_ms);
+CREATE INDEX audit_by_resource ON audit (resource, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE erased_sessions (
+    session_id TEXT PRIMARY KEY,
+    erased_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
+_V3_POSTGRES = """
+CREATE TABLE audit (
+    id BIGSERIAL PRIMARY KEY,
+    at_ms BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    actor_kind TEXT NOT NULL,
+    actor_id TEXT,
+    actor_email TEXT,
+    actor_role TEXT,
+    ip TEXT,
+    resource TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_by_time ON audit (at_ms);
+CREATE INDEX audit_by_resource ON audit (resource, id);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TABLE erased_sessions (
+    session_id TEXT PRIMARY KEY,
+    erased_at_ms BIGINT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the schema of the release before migrations", _V1_SQLITE, _V1_POSTGRES),
     Migration(
@@ -158,6 +217,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V2.format(int="INTEGER"),
         _V2.format(int="BIGINT"),
     ),
+    Migration(3, "the audit log (append-only) and erased sessions", _V3_SQLITE, _V3_POSTGRES),
 )
 LATEST = MIGRATIONS[-1].version
 

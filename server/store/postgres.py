@@ -16,6 +16,7 @@ import asyncpg
 from server.store.base import Checkpoint, EntriesRefused, LogEntry, NewEntry, SessionRecord
 from server.store.migrations import VERSION_TABLE, pending
 from server.store.postgres_accounts import PostgresAccountQueries
+from server.store.postgres_audit import PostgresAuditQueries
 from server.store.postgres_replay import PostgresReplayQueries
 
 _LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
@@ -59,7 +60,16 @@ async def migrate(pool: asyncpg.Pool) -> None:
             await conn.execute("SELECT pg_advisory_unlock(7411)")
 
 
-class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.py, *_accounts.py
+# An erase takes this lock exclusively (`postgres_audit.py`); writers of a session's log and
+# checkpoints take it shared in their transaction: a write that started before the erase
+# committed is waited for and deleted by it, one that starts after it finds the tombstone.
+ERASE_LOCK = "pg_advisory_xact_lock_shared(hashtext('erase/' || $1))"
+NOT_ERASED = "NOT EXISTS (SELECT 1 FROM erased_sessions WHERE session_id=$1)"
+
+
+class PostgresStore(
+    PostgresReplayQueries, PostgresAccountQueries, PostgresAuditQueries
+):  # *_replay.py, *_accounts.py, *_audit.py
     def __init__(self, dsn: str, *, pool_size: int = 10) -> None:
         self.dsn = dsn
         self.pool_size = pool_size
@@ -81,8 +91,10 @@ class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.
     # --- sessions ---------------------------------------------------------------------------
 
     async def _upsert(self, r: SessionRecord) -> None:
+        """Never for an erased session: a save from a stale copy must not bring it back."""
         await self._p().execute(
-            "INSERT INTO sessions VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO UPDATE SET "
+            "INSERT INTO sessions SELECT $1,$2,$3,$4,$5,$6,$7 WHERE "
+            f"{NOT_ERASED} ON CONFLICT (id) DO UPDATE SET "
             "title=excluded.title, scenario=excluded.scenario, state=excluded.state, "
             "ended_at_ms=excluded.ended_at_ms, meta=excluded.meta",
             r.id,
@@ -114,11 +126,13 @@ class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.
         e = entry
         async with self._p().acquire() as conn, conn.transaction():
             await conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2))", e.session_id, e.doc
+                f"SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2)), {ERASE_LOCK}",
+                e.session_id,
+                e.doc,
             )
-            seq: int = await conn.fetchval(
+            seq: int | None = await conn.fetchval(
                 "INSERT INTO log SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7 "
-                "FROM log WHERE session_id=$1 AND doc=$2 RETURNING seq",
+                f"FROM log WHERE session_id=$1 AND doc=$2 HAVING {NOT_ERASED} RETURNING seq",
                 e.session_id,
                 e.doc,
                 e.ts_ms,
@@ -127,6 +141,8 @@ class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.
                 e.kind,
                 e.data,
             )
+        if seq is None:
+            raise ValueError(f"session {e.session_id} was erased")
         return seq
 
     async def import_entries(self, entries: list[LogEntry]) -> None:
@@ -153,8 +169,16 @@ class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.
             (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data) for e in entries
         ]
         async with self._p().acquire() as conn, conn.transaction():
+            # Every session's lock in one round trip (a mover batch spans many sessions).
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock_shared(hashtext('erase/' || s)) "
+                "FROM unnest($1::text[]) AS s",
+                sorted({e.session_id for e in entries}),
+            )
             await conn.executemany(
-                f"INSERT INTO log ({_LOG_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", rows
+                f"INSERT INTO log ({_LOG_COLUMNS}) SELECT $1,$2,$3,$4,$5,$6,$7,$8 "
+                f"WHERE {NOT_ERASED}",
+                rows,
             )
 
     async def read_log(
@@ -180,14 +204,16 @@ class PostgresStore(PostgresReplayQueries, PostgresAccountQueries):  # *_replay.
 
     async def write_checkpoint(self, checkpoint: Checkpoint) -> None:
         c = checkpoint
-        await self._p().execute(
-            "INSERT INTO checkpoints VALUES ($1,$2,$3,$4) ON CONFLICT (session_id, doc, seq) "
-            "DO UPDATE SET state=excluded.state",
-            c.session_id,
-            c.doc,
-            c.seq,
-            c.state,
-        )
+        async with self._p().acquire() as conn, conn.transaction():
+            await conn.execute(f"SELECT {ERASE_LOCK}", c.session_id)
+            await conn.execute(
+                f"INSERT INTO checkpoints SELECT $1,$2,$3,$4 WHERE {NOT_ERASED} "
+                "ON CONFLICT (session_id, doc, seq) DO UPDATE SET state=excluded.state",
+                c.session_id,
+                c.doc,
+                c.seq,
+                c.state,
+            )
 
     async def latest_checkpoint(self, session_id: str, doc: str) -> Checkpoint | None:
         row = await self._p().fetchrow(

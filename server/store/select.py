@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Protocol
 
 from server.accounts.store import AccountStore
+from server.audit.store import AuditStore
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
 
 
-class DurableStore(Store, AccountStore, Protocol):
-    """What SQLite and PostgreSQL both are: the log's store and the accounts' store."""
+class DurableStore(Store, AccountStore, AuditStore, Protocol):
+    """What SQLite and PostgreSQL both are: the log's store, the accounts' and the audit log's."""
 
 
 def durable_store(settings: Settings) -> DurableStore:

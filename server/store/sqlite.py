@@ -22,6 +22,7 @@ from server.private_files import private_file
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
 from server.store.migrations import VERSION_TABLE, pending
 from server.store.sqlite_accounts import SQLiteAccountQueries
+from server.store.sqlite_audit import SQLiteAuditQueries
 from server.store.sqlite_replay import SQLiteReplayQueries
 
 T = TypeVar("T")
@@ -52,13 +53,24 @@ def migrate(db: sqlite3.Connection) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    """A migration's statements one by one (`executescript` would commit the transaction)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """A migration's statements one by one (`executescript` would commit the transaction). A
+    trigger's body holds `;` of its own: pieces are joined until SQLite calls them complete."""
+    out: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                out.append(current.strip())
+            current = ""
+    if current.strip(" \n;"):
+        out.append(current.strip())
+    return out
 
 
 class SQLiteStore(
-    SQLiteReplayQueries, SQLiteAccountQueries
-):  # sqlite_replay.py, sqlite_accounts.py
+    SQLiteReplayQueries, SQLiteAccountQueries, SQLiteAuditQueries
+):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous
@@ -67,6 +79,8 @@ class SQLiteStore(
         self._pending: list[tuple[NewEntry, asyncio.Future[int]]] = []
         # Last seq per (session, doc), read from the file on first use; db thread only.
         self._last_seqs: dict[tuple[str, str], int] = {}
+        # Sessions erased by this process (`erase_session`): an append still queued is refused.
+        self._erased: set[str] = set()
         self._committer: asyncio.Task[None] | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -101,8 +115,11 @@ class SQLiteStore(
     # --- sessions ---------------------------------------------------------------------------
 
     def _upsert_session(self, r: SessionRecord) -> None:
+        """Never for an erased session: a save from a stale copy (a hidden step finishing, a
+        request in flight during the erase) must not bring its record back."""
         self._conn().execute(
-            "INSERT INTO sessions VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "INSERT INTO sessions SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS "
+            "(SELECT 1 FROM erased_sessions WHERE session_id=?) ON CONFLICT(id) DO UPDATE SET "
             "title=excluded.title, scenario=excluded.scenario, state=excluded.state, "
             "ended_at_ms=excluded.ended_at_ms, meta=excluded.meta",
             (
@@ -113,6 +130,7 @@ class SQLiteStore(
                 r.state,
                 r.ended_at_ms,
                 json.dumps(r.meta),
+                r.id,
             ),
         )
 
@@ -210,6 +228,9 @@ class SQLiteStore(
 
     def _insert_new(self, entries: list[NewEntry]) -> list[int]:
         """One transaction for the whole batch; seqs are assigned in arrival order."""
+        for e in entries:
+            if e.session_id in self._erased:
+                raise ValueError(f"session {e.session_id} was erased")
         snapshot = dict(self._last_seqs)
         seqs = [self._next_seq(e.session_id, e.doc) for e in entries]
         rows = [
@@ -234,12 +255,36 @@ class SQLiteStore(
         db.execute("COMMIT")
 
     async def import_entries(self, entries: list[LogEntry]) -> None:
+        """Entries of an erased session are skipped (the Redis mover may still carry some it
+        read before the erase): the check and the insert are one statement per entry."""
+
         def insert() -> None:
             rows = [
-                (e.session_id, e.doc, e.seq, e.ts_ms, e.author, e.role, e.kind, e.data)
+                (
+                    e.session_id,
+                    e.doc,
+                    e.seq,
+                    e.ts_ms,
+                    e.author,
+                    e.role,
+                    e.kind,
+                    e.data,
+                    e.session_id,
+                )
                 for e in entries
             ]
-            self._insert_rows(rows)
+            db = self._conn()
+            db.execute("BEGIN")
+            try:
+                db.executemany(
+                    "INSERT INTO log SELECT ?,?,?,?,?,?,?,? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM erased_sessions WHERE session_id=?)",
+                    rows,
+                )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
             for e in entries:
                 key = (e.session_id, e.doc)
                 if key in self._last_seqs:
@@ -280,8 +325,9 @@ class SQLiteStore(
         c = checkpoint
         await self._run(
             lambda: self._conn().execute(
-                "INSERT OR REPLACE INTO checkpoints VALUES (?,?,?,?)",
-                (c.session_id, c.doc, c.seq, c.state),
+                "INSERT OR REPLACE INTO checkpoints SELECT ?,?,?,? WHERE NOT EXISTS "
+                "(SELECT 1 FROM erased_sessions WHERE session_id=?)",
+                (c.session_id, c.doc, c.seq, c.state, c.session_id),
             )
         )
 

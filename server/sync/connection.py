@@ -26,6 +26,9 @@ CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 CLOSE_TRY_AGAIN_LATER = 1013
+# The session was erased (server/privacy/erase.py): nothing to reconnect to. An application
+# code (4000-4999), after HTTP's 410 Gone; the reconnect that follows is refused with 403.
+CLOSE_ERASED = 4410
 
 
 @dataclass(eq=False)

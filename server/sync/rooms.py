@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 RoomKey = tuple[str, str]  # (session id, doc name)
 
 
+class SessionClosed(LookupError):
+    """The session's rooms were closed for good (it was erased)."""
+
+
 class RoomRegistry:
     def __init__(
         self, store: Store, settings: Settings, fanout: Fanout, *, awareness: AwarenessSink
@@ -43,6 +47,8 @@ class RoomRegistry:
         self.rooms: dict[RoomKey, Room] = {}
         self._loading: dict[RoomKey, asyncio.Task[Room]] = {}
         self._upkeep: asyncio.Task[None] | None = None
+        # Sessions erased while this registry runs: never loaded again (`close_session`).
+        self._closed: set[str] = set()
 
     def start(self) -> None:
         self._upkeep = asyncio.create_task(self._upkeep_loop(), name="rooms-upkeep")
@@ -60,6 +66,8 @@ class RoomRegistry:
         self.rooms.clear()
 
     async def get(self, session_id: str, doc: str) -> Room:
+        if session_id in self._closed:
+            raise SessionClosed(f"session {session_id} was erased")
         key = (session_id, doc)
         room = self.rooms.get(key)
         if room is not None:
@@ -114,6 +122,25 @@ class RoomRegistry:
     async def read(self, session_id: str, doc: str) -> Doc[Any]:
         """The room's live doc; callers must treat it as read-only."""
         return (await self.get(session_id, doc)).doc
+
+    async def close_session(self, session_id: str, code: int, reason: str) -> int:
+        """Close every room of a session at once, without a final checkpoint (its data is being
+        erased): each connection is closed with `code`; the number of connections closed. The
+        session is never loaded again by this registry (`get` raises `SessionClosed`)."""
+        self._closed.add(session_id)
+        for key, task in list(self._loading.items()):
+            if key[0] == session_id:
+                task.cancel()
+        closed = 0
+        for key, room in list(self.rooms.items()):
+            if key[0] != session_id:
+                continue
+            del self.rooms[key]
+            for conn in list(room.connections):
+                conn.abort(code, reason)
+                closed += 1
+            await self.fanout.unloaded(room)
+        return closed
 
     async def _upkeep_loop(self) -> None:
         s = self.settings

@@ -34,7 +34,9 @@ from server.app import create_app
 from server.auth import Capability
 from server.documents import DOCS, DocName
 from server.permissions import (
+    DOC_ACTIONS,
     ORG_ACTIONS,
+    TABLE,
     Action,
     Admin,
     Anonymous,
@@ -245,6 +247,23 @@ def ask_everyone(
     expect(response, decision, f"{what} with the owner's read-only API token")
     decision = expected(Anonymous(), case.action, facts)
     expect(ask(server, case, session.id, None), decision, f"{what} as anonymous")
+
+
+def test_every_action_of_the_table_is_a_route_or_a_doc_and_every_route_one_of_its_actions(
+    routes: list[RouteCase],
+) -> None:
+    """The table and the app cannot drift apart: an action without a route (or doc) is dead
+    policy, and a route whose action is not in the table could not be decided."""
+    declared = {case.action for case in routes}
+    assert declared <= set(TABLE)
+    # REPLAY_READ_PRIVATE is asked inside the replay routes: what a reader gets, not whether.
+    assert set(TABLE) - declared == DOC_ACTIONS | {Action.REPLAY_READ_PRIVATE}
+    # The owners-only and privacy routes are among them (erase and its export: issue 13).
+    by_path = {(case.method, case.path): case.action for case in routes}
+    assert by_path[("GET", "/api/audit")] is Action.AUDIT_READ
+    assert by_path[("GET", "/api/audit.jsonl")] is Action.AUDIT_READ
+    assert by_path[("POST", "/api/sessions/{session_id}/erase")] is Action.SESSION_ERASE
+    assert by_path[("GET", "/api/sessions/{session_id}/subject-export")] is Action.SUBJECT_EXPORT
 
 
 def test_every_route_on_a_live_session_answers_each_principal_as_the_table_says(

@@ -1,0 +1,1 @@
+"""Privacy controls on one session: erase a candidate, the data-subject export."""
