@@ -82,6 +82,7 @@ def secrets_of(s: Scenario) -> list[str]:
     """Distinctive lines of every interviewer-only field that the public fields do not contain."""
     public = "\n".join(
         [s.title, s.summary, s.brief, *s.starter.files.values()]
+        + [c.source for c in s.notebook]
         + [e.label or e.text or "" for e in s.whiteboard]
     )
     hidden = [s.setup, s.test_helpers, s.reference_solution, s.notes, *s.reference_files.values()]
@@ -120,3 +121,17 @@ async def test_seeded_session_gives_the_candidate_public_parts_and_no_secret(
     assert len(secrets) > 20
     leaked = [s for s in secrets if s in text]
     assert leaked == []
+
+
+async def test_a_notebook_scenario_seeds_its_cells_and_no_secret(server: ServerProcess) -> None:
+    scenario = library()["pytorch-training-loop-bugs"]
+    session = server.create_session(scenario=scenario.id, title="Seeded notebook")
+    token = session["tokens"]["candidate"]
+    received = b""
+    for doc in ("notebook", "code", "console"):
+        received += await receive_doc(server, session["id"], doc, token)
+    text = received.decode("utf-8", errors="replace")
+    assert [c.id for c in scenario.notebook if c.source.splitlines()[0] not in text] == []
+    secrets = secrets_of(scenario)
+    assert len(secrets) > 20
+    assert [s for s in secrets if s in text] == []

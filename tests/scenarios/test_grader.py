@@ -84,6 +84,17 @@ def test_starter_and_reference_of_a_project() -> None:
     assert reference.files["features.py"] == project.reference_files["features.py"]
 
 
+def test_a_notebooks_submission_is_its_code_cells_top_to_bottom() -> None:
+    notebook = load_library()["pytorch-training-loop-bugs"]
+    assert notebook.mode == "notebook"
+    code = [c for c in notebook.notebook if c.type == "code"]
+    assert [c.id for c in code] == ["imports", "standardize", "train", "run"]
+    starter = grader.starter_submission(notebook)
+    assert starter == Submission("\n\n".join(c.source for c in code))
+    assert grader.reference_submission(notebook) == Submission(notebook.reference_solution)
+    assert starter.module_names() == []
+
+
 def test_a_candidate_module_named_like_one_the_trusted_process_has_is_never_served() -> None:
     names = [
         "json",
