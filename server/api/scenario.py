@@ -20,21 +20,30 @@ from pycrdt import Doc
 from server.access import Access
 from server.api.deps import Authorize, services_of
 from server.clock import now_ms
-from server.documents import CODE_SOURCE, NOTES_GRADES, DocName
+from server.documents import NOTES_GRADES, DocName
 from server.notebook import script_of
 from server.permissions import Action, decide
+from server.project_files import ProjectLimits, ProjectTooLarge, check_project, project_of
 from server.scenarios import library
+from server.scenarios.grader import Submission
 from server.scenarios.grading import grade
 from server.scenarios.model import Scenario
 from server.scenarios.runner import ScenarioError
+from server.sessions import main_file_of
 from server.sync.rooms import RoomRegistry
 
 
-async def candidate_code(rooms: RoomRegistry, session_id: str, scenario: Scenario) -> str:
-    """What the hidden tests grade: the editor's text, or in a notebook the code cells."""
+async def candidate_code(
+    rooms: RoomRegistry, session_id: str, scenario: Scenario, main: str, limits: ProjectLimits
+) -> Submission:
+    """What the hidden tests grade: the project (the entry file `main` and every other file of
+    `code.files`, within the limits a run has), or in a notebook the code cells."""
     if scenario.mode == "notebook":
-        return script_of(await rooms.read(session_id, DocName.NOTEBOOK))
-    return str(CODE_SOURCE.of(await rooms.read(session_id, DocName.CODE)))
+        return Submission(script_of(await rooms.read(session_id, DocName.NOTEBOOK)))
+    project = project_of(await rooms.read(session_id, DocName.CODE), main)
+    check_project(project, limits)
+    source = project.pop(main)
+    return Submission(source, project, main)
 
 
 router = APIRouter(prefix="/api/sessions")
@@ -106,8 +115,9 @@ async def grade_session(
     request: Request,
     access: Access = Depends(Authorize(Action.SCENARIO_GRADE)),
 ) -> dict[str, Any]:
-    """Hidden tests against the editor's current code, in a fresh grader kernel; the report is
-    written to `notes.grades[<id>]` (interviewers and reviewers only) and returned."""
+    """Hidden tests against the editor's current project, in a fresh grader kernel; the report
+    is written to `notes.grades[<id>]` (interviewers and reviewers only) and returned. A project
+    over the project limits is 413, as its run would be."""
     by = access.name
     services = services_of(request)
     record = access.record
@@ -123,7 +133,12 @@ async def grade_session(
         raise HTTPException(409, "grading is already running for this session")
     _grading.add(session_id)
     try:
-        code = await candidate_code(services.rooms, session_id, scenario)
+        try:
+            code = await candidate_code(
+                services.rooms, session_id, scenario, main_file_of(record), runs.project_limits
+            )
+        except ProjectTooLarge as exc:
+            raise HTTPException(413, str(exc)) from None
         started = now_ms()
         report = await grade(
             runs.provider, scenario, code, services.settings.scenario_test_timeout_seconds

@@ -13,7 +13,9 @@ verdict.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,21 +68,79 @@ def rpc_reply(stdout: str) -> str | None:
     return lines[0][len(grader_agent.MARKER) :] if len(lines) == 1 else None
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What is graded: the entry file's text and, for a project, its other files.
+
+    `files` maps relative paths to text (the entry file not among them); they are written into
+    the grader kernel's working directory before the entry file runs, so `from features import
+    f` works there, and the hidden tests can import the project's modules too
+    (`module_names`)."""
+
+    source: str
+    files: Mapping[str, str] = field(default_factory=dict)
+    entry: str = "main.py"
+
+    @property
+    def project(self) -> dict[str, str]:
+        """Every file, the entry file first (what `project_files.mirror_program` writes)."""
+        return {self.entry: self.source, **{p: t for p, t in self.files.items() if p != self.entry}}
+
+    def module_names(self) -> list[str]:
+        """The importable modules of the files besides the entry file, sorted."""
+        names = {module_name(path) for path in self.files if path != self.entry}
+        return sorted(name for name in names if name is not None)
+
+
+def module_name(path: str) -> str | None:
+    """`features.py` -> `features`, `pkg/io.py` -> `pkg.io`, `pkg/__init__.py` -> `pkg`; None
+    for a file Python cannot import by name (not `.py`, a part that is no identifier)."""
+    if not path.endswith(".py"):
+        return None
+    parts = path[: -len(".py")].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    ok = parts and all(p.isidentifier() and not keyword.iskeyword(p) for p in parts)
+    return ".".join(parts) if ok else None
+
+
+def starter_submission(scenario: Scenario) -> Submission:
+    """The starter as a candidate who changed nothing submits it: the starter's files, or in
+    notebook mode the seeded notebook's code cells as one script (as `script_of` gives)."""
+    if scenario.mode == "notebook":
+        return Submission("\n\n".join(c.source for c in scenario.notebook if c.type == "code"))
+    main = scenario.starter.main
+    others = {p: t for p, t in scenario.starter.files.items() if p != main}
+    return Submission(scenario.starter_source, others, main)
+
+
+def reference_submission(scenario: Scenario) -> Submission:
+    """The reference solution: `reference_solution` as the entry file, the starter's other files
+    overlaid by `reference_files` (notebook mode: the reference is one script)."""
+    if scenario.mode == "notebook":
+        return Submission(scenario.reference_solution)
+    main = scenario.starter.main
+    others = {p: t for p, t in scenario.starter.files.items() if p != main}
+    return Submission(scenario.reference_solution, {**others, **scenario.reference_files}, main)
+
+
 def job(
     scenario: Scenario,
-    candidate_code: str,
+    candidate: Submission,
     timeout_s: float,
     setup_timeout_s: float,
     max_message: int = 500,
 ) -> dict[str, Any]:
-    """The trusted process's job (its first line of input)."""
+    """The trusted process's job (its first line of input): the project's module names, never
+    its files' text (only the kernel runs them)."""
     return {
         "setup": scenario.setup,
         "helpers": scenario.test_helpers,
         "tests": [{"id": t.id, "code": t.code} for t in scenario.tests],
         "timeout": float(timeout_s),
         "setup_timeout": float(setup_timeout_s),
-        "candidate": candidate_code,
+        "candidate": candidate.source,
+        "modules": candidate.module_names(),
         "max_message": max_message,
     }
 

@@ -8,7 +8,10 @@ useful to an honest candidate: run each request's candidate code with its prints
 reply with exactly one marked line, and refer to objects that are not plain data by number.
 
 Requests (one per kernel execution, `Agent.serve`): {"id": n, "op": ..., ...}
-  load {source}                      the candidate's code; the reply maps its names to values
+  load {source, modules}             the candidate's entry file, then each of the project's
+                                     modules imported (from the files in the kernel's working
+                                     directory); the reply: {"names": {name: value},
+                                     "modules": {module: {"names": ...} | {"raised": ...}}}
   call {fn, args, kwargs, strict}    fn(*args, **kwargs); strict: warnings and NumPy overflow,
                                      invalid and divide errors raise
   batch {calls: [{fn, args, kwargs}], strict}    several calls, one round trip; a list
@@ -74,7 +77,7 @@ class Agent:
     def _dispatch(self, request: dict[str, Any]) -> Any:
         op = request["op"]
         if op == "load":
-            return self._load(str(request["source"]))
+            return self._load(str(request["source"]), [str(m) for m in request["modules"]])
         if op == "forget":
             self._forget(int(request["keep"]))
             return None
@@ -108,7 +111,7 @@ class Agent:
         kwargs = {str(k): self._decode(v) for k, v in call["kwargs"]}
         return fn(*args, **kwargs)
 
-    def _load(self, source: str) -> Any:
+    def _load(self, source: str, modules: list[str]) -> Any:
         namespace = dict(self._setup)
         namespace.pop("__pairboard_agent", None)
         namespace["__name__"] = "solution"
@@ -121,7 +124,29 @@ class Agent:
             if name.startswith("__") or (name in self._setup and self._setup[name] is value):
                 continue
             exports.append([name, self._export(value)])
-        return {"t": "dict", "v": exports}
+        imported = [[name, self._import(name)] for name in modules]  # in the order asked
+        return {
+            "t": "dict",
+            "v": [
+                ["names", {"t": "dict", "v": exports}],
+                ["modules", {"t": "dict", "v": imported}],
+            ],
+        }
+
+    def _import(self, name: str) -> Any:
+        """One project module's names, or how importing it failed (a test that imports it
+        raises that)."""
+        import importlib
+
+        try:
+            with self._quiet():
+                module = importlib.import_module(name)
+            public = sorted((k, v) for k, v in vars(module).items() if not k.startswith("__"))
+            names = [[k, self._export(v)] for k, v in public]
+            return {"t": "dict", "v": [["names", {"t": "dict", "v": names}]]}
+        except BaseException as exc:
+            raised = self._codec.encode(_raised(exc), _refuse)
+            return {"t": "dict", "v": [["raised", raised]]}
 
     def _export(self, value: Any) -> Any:
         codec = self._codec

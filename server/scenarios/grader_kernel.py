@@ -1,5 +1,8 @@
 """The grader kernel of one grading: the scenario's setup, the RPC agent, the candidate's code.
 
+A project's files are written into the kernel's working directory after the setup and the
+agent (so a candidate's `numpy.py` cannot shadow what they import), before the entry file loads.
+
 The I/O edge between the trusted process's requests and the sandboxed kernel. Each request is
 one kernel execution, bounded by the time the trusted process says its test has left; past it
 the kernel is interrupted, and if it does not come back within the grace period it is
@@ -18,6 +21,7 @@ import logging
 from typing import Any
 
 from kernels.provider import Finished, KernelHandle
+from server import project_files
 from server.scenarios import grader, hidden_code
 from server.scenarios.hidden_code import collect
 
@@ -34,14 +38,18 @@ def _ended(finished: Finished | None) -> str:
 
 
 class GraderKernel:
-    def __init__(self, kernel: KernelHandle, setup: str) -> None:
+    def __init__(
+        self, kernel: KernelHandle, setup: str, files: dict[str, str] | None = None
+    ) -> None:
         self.kernel = kernel
         self._setup = setup
+        self._files = files or {}
         self._load: dict[str, Any] | None = None
         self._generation = kernel.generation
 
     async def start(self) -> str:
-        """Setup, then the agent; "" when both ran, else what failed (for the report)."""
+        """Setup, the agent, the project's files; "" when all went in, else what failed (for
+        the report)."""
         if self._setup.strip():
             stdout, finished = await collect(self.kernel, hidden_code.program(self._setup))
             status = hidden_code.status(stdout)
@@ -51,6 +59,11 @@ class GraderKernel:
         stdout, finished = await collect(self.kernel, grader.agent_program())
         if finished is None or finished.status != "ok":
             return f"the grading agent did not start in the kernel: {_ended(finished)}"
+        if self._files:
+            program = project_files.mirror_program(self._files)
+            stdout, finished = await collect(self.kernel, program)
+            if finished is None or finished.status != "ok":
+                return f"the project's files could not be written: {_ended(finished)}"
         self._generation = self.kernel.generation
         return ""
 

@@ -27,7 +27,7 @@ from typing import Any
 from kernels.provider import KernelHandle, KernelProvider
 from kernels.settings import KernelSettings
 from server.scenarios import grader, library
-from server.scenarios.grader import GradeReport, failed_report
+from server.scenarios.grader import GradeReport, Submission, failed_report
 from server.scenarios.grader_kernel import GraderKernel
 from server.scenarios.model import Scenario
 
@@ -61,17 +61,19 @@ def trusted_python(settings: KernelSettings | None = None) -> Path:
 async def grade(
     provider: KernelProvider,
     scenario: Scenario,
-    candidate_code: str,
+    candidate: str | Submission,
     test_timeout_s: float = DEFAULT_TEST_TIMEOUT_SECONDS,
     *,
     python: Path | None = None,
     setup_timeout_s: float = SETUP_TIMEOUT_SECONDS,
 ) -> GradeReport:
-    """Run `scenario`'s hidden tests against `candidate_code` (see the module docstring)."""
+    """Run `scenario`'s hidden tests against `candidate` (see the module docstring): one file's
+    code, or a project (the caller checked it against the project limits)."""
     tests = scenario.tests
     if not tests:
         return GradeReport(results=[], score=0.0, error="this scenario has no hidden tests")
-    job = grader.job(scenario, candidate_code, test_timeout_s, setup_timeout_s)
+    submission = candidate if isinstance(candidate, Submission) else Submission(candidate)
+    job = grader.job(scenario, submission, test_timeout_s, setup_timeout_s)
     # Every test may use its time, plus the load, the helpers, the setup and some slack.
     budget = setup_timeout_s + (len(tests) + 3) * (test_timeout_s + 5.0)
     kernel = await provider.acquire(f"grader-{uuid.uuid4().hex[:12]}")
@@ -87,7 +89,8 @@ async def grade(
             if files:
                 await kernel.put_data(files)
             await _send(trusted, job)
-            grader_kernel = GraderKernel(kernel, scenario.setup)
+            project = submission.project if submission.files else None
+            grader_kernel = GraderKernel(kernel, scenario.setup, project)
             error = await grader_kernel.start()
             if error:
                 return failed_report(tests, error)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.project_files import path_problem
 from server.scenarios import datasets
 
 Kind = Literal["coding", "ml-coding", "system-design", "crisis", "behavioural"]
@@ -56,7 +57,9 @@ class BriefSection(_Strict):
 
 
 class Starter(_Strict):
-    """Files the session opens with; `main` is the one in the `code` doc's `source`."""
+    """Files the session opens with; `main` is the one in the `code` doc's `source`, the others
+    go into `code.files` (a project: the kernel's working directory mirrors them before a run,
+    and the grader grades them all)."""
 
     main: str = Field(default="main.py", min_length=1)
     files: dict[str, str] = Field(default_factory=dict)
@@ -231,7 +234,14 @@ class Scenario(_Strict):
         description="Python run before each hidden test, in the grader kernel only "
         "(reference implementations, data builders): never in the candidate's kernel.",
     )
-    reference_solution: str = Field(default="")
+    reference_solution: str = Field(
+        default="", description="The entry file (or, in notebook mode, the code) that scores 100 %."
+    )
+    reference_files: dict[str, str] = Field(
+        default_factory=dict,
+        description="A project's reference versions of its other files (path -> text), over "
+        "the starter's: graded with `reference_solution` as the entry file.",
+    )
     rubric: list[Criterion] = Field(min_length=1)
     notes: str = Field(default="", description="Interviewer-only Markdown.")
     hints: list[Hint] = Field(default_factory=list)
@@ -307,6 +317,18 @@ def cross_check(scenario: Scenario) -> list[tuple[Loc, str]]:
         problems.append(
             (("starter", "main"), f"{scenario.starter.main!r} is not one of starter.files")
         )
+    for path in scenario.starter.files:
+        problem = path_problem(path)
+        if problem:
+            problems.append((("starter", "files", path), problem))
+    for path in scenario.reference_files:
+        problem = path_problem(path)
+        if path == scenario.starter.main:
+            problem = "the entry file's reference is `reference_solution`"
+        elif scenario.mode == "notebook":
+            problem = "a notebook is graded as one script: no reference files"
+        if problem:
+            problems.append((("reference_files", path), problem))
     if scenario.is_coding:
         if not scenario.tests:
             problems.append((("tests",), f"a {scenario.kind} scenario needs hidden tests"))
@@ -383,6 +405,7 @@ SECRET_FIELDS: tuple[str, ...] = (
     "tests",
     "test_helpers",
     "reference_solution",
+    "reference_files",
     "rubric",
     "notes",
     "hints",

@@ -105,12 +105,33 @@ class Client:
             "kwargs": [[str(k), self.encode(v)] for k, v in kwargs.items()],
         }
 
-    def load(self, source: str) -> dict[str, Any]:
-        """Run the candidate's code in the kernel; its top-level names, as values or handles."""
-        names = self.request("load", source=source)
-        if type(names) is not dict or any(type(k) is not str for k in names):
-            raise ProtocolError("the candidate's names did not come back as a dict of names")
-        return names
+    def load(
+        self, source: str, modules: Sequence[str] = ()
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any] | BaseException]]:
+        """Run the candidate's entry file in the kernel, then import the project's `modules`
+        there: the entry's top-level names, and each module's names (as values or handles) or
+        the exception importing it raised (not raised here: only a test importing it fails)."""
+        reply = self.request("load", source=source, modules=list(modules))
+        if type(reply) is not dict or set(reply) != {"names", "modules"}:
+            raise ProtocolError("the candidate's code did not come back as names and modules")
+        names = _names(reply["names"], "the candidate's names")
+        loaded = reply["modules"]
+        if type(loaded) is not dict or list(loaded) != list(modules):
+            raise ProtocolError("the project's modules did not come back as asked")
+        out: dict[str, dict[str, Any] | BaseException] = {}
+        for name, module in loaded.items():
+            if type(module) is dict and set(module) == {"names"}:
+                out[name] = _names(module["names"], f"the names of module {name}")
+            elif type(module) is dict and set(module) == {"raised"}:
+                try:
+                    out[name] = raised_exception(module["raised"])
+                except codec.Malformed as exc:
+                    raise ProtocolError(
+                        f"a malformed reply from the grader kernel: {exc}"
+                    ) from None
+            else:
+                raise ProtocolError(f"module {name} did not come back as names or an error")
+        return names, out
 
     def keep_current(self) -> None:
         """References made so far (the candidate's names, helpers' objects) outlive each test."""
@@ -176,6 +197,12 @@ class Client:
             kind = RemoteCallable if is_callable else RemoteObject
             handle = self._handles[number] = kind(self, number, type_name, frozenset(methods))
         return handle
+
+
+def _names(value: Any, what: str) -> dict[str, Any]:
+    if type(value) is not dict or any(type(k) is not str for k in value):
+        raise ProtocolError(f"{what} did not come back as a dict of names")
+    return value
 
 
 def _identifier(name: Any) -> bool:

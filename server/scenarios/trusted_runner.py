@@ -9,7 +9,7 @@ helpers are this process's own objects; the hidden tests and helpers never leave
 
 Its protocol with the server, one JSON object per line on stdin/stdout:
   in   the job: {setup, helpers, tests: [{id, code}], timeout, setup_timeout, candidate,
-       max_message}
+       modules, max_message}
   out  {"rpc": request, "timeout": seconds}   in  {"id", "status", "text" | "detail"}
   out  {"results": [{"id", "passed", "message"}, ...]}   the last line
 Nothing else reaches stdout: file descriptor 1 points at /dev/null once the protocol has its own.
@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from server.scenarios.project_modules import ProjectModules, servable
 from server.scenarios.remote import Client, ProtocolError, RemoteError, TimedOut
 
 FORGET_TIMEOUT_SECONDS = 5.0
@@ -108,11 +109,20 @@ def run(job: dict[str, Any], channel: Channel) -> list[dict[str, Any]]:
     client = Client(channel.exchange, setup)
     client.deadline = time.monotonic() + timeout
     try:
-        names = client.load(job["candidate"])
+        names, modules = client.load(job["candidate"], servable(job["modules"]))
     except TimedOut:
         return everything_failed(f"the candidate's code did not finish loading within {timeout}s")
     except BaseException as exc:
         return everything_failed(f"the candidate's code raised: {short(exc, limit)}")
+    # A project's other files, for `from features import f` in tests (project_modules.py).
+    sys.meta_path.append(
+        ProjectModules(
+            {
+                name: found if isinstance(found, BaseException) else candidate_names(found)
+                for name, found in modules.items()
+            }
+        )
+    )
     # The scenario's names win: a candidate who rebinds a setup name changes only their kernel.
     base = {**candidate_names(names), **setup}
     base.update(remote_calls=client.batch, warnings_as_errors=client.strict)

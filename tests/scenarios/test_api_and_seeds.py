@@ -82,9 +82,10 @@ def secrets_of(s: Scenario) -> list[str]:
     """Distinctive lines of every interviewer-only field that the public fields do not contain."""
     public = "\n".join(
         [s.title, s.summary, s.brief, *s.starter.files.values()]
+        + [c.source for c in s.notebook]
         + [e.label or e.text or "" for e in s.whiteboard]
     )
-    hidden = [s.setup, s.test_helpers, s.reference_solution, s.notes]
+    hidden = [s.setup, s.test_helpers, s.reference_solution, s.notes, *s.reference_files.values()]
     hidden += [t.code for t in s.tests] + [h.text for h in s.hints]
     hidden += [b.body for b in s.brief_sections]
     hidden += [lv.description for c in s.rubric for lv in c.levels]
@@ -94,7 +95,9 @@ def secrets_of(s: Scenario) -> list[str]:
     return sorted(ln for ln in lines if len(ln) >= 20 and ln not in public)
 
 
-@pytest.mark.parametrize("scenario_id", ["data-drift-crisis", "recsys-serving"])
+@pytest.mark.parametrize(
+    "scenario_id", ["data-drift-crisis", "recsys-serving", "feature-pipeline-refactor"]
+)
 async def test_seeded_session_gives_the_candidate_public_parts_and_no_secret(
     server: ServerProcess, scenario_id: str
 ) -> None:
@@ -109,6 +112,8 @@ async def test_seeded_session_gives_the_candidate_public_parts_and_no_secret(
 
     text = received.decode("utf-8", errors="replace")
     assert scenario.starter_source.splitlines()[0] in text
+    # Every starter file of a project, in `code.files` from the start.
+    assert all(t.splitlines()[0] in text for t in scenario.starter.files.values())
     assert scenario.brief.splitlines()[0] in text
     labels = [e.label for e in scenario.whiteboard if e.label]
     assert all(label in text for label in labels)
@@ -116,3 +121,17 @@ async def test_seeded_session_gives_the_candidate_public_parts_and_no_secret(
     assert len(secrets) > 20
     leaked = [s for s in secrets if s in text]
     assert leaked == []
+
+
+async def test_a_notebook_scenario_seeds_its_cells_and_no_secret(server: ServerProcess) -> None:
+    scenario = library()["pytorch-training-loop-bugs"]
+    session = server.create_session(scenario=scenario.id, title="Seeded notebook")
+    token = session["tokens"]["candidate"]
+    received = b""
+    for doc in ("notebook", "code", "console"):
+        received += await receive_doc(server, session["id"], doc, token)
+    text = received.decode("utf-8", errors="replace")
+    assert [c.id for c in scenario.notebook if c.source.splitlines()[0] not in text] == []
+    secrets = secrets_of(scenario)
+    assert len(secrets) > 20
+    assert [s for s in secrets if s in text] == []

@@ -132,3 +132,25 @@ def test_yaml_syntax_error_and_duplicate_keys(tmp_path: Path) -> None:
     assert problems(tmp_path, VALID.replace("level: junior", "level: junior\nlevel: mid")) == [
         "tiny.yaml:5: level: duplicate key"
     ]
+
+
+def test_a_projects_file_paths_and_reference_files_are_checked(tmp_path: Path) -> None:
+    text = VALID.replace(
+        '    main.py: "x = 1\\n"\n',
+        '    main.py: "x = 1\\n"\n    ../escape.py: "y = 1\\n"\n',
+    ).replace(
+        'reference_solution: "x = 2\\n"\n',
+        'reference_solution: "x = 2\\n"\n'
+        "reference_files:\n"
+        '  main.py: "x = 3\\n"\n'
+        '  data/leak.py: "z = 1\\n"\n'
+        '  utils.py: "def f(): return 2\\n"\n',
+    )
+    found = problems(tmp_path, text)
+    assert [p.split(": ", 1)[1] for p in found] == [
+        "starter.files.../escape.py: '..' is not a usable file or folder name (letters, digits, "
+        "_ - . ; not starting with . or -)",
+        "reference_files.main.py: the entry file's reference is `reference_solution`",
+        "reference_files.data/leak.py: data/ holds the session's read-only data files: choose "
+        "another folder",
+    ]

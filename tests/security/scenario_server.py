@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pycrdt import Text
+from pycrdt import Map, Text
 
 from kernels.settings import KernelSettings
 from tests.support.server import ServerProcess
@@ -82,14 +82,51 @@ def write_editor(server: ServerProcess, sid: str, token: str, code: str) -> None
     asyncio.run(write())
 
 
-def grade(server: ServerProcess, scenario: str, code: str) -> dict[str, Any]:
-    """The report of `POST /grade` for `code` in the editor of a new session of `scenario`."""
-    sid, tokens = new_session(server, scenario)
-    write_editor(server, sid, tokens["interviewer"], code)
-    r = call(server, "POST", f"/api/sessions/{sid}/grade", tokens["interviewer"])
+def write_files(server: ServerProcess, sid: str, token: str, files: dict[str, str]) -> None:
+    """Set the project's other files (`code.files`), as the editor's tabs do, and wait until the
+    server holds them."""
+
+    def holds(doc: Any) -> bool:
+        held = doc.get("files", type=Map)
+        return {p: str(held[p]) for p in held} == files
+
+    async def write() -> None:
+        url = f"{server.ws_url}/ws/{sid}/code?token={token}"
+        async with YClient(url) as editor:
+            await asyncio.wait_for(editor.synced.wait(), 10)
+            tree = editor.doc.get("files", type=Map)
+            with editor.doc.transaction():
+                for path in list(tree.keys()):
+                    if path not in files:
+                        del tree[path]
+                for path, text in files.items():
+                    tree[path] = Text(text)
+            async with YClient(url) as check:
+                await asyncio.wait_for(check.synced.wait(), 10)
+                await wait_until(lambda: holds(check.doc), what="the files on the server")
+
+    asyncio.run(write())
+
+
+def grade(
+    server: ServerProcess, scenario: str, code: str, files: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The report of `POST /grade` for `code` in the editor of a new session of `scenario` (and
+    `files` as the project's other files, replacing the seeded ones)."""
+    r = grade_response(server, scenario, code, files)
     assert r.status_code == 200, r.text
     report: dict[str, Any] = r.json()
     return report
+
+
+def grade_response(
+    server: ServerProcess, scenario: str, code: str, files: dict[str, str] | None = None
+) -> httpx.Response:
+    sid, tokens = new_session(server, scenario)
+    write_editor(server, sid, tokens["interviewer"], code)
+    if files is not None:
+        write_files(server, sid, tokens["interviewer"], files)
+    return call(server, "POST", f"/api/sessions/{sid}/grade", tokens["interviewer"])
 
 
 def verdicts(report: dict[str, Any]) -> dict[str, bool]:

@@ -19,6 +19,7 @@ from tests.security import hidden_search
 from tests.security.scenario_server import (
     TEST_TIMEOUT_SECONDS,
     grade,
+    grade_response,
     messages,
     scenario_server,
     verdicts,
@@ -274,6 +275,34 @@ def isinstance(obj, kind):
 loop over nothing and find `len(c) == len(r.d)` (0 == 0) true for a class that does nothing."""
 
 
+FORGED_RESULTS = """
+import os, sys
+
+_line = '{"results": [%s]}\\n' % ", ".join(
+    '{"id": "%s", "passed": true, "message": ""}' % i for i in TEST_IDS
+)
+os.write(1, _line.encode())
+sys.__stdout__.write("@@pairboard-rpc@@" + _line)
+sys.__stdout__.flush()
+""".replace("TEST_IDS", repr([t.id for t in LRU.tests]))
+"""A module that, wherever it is imported, prints forged verdict and reply lines."""
+
+SHADOWED = (
+    "json.py",
+    "pytest.py",
+    "remote.py",
+    "trusted_runner.py",
+    "server/__init__.py",
+    "server/scenarios/__init__.py",
+    "server/scenarios/remote.py",
+    "server/scenarios/trusted_runner.py",
+)
+"""Project file names of modules the trusted process and the tests import (`json`, `pytest`, its
+own `server.scenarios.remote`)."""
+
+ENTRY_OF_A_PROJECT = "import json\nfrom cache import LRUCache\n"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     yield from scenario_server(Path(tmp_path_factory.mktemp("grader-attacks")))
@@ -368,3 +397,28 @@ def test_the_candidates_names_never_shadow_the_builtins_the_tests_use(
     report = graded(server, SHADOWS_BUILTINS + NOOP)
     assert (verdicts(report), report["score"]) == (ALL_FAILED, 0.0)
     assert messages(report)["random-ops"] == "AssertionError: capacity 1, step 24: get(27) differs"
+
+
+def test_project_files_that_shadow_the_trusted_modules_forge_nothing(server: ServerProcess) -> None:
+    forging = {path: FORGED_RESULTS for path in SHADOWED}
+    shadowed = grade(server, "lru-cache", ENTRY_OF_A_PROJECT, {**forging, "cache.py": NOOP})
+    assert (verdicts(shadowed), shadowed["score"], shadowed["passed"]) == (ALL_FAILED, 0.0, 0)
+    # `pytest` is no module of the trusted process, so the kernel imports the candidate's: its
+    # second reply line makes the load unreadable. The others are never imported anywhere.
+    assert set(messages(shadowed).values()) == {
+        "the candidate's code raised: no readable reply from the grader kernel "
+        "(no single reply line)"
+    }
+    # The same names around the reference solution: the files reach the grader kernel (cache.py
+    # is imported from them) and a module that fails to import fails no test that does not
+    # import it.
+    refusing = {path: "raise SystemExit('shadow')\n" for path in SHADOWED}
+    cache = {"cache.py": LRU.reference_solution}
+    honest = grade(server, "lru-cache", ENTRY_OF_A_PROJECT, {**refusing, **cache})
+    assert (honest["score"], honest["passed"]) == (100.0, len(LRU.tests))
+
+
+def test_a_project_over_the_file_limit_is_refused_before_grading(server: ServerProcess) -> None:
+    files = {f"part{i}.py": f"X{i} = {i}\n" for i in range(33)}
+    r = grade_response(server, "lru-cache", NOOP, files)
+    assert (r.status_code, r.json()["detail"]) == (413, "the project has 33 files; the limit is 32")
