@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from server.accounts.store import AccountStore
@@ -93,17 +94,7 @@ class Audit:
         after = query.after_id
         while True:
             chunk = await self.store.read_audit(
-                AuditQuery(
-                    kinds=query.kinds,
-                    actor=query.actor,
-                    resource=query.resource,
-                    since_ms=query.since_ms,
-                    until_ms=query.until_ms,
-                    before_id=query.before_id,
-                    after_id=after,
-                    limit=EXPORT_CHUNK,
-                    oldest_first=True,
-                )
+                replace(query, after_id=after, limit=EXPORT_CHUNK, oldest_first=True)
             )
             for entry in chunk:
                 yield json.dumps(entry.to_json(), separators=(",", ":")).encode() + b"\n"

@@ -262,7 +262,7 @@ async def test_erase_on_postgres_and_redis_leaves_no_row_stream_or_counter_of_th
         target, other = await interview(server, "target"), await interview(server, "other")
         # The mover has copied the log into PostgreSQL; the streams still hold it (retention).
         for sid in (target.id, other.id):
-            await wait_until_moved(postgres_dsn, sid)
+            await wait_until_moved(postgres_dsn, client, prefix, sid)
         before = await postgres_rows(postgres_dsn, target.id)
         assert all(before[t] for t in (*TABLES, "sessions")), {t: len(v) for t, v in before.items()}
         streams = redis_keys(client, prefix, target.id)
@@ -289,11 +289,12 @@ async def test_erase_on_postgres_and_redis_leaves_no_row_stream_or_counter_of_th
         delete_prefix(REDIS_URL, prefix)
 
 
-async def wait_until_moved(dsn: str, sid: str) -> None:
-    """Until every stream entry of the session so far is in PostgreSQL's log."""
+async def wait_until_moved(dsn: str, client: redis.Redis, prefix: str, sid: str) -> None:
+    """Until every stream entry of the session so far is in PostgreSQL's log (the streams keep
+    them all: retention is 600 s), so a snapshot of its rows taken next is no longer moving."""
     for _ in range(300):
         rows = await postgres_rows(dsn, sid)
-        if len({r[1] for r in rows["log"]}) >= 4:
+        if rows["log"] and len(rows["log"]) == redis_keys(client, prefix, sid)["entries"]:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"the mover never moved {sid}")
