@@ -76,8 +76,11 @@ async def retention_pass(
     signal_days = policy.effective_signal_days
     if signal_days is not None:
         records = await store.list_sessions()
+        going: set[str] = set()
+        if policy.recording_days is not None:
+            going = set(expired(records, now_ms, policy.recording_days))
         for session_id in expired(records, now_ms, signal_days, ended_only=True):
-            if in_use(session_id):
+            if in_use(session_id) or session_id in going:
                 continue
             removed = await store.delete_record_log(session_id, RecordDoc.SIGNALS)
             if removed:

@@ -93,15 +93,27 @@ def start_org(workdir: Path, env: dict[str, str]) -> Iterator[Org]:
         server.stop()
 
 
+def org_on(kind: str, workdir: Path, env: dict[str, str]) -> Iterator[Org]:
+    if kind == "sqlite":
+        yield from start_org(workdir, env)
+        return
+    for dsn in fresh_database():
+        yield from start_org(workdir, {**env, "PAIRBOARD_DATABASE_URL": dsn})
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def org(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
     """The same organisation on each durable store."""
-    workdir = tmp_path_factory.mktemp(f"org-{request.param}")
-    if request.param == "sqlite":
-        yield from start_org(workdir, {})
-        return
-    for dsn in fresh_database():
-        yield from start_org(workdir, {"PAIRBOARD_DATABASE_URL": dsn})
+    yield from org_on(request.param, tmp_path_factory.mktemp(f"org-{request.param}"), {})
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def retaining_org(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Org]:
+    """An organisation whose retention task looks every 0.3 s."""
+    workdir = tmp_path_factory.mktemp(f"retain-{request.param}")
+    yield from org_on(request.param, workdir, {"PAIRBOARD_RETENTION_CHECK_SECONDS": "0.3"})
 
 
 @pytest.fixture(scope="module")
