@@ -62,7 +62,12 @@ async def create_session(
         mode = body.mode or (scenario.mode if scenario is not None else "code")
         main_file = scenario.starter.main if scenario is not None else DEFAULT_MAIN
         created = await services.sessions.create(
-            body.title, body.scenario, mode=mode, owner_id=owner, main_file=main_file
+            body.title,
+            body.scenario,
+            mode=mode,
+            owner_id=owner,
+            main_file=main_file,
+            notice=await services.org.notice_for_new_session(),
         )
     except SessionError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
@@ -80,16 +85,19 @@ async def list_sessions(
     request: Request, principal: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST))
 ) -> list[dict[str, Any]]:
     """Every session the caller may read (members: theirs and those shared with them), with
-    fresh links (re-issued, never stored) for whoever may hand them out (`SESSION_SHARE`)."""
+    fresh links (re-issued, never stored) for whoever may hand them out (`SESSION_SHARE`), and
+    for an ended one when retention deletes its recording (`deletes_at`, ms; null: kept)."""
     services = services_of(request)
     sessions = services.sessions
     records = await services.store.list_sessions()
+    policy = await services.org.policy()
     out = []
     for r in records:
         facts = facts_of(sessions, r)
         if not decide(principal, Action.SESSION_READ, facts).allowed:
             continue
         view = sessions.public_view(r, None)
+        view["deletes_at"] = policy.deletes_at(r.ended_at_ms)
         if decide(principal, Action.SESSION_SHARE, facts).allowed:
             view["links"] = sessions.rejoin_links(r)
         out.append(view)
@@ -100,8 +108,13 @@ async def list_sessions(
 async def get_session(
     request: Request, access: Access = Depends(Authorize(Action.SESSION_READ))
 ) -> dict[str, Any]:
+    """The session as the caller may see it, with the candidate notice it shows (text, link,
+    version, hash, when acknowledged), which a candidate's page shows before anything else."""
+    services = services_of(request)
     capability = access.principal.capability if isinstance(access.principal, LinkBearer) else None
-    return services_of(request).sessions.public_view(access.record, capability)
+    view = services.sessions.public_view(access.record, capability)
+    view["notice"] = await services.org.notice_view(access.record)
+    return view
 
 
 @router.post("/{session_id}/end")

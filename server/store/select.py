@@ -12,13 +12,15 @@ from typing import Protocol
 
 from server.accounts.store import AccountStore
 from server.audit.store import AuditStore
+from server.org.store import OrgStore
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
 
 
-class DurableStore(Store, AccountStore, AuditStore, Protocol):
-    """What SQLite and PostgreSQL both are: the log's store, the accounts' and the audit log's."""
+class DurableStore(Store, AccountStore, AuditStore, OrgStore, Protocol):
+    """What SQLite and PostgreSQL both are: the log's store, the accounts', the audit log's and
+    the organisation settings'."""
 
 
 def durable_store(settings: Settings) -> DurableStore:

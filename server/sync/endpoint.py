@@ -1,7 +1,9 @@
 """The websocket endpoint `/ws/{session}/{doc}?token=...` spoken to by the stock y-websocket client.
 
 Who may connect is decided before the handshake completes: a refusal is an HTTP 403 during the
-handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever).
+handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever),
+with the reason as its JSON body (`{"detail": ...}`, as the REST API says it) where the server
+can send one (uvicorn's `websocket.http.response` extension).
 The session's and the role's connection caps are reserved atomically at the handshake
 (`admission.py`) and released when the socket ends. After accepting, the connection joins its
 room once the room has loaded (so the first SyncStep2 it gets reflects the stored state), then
@@ -15,6 +17,7 @@ import logging
 import time
 
 from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
 from server.access import AccessDenied, Credential, facts_of
@@ -52,7 +55,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
         )
     except AccessDenied as exc:
         log.info("refused websocket to %s/%s: %s", session_id, doc, exc)
-        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+        await refuse(websocket, str(exc))
         return
     assert isinstance(access.principal, LinkBearer)  # the table gives the admin no room
     capability = access.principal.capability
@@ -60,7 +63,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     slot = services.connection_slots.reserve(session_id, capability.role)
     if isinstance(slot, str):
         log.warning("refused websocket to %s/%s: %s", session_id, doc, slot)
-        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+        await refuse(websocket, slot)
         return
     try:
         await websocket.accept()
@@ -81,6 +84,15 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
             await conn.stop()
     finally:
         slot.release()
+
+
+async def refuse(websocket: WebSocket, reason: str) -> None:
+    """Refuse the handshake: HTTP 403 with the reason, or a bare 403 (close before accept)
+    from a server without the denial-response extension."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse({"detail": reason}, status_code=403))
+    else:
+        await websocket.close(code=1008)
 
 
 async def _receive_loop(
