@@ -192,10 +192,11 @@ class Settings(BaseSettings):
     notebook_max_metadata_bytes: int = Field(
         64 * 1024,
         description=(
-            "Largest metadata (with a Markdown cell's attachments) of one cell, and of the "
+            "Largest metadata of one cell (and, separately, its attachments), and of the "
             "notebook's `meta` and `state` maps, as JSON bytes: a client edit over it is refused. "
             "Memory cost of the notebook checks: each notebook room a client has written to keeps "
-            "a shadow copy of its doc (about as much memory again as the doc)."
+            "a shadow copy of its doc, as much memory again as the loaded doc (777 KiB RSS for 200 "
+            "cells, docs/PERFORMANCE.md)."
         ),
     )
 

@@ -21,13 +21,14 @@ map with a string `id` (nbformat's pattern, unique in the notebook), a known `ce
 `execution_count` null (both are the server's to show, through the console's runs); Markdown and
 raw cells may carry `attachments`. No other keys.
 
-Cost: the shadow holds about as much memory as the doc (built lazily, on a room's first client
+Cost: the shadow holds as much memory as the loaded doc (built lazily, on a room's first client
 update); per update, one more `apply_update` and the touched cells' checks
 (`bench/notebook_guard.py`, `docs/PERFORMANCE.md`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,23 @@ def _json_bytes(value: Map[Any] | Array[Any]) -> int:
     return len(str(value).encode("utf-8", "surrogatepass"))
 
 
+def source_problem(source: Any, limits: NotebookGuardLimits) -> str | None:
+    if not isinstance(source, Text):
+        return "a cell's source must be a text"
+    if len(source) > limits.max_cell_source_bytes:  # pycrdt counts a text's UTF-8 bytes
+        return f"a cell's source may take {limits.max_cell_source_bytes} bytes"
+    return None
+
+
+def metadata_problem(value: Any, what: str, limits: NotebookGuardLimits) -> str | None:
+    """A cell's `metadata` (or a Markdown cell's `attachments`): a map within the limit."""
+    if not isinstance(value, Map):
+        return f"a cell's {what} must be a map"
+    if _json_bytes(value) > limits.max_metadata_bytes:
+        return f"a cell's {what} may take {limits.max_metadata_bytes} bytes"
+    return None
+
+
 def cell_problem(cell: Any, limits: NotebookGuardLimits) -> str | None:
     """Why `cell` is not a cell JupyterLab's model can take within the limits (None if it is)."""
     if not isinstance(cell, Map):
@@ -76,83 +94,121 @@ def cell_problem(cell: Any, limits: NotebookGuardLimits) -> str | None:
     unknown = set(cell.keys()) - (CODE_KEYS if cell_type == "code" else TEXT_KEYS)
     if unknown:
         return f"a {cell_type} cell has no key {sorted(unknown)[0][:40]!r}"
-    cell_id = cell.get("id")
-    if not isinstance(cell_id, str) or not CELL_ID.match(cell_id):
+    if not isinstance(cell_id := cell.get("id"), str) or not CELL_ID.match(cell_id):
         return "a cell id is 1 to 64 letters, digits, - or _"
-    source, metadata = cell.get("source"), cell.get("metadata")
-    if not isinstance(source, Text):
-        return "a cell's source must be a text"
-    if not isinstance(metadata, Map):
-        return "a cell's metadata must be a map"
-    if len(str(source).encode("utf-8", "surrogatepass")) > limits.max_cell_source_bytes:
-        return f"a cell's source may take {limits.max_cell_source_bytes} bytes"
-    size = _json_bytes(metadata)
-    attachments = cell.get("attachments")
-    if attachments is not None:
-        size += _json_bytes(attachments) if isinstance(attachments, Map | Array) else 1 << 62
-    if size > limits.max_metadata_bytes:
-        return f"a cell's metadata may take {limits.max_metadata_bytes} bytes"
+    problem = source_problem(cell.get("source"), limits) or metadata_problem(
+        cell.get("metadata"), "metadata", limits
+    )
+    if problem is None and "attachments" in cell:
+        problem = metadata_problem(cell["attachments"], "attachments", limits)
+    if problem is not None:
+        return problem
     if cell_type == "code":
         outputs = cell.get("outputs")
         if not isinstance(outputs, Array):
             return "a code cell's outputs must be an array"
         if len(outputs) > 0 or cell.get("execution_count") is not None:
-            return "outputs are written by the server only"
+            return OUTPUTS
         state = cell.get("execution_state")
         if state is not None and state not in EXECUTION_STATES:
             return "a cell's execution state is idle or running"
     return None
 
 
-def _inserted(delta: list[dict[str, Any]]) -> list[int]:
-    """The indices (in the array after the change) of the items an array event inserted."""
-    at, out = 0, list[int]()
-    for op in delta:
-        if "retain" in op:
-            at += int(op["retain"])
-        elif "insert" in op:
-            n = len(op["insert"])
-            out.extend(range(at, at + n))
-            at += n
-    return out
+OUTPUTS = "outputs are written by the server only"
+
+
+def _id_of(cell: Any) -> str | None:
+    cell_id = cell.get("id") if isinstance(cell, Map) else None
+    return cell_id if isinstance(cell_id, str) else None
 
 
 class NotebookGuard:
-    """One notebook room's shadow doc and the checks of every client update (module docstring)."""
+    """One notebook room's shadow doc and the checks of every client update (module docstring).
+
+    What an update touched is read from the shadow's deep events, by path under `cells`:
+    `[]` cells inserted, deleted or moved (the inserted ones are checked whole); `[i]` a key of
+    cell i (checked whole); `[i, "source"]` its text (its size only); `[i, "metadata", ...]` or
+    `[i, "attachments", ...]` (their size only); `[i, "outputs", ...]` a client writing outputs.
+    The cells' ids are mirrored in order from the same events, so a duplicate id is found
+    without reading every cell."""
 
     def __init__(self, limits: NotebookGuardLimits) -> None:
         self.limits = limits
         self._shadow: Doc[Any] | None = None
         self._roots: list[Array[Any] | Map[Any]] = []
-        # Filled by the shadow's observers while an update is applied to it.
-        self._cells: set[int] = set()
-        self._structure = False  # cells inserted, deleted or a cell's own keys changed
+        self._ids: list[str | None] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget what the last update touched: index -> the touched object (None: read it
+        from the cells by index, which walks the array)."""
+        self._whole: dict[int, Any] = {}
+        self._sources: dict[int, Any] = {}
+        self._metadata: dict[int, tuple[str, Any]] = {}
+        self._outputs: set[int] = set()
+        self._structure = False  # cells inserted, deleted or moved, or an id changed
         self._meta = False
 
     def _build(self, doc: Doc[Any]) -> Doc[Any]:
         shadow: Doc[Any] = Doc()
         shadow.apply_update(doc.get_update())
+        cells = NOTEBOOK_CELLS.of(shadow)
+        meta, state = NOTEBOOK_META.of(shadow), NOTEBOOK_STATE.of(shadow)
         # The roots are kept: a subscription lives as long as the object it was made on.
-        self._roots = [
-            NOTEBOOK_CELLS.of(shadow),
-            NOTEBOOK_META.of(shadow),
-            NOTEBOOK_STATE.of(shadow),
+        self._roots = [cells, meta, state]
+        # Read as JSON (encoded by yrs in one pass): indexing walks the array, O(n) a cell.
+        self._ids = [
+            c.get("id") if isinstance(c, dict) and isinstance(c.get("id"), str) else None
+            for c in json.loads(str(cells))
         ]
-        self._roots[0].observe_deep(self._on_cells)
-        self._roots[1].observe_deep(self._on_meta)
-        self._roots[2].observe_deep(self._on_meta)
+        cells.observe_deep(self._on_cells)
+        meta.observe_deep(self._on_meta)
+        state.observe_deep(self._on_meta)
         return shadow
 
     def _on_cells(self, events: list[Any]) -> None:
+        # The array's own event first: its delta is against the ids before the change, the
+        # others' paths are indices after it.
+        for event in events:
+            if not event.path:
+                self._structure = True
+                self._splice(event.delta)
         for event in events:
             path = event.path
-            if not path:  # the cells array itself: cells inserted, deleted or moved
-                self._structure = True
-                self._cells.update(_inserted(event.delta))
-            else:
-                self._cells.add(int(path[0]))
-                if len(path) == 1:  # a key of the cell map (its id, type, outputs...)
+            if not path:
+                continue
+            index = int(path[0])
+            if len(path) == 1:
+                self._whole[index] = event.target
+                if "id" in event.keys and index < len(self._ids):
                     self._structure = True
+                    self._ids[index] = _id_of(event.target)
+            elif path[1] == "source" and len(path) == 2:
+                self._sources[index] = event.target
+            elif path[1] in ("metadata", "attachments"):
+                self._metadata[index] = (str(path[1]), event.target if len(path) == 2 else None)
+            elif path[1] == "outputs":
+                self._outputs.add(index)
+            else:  # something nested the model has no place for
+                self._whole.setdefault(index, None)
+
+    def _splice(self, delta: list[dict[str, Any]]) -> None:
+        """Apply a cells-array event to the id mirror; inserted cells are checked whole."""
+        old, ids, at = self._ids, list[str | None](), 0
+        for op in delta:
+            if "retain" in op:
+                n = int(op["retain"])
+                ids.extend(old[at : at + n])
+                at += n
+            elif "delete" in op:
+                at += int(op["delete"])
+            elif "insert" in op:
+                for cell in op["insert"]:
+                    self._whole[len(ids)] = cell
+                    ids.append(_id_of(cell))
+        ids.extend(old[at:])
+        self._ids = ids
 
     def _on_meta(self, events: list[Any]) -> None:
         self._meta = True
@@ -167,9 +223,11 @@ class NotebookGuard:
         its writer (the shadow is then dropped: it took an update the room will not)."""
         shadow = self._shadow if self._shadow is not None else self._build(doc)
         self._shadow = shadow
-        self._cells, self._structure, self._meta = set(), False, False
+        self._reset()
         shadow.apply_update(update)
-        problem = self._problem(shadow)
+        with shadow.transaction():  # one for every read below (each would open its own)
+            problem = self._problem(shadow)
+        self._reset()
         if problem is not None:
             self.forget()
             return f"edit not saved: {problem}"
@@ -181,15 +239,29 @@ class NotebookGuard:
         count = len(cells)
         if self._structure and count > limits.max_cells:
             return f"a notebook holds {limits.max_cells} cells at most"
-        for index in sorted(self._cells):
-            if index < count and (problem := cell_problem(cells[index], limits)) is not None:
+        for index in sorted(self._outputs):
+            return f"cell {index + 1}: {OUTPUTS}"
+        checks: list[tuple[int, str, Any]] = [(i, "cell", c) for i, c in self._whole.items()]
+        checks += [(i, "source", t) for i, t in self._sources.items() if i not in self._whole]
+        checks += [(i, what, m) for i, (what, m) in self._metadata.items() if i not in self._whole]
+        for index, what, target in sorted(checks, key=lambda check: check[0]):
+            if index >= count:
+                continue
+            if target is None:
+                cell = cells[index]
+                target = cell if what == "cell" else cell.get(what)
+            if what == "cell":
+                problem = cell_problem(target, limits)
+            elif what == "source":
+                problem = source_problem(target, limits)
+            else:
+                problem = metadata_problem(target, what, limits)
+            if problem is not None:
                 return f"cell {index + 1}: {problem}"
         if self._structure:
             seen: set[str] = set()
-            for index in range(count):
-                cell = cells[index]
-                cell_id = cell.get("id") if isinstance(cell, Map) else None
-                if isinstance(cell_id, str):
+            for index, cell_id in enumerate(self._ids):
+                if cell_id is not None:
                     if cell_id in seen:
                         return f"cell {index + 1}: another cell has the id {cell_id!r}"
                     seen.add(cell_id)
@@ -203,7 +275,8 @@ class NotebookGuard:
         """An update the room's doc took without `admit` (a server edit, another instance's)."""
         if self._shadow is not None:
             self._shadow.apply_update(update)
+            self._reset()
 
     def forget(self) -> None:
         """The room did not take an admitted update after all (its append failed)."""
-        self._shadow, self._roots = None, []
+        self._shadow, self._roots, self._ids = None, [], []

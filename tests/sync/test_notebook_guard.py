@@ -267,7 +267,7 @@ async def test_a_source_past_the_cell_limit_is_refused_and_up_to_it_taken(pair: 
         ),
         (
             append_raw(good("att", "markdown", attachments=Map({"i.png": "A" * MAX_METADATA}))),
-            f"cell 4: a cell's metadata may take {MAX_METADATA} bytes",
+            f"cell 4: a cell's attachments may take {MAX_METADATA} bytes",
         ),
         (
             lambda nb: nb._ymeta.__setitem__("metadata", Map({"big": "m" * MAX_METADATA})),
