@@ -138,6 +138,8 @@ def test_ctrl_shift_enter_in_a_cell_runs_the_selected_lines_in_the_same_kernel(
     candidate = open_page(created["links"]["candidate"])
     expect(candidate.get_by_test_id("cell")).to_have_count(3)
     type_in_cell(candidate, "first", "a = 20")
+    # A run takes the cell's source as the server holds it: wait until the edit went round.
+    interviewer.wait_for_function(f"{SOURCES}[1] === 'a = 20'")
     candidate.keyboard.press("Control+Enter")
     expect(candidate.locator('[data-cell-id="first"] .cell-prompt')).to_have_text(
         "[1]", timeout=KERNEL_MS
@@ -162,3 +164,13 @@ def test_ctrl_shift_enter_in_a_cell_runs_the_selected_lines_in_the_same_kernel(
             0
         )
     shot(interviewer, "notebook-run-selection")
+
+    # @jupyter/ydoc moves a cell by deleting it and inserting a copy with the same id: the
+    # server's content checks (server/sync/notebook_guard.py) take it, and both see the order.
+    candidate.get_by_role("button", name="Move cell 3 up").click()
+    want = ["# Warm-up", "a = 1000\nprint('selected', a + 1)", "a = 20"]
+    for page in (interviewer, candidate):
+        page.wait_for_function(
+            f"want => JSON.stringify({SOURCES}) === JSON.stringify(want)", arg=want
+        )
+    expect(candidate.get_by_test_id("connection-state")).to_have_text("live")
