@@ -175,7 +175,8 @@ class Runs:
         """Run notebook cells in order (Shift-Enter is one, Run all is every code cell), each as
         its own console entry tagged with its `cell_id`; the sources are taken now, as they are
         when the user asked. After a cell that does not end ok, the rest are cancelled, as
-        Jupyter does. Their run ids, in order."""
+        Jupyter does. The project's files (`code.files`) are mirrored before each cell, as
+        before a file run. Their run ids, in order."""
         doc = await self.rooms.read(session_id, DocName.NOTEBOOK)
         by_id = {cell.id: cell for cell in cells_of(doc)}
         jobs: list[tuple[str | None, str]] = []
@@ -190,7 +191,13 @@ class Runs:
             jobs.append((cell_id, cell.source))
         if not jobs:
             raise UnknownCell("no code cell to run")
-        return await self._start(session_id, author, role, jobs)
+        # The project's files go into the kernel's directory before each cell, as before a
+        # file run: a cell can `from utils import f`, and sees an edited module afresh.
+        record = await self.sessions.get(session_id)
+        main = DEFAULT_MAIN if record is None else main_file_of(record)
+        project = project_of(await self.rooms.read(session_id, DocName.CODE), main)
+        check_project(project, self.project_limits)
+        return await self._start(session_id, author, role, jobs, project)
 
     async def _start(
         self,

@@ -176,11 +176,28 @@ class Settings(BaseSettings):
         ),
     )
     notebook_max_cells: int = Field(
-        1000, description="Most cells an imported or seeded notebook may hold (HTTP 422 above)."
+        1000,
+        description=(
+            "Most cells a notebook may hold: an import or seed above it is HTTP 422, a client "
+            "update that would leave more is refused (`server/sync/notebook_guard.py`)."
+        ),
     )
     notebook_max_cell_source_bytes: int = Field(
         256 * 1024,
-        description="Largest source of one imported or seeded cell (UTF-8 bytes; HTTP 422 above).",
+        description=(
+            "Largest source of one cell (UTF-8 bytes): an import or seed above it is HTTP 422, a "
+            "client edit that would leave a longer cell is refused."
+        ),
+    )
+    notebook_max_metadata_bytes: int = Field(
+        64 * 1024,
+        description=(
+            "Largest metadata of one cell (and, separately, its attachments), and of the "
+            "notebook's `meta` and `state` maps, as JSON bytes: a client edit over it is refused. "
+            "Memory cost of the notebook checks: each notebook room a client has written to keeps "
+            "a shadow copy of its doc, as much memory again as the loaded doc (777 KiB RSS for 200 "
+            "cells, docs/PERFORMANCE.md)."
+        ),
     )
 
     # --- storage ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from server.notebook import (
     to_ipynb,
 )
 from server.permissions import Action
+from server.project_files import ProjectTooLarge
 from server.runs import CodeTooLarge, RunConflict, UnknownCell
 from server.text import Text
 
@@ -78,7 +79,7 @@ async def run_cells(
         raise HTTPException(409, str(exc)) from exc
     except UnknownCell as exc:
         raise HTTPException(422, str(exc)) from exc
-    except CodeTooLarge as exc:
+    except (CodeTooLarge, ProjectTooLarge) as exc:
         raise HTTPException(413, str(exc)) from exc
     return {"run_ids": run_ids}
 

@@ -24,6 +24,7 @@ from server.documents import DOCS, RECORD_DOCS, RecordDoc
 from server.permissions import Action, decide
 from server.replay.state import state_at
 from server.replay.timeline import timeline
+from server.sessions import main_file_of
 from server.text import Text
 
 router = APIRouter(prefix="/api/sessions")
@@ -57,6 +58,7 @@ async def get_state(
         access.record.created_at_ms,
         at,
         with_notes=privileged(access),
+        main_file=main_file_of(access.record),
     )
     return json_response(state)
 

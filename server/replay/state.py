@@ -19,6 +19,7 @@ from pycrdt import Array, Doc, Map
 
 from server.documents import (
     BOARD_ELEMENTS,
+    CODE_FILES,
     CODE_SOURCE,
     CONSOLE_CONTROLS,
     CONSOLE_EVENTS,
@@ -31,6 +32,7 @@ from server.documents import (
     DocName,
 )
 from server.notebook import notebook_json
+from server.project_files import DEFAULT_MAIN, project_of
 from server.store.base import SeekingStore, Store
 from server.sync.updates import rebuild
 
@@ -68,8 +70,16 @@ def as_json(root: Map[Any] | Array[Any]) -> Any:
     return json.loads(str(root))
 
 
-def code_view(doc: Doc[Any]) -> dict[str, Any]:
-    return {CODE_SOURCE.key: str(CODE_SOURCE.of(doc))}
+def code_view(doc: Doc[Any], main_file: str = DEFAULT_MAIN) -> dict[str, Any]:
+    """The entry file's text (`source`), the other files as the doc holds them (`files`), and
+    the project's file tree as a run would write it (`tree`: path -> text, the entry file
+    `main_file` first, then the others by path; paths a run would not write left out)."""
+    return {
+        CODE_SOURCE.key: str(CODE_SOURCE.of(doc)),
+        CODE_FILES.key: as_json(CODE_FILES.of(doc)),
+        "main_file": main_file,
+        "tree": project_of(doc, main_file),
+    }
 
 
 def board_view(doc: Doc[Any]) -> dict[str, Any]:
@@ -89,9 +99,9 @@ def notes_view(doc: Doc[Any]) -> dict[str, Any]:
     }
 
 
-# The notebook's view needs the console too (its outputs): see `state_at`.
+# The notebook's view needs the console too (its outputs), the code's the entry file's name:
+# see `state_at`.
 VIEWS: dict[DocName, Callable[[Doc[Any]], dict[str, Any]]] = {
-    DocName.CODE: code_view,
     DocName.BOARD: board_view,
     DocName.CONSOLE: console_view,
     DocName.NOTES: notes_view,
@@ -99,9 +109,16 @@ VIEWS: dict[DocName, Callable[[Doc[Any]], dict[str, Any]]] = {
 
 
 async def state_at(
-    store: Store, session_id: str, created_at_ms: int, at_ms: int, *, with_notes: bool
+    store: Store,
+    session_id: str,
+    created_at_ms: int,
+    at_ms: int,
+    *,
+    with_notes: bool,
+    main_file: str = DEFAULT_MAIN,
 ) -> dict[str, Any]:
-    """The `state?at=` answer: every replayed doc at `created_at_ms + at_ms`."""
+    """The `state?at=` answer: every replayed doc at `created_at_ms + at_ms`; the code doc with
+    its file tree, the notebook as `.ipynb` JSON with the outputs of its cells' runs so far."""
     ts = created_at_ms + at_ms
     result: dict[str, Any] = {"at": at_ms}
     docs: dict[DocName, Doc[Any]] = {}
@@ -113,6 +130,8 @@ async def state_at(
         if name is DocName.NOTEBOOK:
             # The cells with the outputs of their runs so far: the console at the same instant.
             result[name.value] = {"ipynb": notebook_json(doc, docs[DocName.CONSOLE])}
+        elif name is DocName.CODE:
+            result[name.value] = code_view(doc, main_file)
         else:
             result[name.value] = VIEWS[name](doc)
     return result

@@ -16,6 +16,7 @@ from pycrdt import Doc
 
 from server.documents import CONSOLE_EVENTS, CONSOLE_RUNS, DOCS, DocName
 from server.replay.records import COMMENTS_DOC, SIGNALS_DOC
+from server.sessions import main_file_of
 from server.store.base import LogEntry, SessionRecord, Store
 
 # Notes edits closer together than this are one "note" marker (someone typing a paragraph).
@@ -148,6 +149,9 @@ async def timeline(
         "id": record.id,
         "title": record.title,
         "state": record.state,
+        # What the player shows: the notebook (notebook sessions) and the project's entry file.
+        "mode": record.meta.get("mode", "code"),
+        "main_file": main_file_of(record),
         "created_at_ms": origin,
         "duration_ms": duration,
         "bucket_ms": bucket_ms,

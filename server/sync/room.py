@@ -47,6 +47,23 @@ class AwarenessSink(Protocol):
         ...
 
 
+class UpdateGuard(Protocol):
+    """Checks what a client update does to a doc's content before it is stored (the notebook's
+    cells: `server/sync/notebook_guard.py`); told of every update the doc takes otherwise."""
+
+    def admit(self, doc: Doc[Any], update: bytes) -> str | None:
+        """None to take `update`, else the refusal for its writer."""
+        ...
+
+    def follow(self, update: bytes) -> None:
+        """The doc took `update` without `admit` (a server edit, another instance's update)."""
+        ...
+
+    def forget(self) -> None:
+        """An admitted update was not taken after all (its append failed)."""
+        ...
+
+
 class UpdateRejected(Exception):
     """A client update that cannot be decoded; the sender is closed with 1002."""
 
@@ -75,6 +92,7 @@ class Room:
         peers: RoomPeers,
         awareness: AwarenessSink,
         limits: DocLimits | None = None,
+        guard: UpdateGuard | None = None,
     ) -> None:
         self.session_id = session_id
         self.name = name
@@ -83,6 +101,7 @@ class Room:
         self.peers = peers
         self.awareness_sink = awareness
         self.budget = None if limits is None else DocBudget(limits, name)
+        self.guard = guard
         self.doc: Doc[Any] = Doc()
         self.connections: set[Connection] = set()
         self.seq = 0  # the highest seq of this doc's updates known to be durable
@@ -170,10 +189,16 @@ class Room:
             raise UpdateRejected(str(exc)) from exc
         if self.budget is not None and (refusal := self.budget.admit(self.doc, update)):
             raise UpdateRefused(refusal)
+        if self.guard is not None and (refusal := self.guard.admit(self.doc, update)):
+            raise UpdateRefused(refusal)
         self._begin(server_edit=False)
         try:
             await self._append(update, sender.name, sender.role)
             self.doc.apply_update(update)
+        except BaseException:
+            if self.guard is not None:
+                self.guard.forget()
+            raise
         finally:
             self._end(server_edit=False)
         self.broadcast(protocol.encode_sync_update(update), exclude=sender)
@@ -187,6 +212,8 @@ class Room:
         update = self.doc.get_update(before)
         if update == EMPTY_UPDATE:
             return
+        if self.guard is not None:
+            self.guard.follow(update)
         if self.budget is not None:
             self.budget.grew(len(update))
         self._begin(server_edit=True)
@@ -205,6 +232,8 @@ class Room:
         self.seq = max(self.seq, seq)
         if update is not None:
             self.doc.apply_update(update)
+            if self.guard is not None:
+                self.guard.follow(update)
             self.broadcast(protocol.encode_sync_update(update))
         self._maybe_checkpoint()
 

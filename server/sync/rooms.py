@@ -19,11 +19,13 @@ from typing import Any
 
 from pycrdt import Doc
 
+from server.documents import DocName
 from server.scale.fanout import Fanout
 from server.settings import Settings
 from server.store.base import Store
 from server.sync.doc_limits import DocLimits
-from server.sync.room import AwarenessSink, Room
+from server.sync.notebook_guard import NotebookGuard, NotebookGuardLimits
+from server.sync.room import AwarenessSink, Room, UpdateGuard
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +90,19 @@ class RoomRegistry:
                 peers=self.fanout,
                 awareness=self.awareness,
                 limits=DocLimits.from_settings(self.settings),
+                guard=self._guard(key[1]),
             )
             await self.fanout.load(room)
             self.rooms[key] = room
             return room
         finally:
             self._loading.pop(key, None)
+
+    def _guard(self, doc: str) -> UpdateGuard | None:
+        """The content checks of a doc's client updates: the notebook's cells."""
+        if doc == DocName.NOTEBOOK:
+            return NotebookGuard(NotebookGuardLimits.from_settings(self.settings))
+        return None
 
     @contextlib.asynccontextmanager
     async def holding(self, session_id: str, doc: str) -> AsyncIterator[Room]:

@@ -128,3 +128,49 @@ def test_a_locked_candidate_and_an_observer_cannot_change_cells(
     candidate.wait_for_function(f"{SOURCES}[1] === ''")
     assert interviewer.evaluate(SOURCES) == ["# Warm-up", "", ""]
     shot(candidate, "notebook-locked")
+
+
+def test_ctrl_shift_enter_in_a_cell_runs_the_selected_lines_in_the_same_kernel(
+    server: ServerProcess, open_page: Opener
+) -> None:
+    created = notebook_session(server)
+    interviewer = open_page(created["links"]["interviewer"])
+    candidate = open_page(created["links"]["candidate"])
+    expect(candidate.get_by_test_id("cell")).to_have_count(3)
+    type_in_cell(candidate, "first", "a = 20")
+    # A run takes the cell's source as the server holds it: wait until the edit went round.
+    interviewer.wait_for_function(f"{SOURCES}[1] === 'a = 20'")
+    candidate.keyboard.press("Control+Enter")
+    expect(candidate.locator('[data-cell-id="first"] .cell-prompt')).to_have_text(
+        "[1]", timeout=KERNEL_MS
+    )
+    type_in_cell(candidate, "second", "a = 1000\nprint('selected', a + 1)")
+    # Part of the second line selected: that whole line runs, not the cell, in the kernel
+    # where cell 1 set a = 20 (the whole cell would print 1001).
+    candidate.locator('[data-cell-id="second"] .cm-line').nth(1).click()
+    candidate.keyboard.press("End")
+    candidate.keyboard.press("Shift+ArrowLeft")
+    candidate.keyboard.press("Shift+ArrowLeft")
+    candidate.keyboard.press("Control+Shift+Enter")
+    for page in (interviewer, candidate):
+        run = page.locator(".console .run")
+        expect(run).to_have_count(1, timeout=KERNEL_MS)
+        expect(run.locator(".out-stdout")).to_have_text("selected 21\n", timeout=KERNEL_MS)
+        expect(run.get_by_test_id("run-selection")).to_have_text("selection")
+        expect(run.locator(".run-code pre")).to_have_text("print('selected', a + 1)")
+        # The cell's own output is its last whole run: it has none yet.
+        expect(page.locator('[data-cell-id="second"] .cell-prompt')).to_have_text("[ ]")
+        expect(page.locator('[data-cell-id="second"] [data-testid="cell-outputs"]')).to_have_count(
+            0
+        )
+    shot(interviewer, "notebook-run-selection")
+
+    # @jupyter/ydoc moves a cell by deleting it and inserting a copy with the same id: the
+    # server's content checks (server/sync/notebook_guard.py) take it, and both see the order.
+    candidate.get_by_role("button", name="Move cell 3 up").click()
+    want = ["# Warm-up", "a = 1000\nprint('selected', a + 1)", "a = 20"]
+    for page in (interviewer, candidate):
+        page.wait_for_function(
+            f"want => JSON.stringify({SOURCES}) === JSON.stringify(want)", arg=want
+        )
+    expect(candidate.get_by_test_id("connection-state")).to_have_text("live")

@@ -17,6 +17,7 @@ import httpx
 import nbformat
 import pytest
 from jupyter_ydoc import YNotebook
+from pycrdt import Map, Text
 
 from kernels.sandbox.layers import SandboxReport
 from tests.support.server import ServerProcess
@@ -208,3 +209,63 @@ def test_bad_cell_runs_and_imports_are_4xx_with_a_reason(server: ServerProcess) 
     for response, status, reason in cases:
         assert response.status_code == status, response.text
         assert reason in response.json()["detail"]
+
+
+async def test_a_cell_imports_the_project_files_and_sees_an_edited_module(
+    server: ServerProcess,
+) -> None:
+    """Cells run in a kernel whose directory mirrors `code.files`, exactly as a file run's:
+    `from utils import f` works in a cell, an edit to utils.py is what the next cell imports,
+    and a file deleted from the project is gone from the kernel's directory."""
+    s = server.create_session()
+    sid, tokens = s["id"], s["tokens"]
+    exists = "import os\nos.path.exists('utils.py')"
+    cells = [
+        {"id": "imp", "cell_type": "code", "source": "from utils import f\nf(20)", "metadata": {}},
+        {"id": "ls", "cell_type": "code", "source": exists, "metadata": {}},
+    ]
+    httpx.put(
+        f"{server.url}/api/sessions/{sid}/notebook",
+        content=ipynb(cells),
+        headers=auth(tokens["interviewer"]),
+        timeout=TIMEOUT,
+    ).raise_for_status()
+    code_url = f"{server.ws_url}/ws/{sid}/code?token="
+    async with (
+        YClient(code_url + tokens["candidate"]) as candidate,
+        YClient(code_url + tokens["observer"]) as observer,
+    ):
+        await wait_until(candidate.synced.is_set, what="candidate synced")
+        await wait_until(observer.synced.is_set, what="observer synced")
+        files = candidate.doc.get("files", type=Map)
+        seen = observer.doc.get("files", type=Map)
+
+        def relayed(text: str | None) -> bool:
+            """The server holds the edit: it reached another participant."""
+            return (str(seen["utils.py"]) if "utils.py" in seen else None) == text
+
+        first = "def f(x):\n    return x + 1\n"
+        files["utils.py"] = Text(first)
+        await wait_until(lambda: relayed(first), what="utils.py relayed")
+        assert cell_result(server, sid, tokens["candidate"], "imp") == "21"
+
+        utils = files["utils.py"]
+        utils.insert(len(first) - 1, " + 100")
+        await wait_until(lambda: relayed(first[:-1] + " + 100\n"), what="edit relayed")
+        assert cell_result(server, sid, tokens["candidate"], "imp") == "121"
+
+        assert cell_result(server, sid, tokens["candidate"], "ls") == "True"
+        del files["utils.py"]
+        await wait_until(lambda: relayed(None), what="delete relayed")
+        assert cell_result(server, sid, tokens["candidate"], "ls") == "False"
+
+
+def cell_result(server: ServerProcess, sid: str, token: str, cell: str) -> str:
+    """Run one cell (Shift-Enter); the text/plain of its result."""
+    r = run_cells(server, sid, token, cells=[cell])
+    assert r.status_code == 202, r.text
+    (run,) = wait_runs(server, sid, r.json()["run_ids"], token)
+    assert run["status"] == "ok", run
+    (out,) = [o for o in run["outputs"] if o["type"] == "result"]
+    text: str = out["data"]["text/plain"]
+    return text

@@ -56,7 +56,7 @@ async def test_reviewer_reads_and_comments_but_its_edits_are_dropped_even_after_
         ]
         state = await http.get(f"/api/sessions/{sid}/state?at={at}", headers=bearer(reviewer))
         assert state.status_code == 200
-        assert state.json()["code"] == {"source": "kept"} and "notes" in state.json()
+        assert state.json()["code"]["tree"] == {"main.py": "kept"} and "notes" in state.json()
         comment = await http.post(
             f"/api/sessions/{sid}/comments", json={"at": at, "text": "solid"},
             headers=bearer(reviewer),

@@ -33,7 +33,12 @@ async def test_state_before_anything_happened_is_empty(
             headers=bearer(recorded.tokens["interviewer"]),
         )
     state = response.json()
-    assert state["code"] == {"source": ""}
+    assert state["code"] == {
+        "source": "",
+        "files": {},
+        "main_file": "main.py",
+        "tree": {"main.py": ""},
+    }
     assert state["board"] == {"elements": []}
     assert state["console"]["runs"] == [] and state["console"]["events"] == []
     assert state["notes"]["notes"] == ""

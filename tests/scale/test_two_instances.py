@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from jupyter_ydoc import YNotebook
 from pycrdt import Map
 
 from server.scale.redis_store import APPEND_LUA
@@ -238,3 +239,31 @@ async def test_corrupt_entries_in_one_stream_leave_every_room_flowing(cluster: C
         await wait_until(lambda: str(late.text) == "before;after;", what="reload of hurt room")
     logs = two.log_path.read_text() + one.log_path.read_text()
     assert "skipping entry" in logs
+
+
+async def test_the_notebook_guard_follows_the_other_instances_cells(cluster: Cluster) -> None:
+    """Each instance's notebook room checks its clients' updates on a shadow copy, which must
+    follow the cells added on the other instance: an edit of such a cell passes, a duplicate of
+    its id is refused to its writer only, and a bad cell never crosses to the other instance."""
+    one, two = cluster.servers
+    session = one.create_session(title="cross-instance notebook", mode="notebook")
+    async with (
+        YClient(url(one, session, "interviewer", "notebook")) as a,
+        YClient(url(two, session, "candidate", "notebook")) as b,
+    ):
+        await asyncio.gather(a.synced.wait(), b.synced.wait())
+        mine, theirs = YNotebook(a.doc), YNotebook(b.doc)
+        # Instance two's shadow exists before the cell arrives from instance one.
+        theirs.append_cell({"id": "b0", "cell_type": "code", "source": "", "metadata": {}})
+        await wait_until(lambda: mine.cell_number == 1, what="two -> one")
+        mine.append_cell({"id": "a1", "cell_type": "code", "source": "x = 1", "metadata": {}})
+        await wait_until(lambda: theirs.cell_number == 2, what="one -> two")
+        theirs.ycells[1]["source"].insert(5, "0")  # x = 10, in the cell from instance one
+        await wait_until(lambda: str(mine.ycells[1]["source"]) == "x = 10", what="edit two -> one")
+        theirs.append_cell({"id": "a1", "cell_type": "code", "source": "", "metadata": {}})
+        await wait_until(lambda: b.denied != [], what="the duplicate refused")
+        assert b.denied == ["edit not saved: cell 3: another cell has the id 'a1'"]
+        assert a.denied == [] and b.close_code is None
+        mine.ycells[0]["source"].insert(0, "# still live")
+        await wait_until(lambda: str(theirs.ycells[0]["source"]) == "# still live", what="live")
+        assert [c["id"] for c in mine.get()["cells"]] == ["b0", "a1"]

@@ -1,6 +1,7 @@
 // One cell's editor: CodeMirror 6 bound to the cell's Y.Text (`source`) with y-codemirror.next,
 // on the notebook doc's awareness, so a remote cursor shows in the cell it is in. Jupyter's keys:
-// Shift-Enter runs and moves on, Ctrl/Cmd-Enter runs in place.
+// Shift-Enter runs and moves on, Ctrl/Cmd-Enter runs in place; Ctrl/Cmd-Shift-Enter runs the
+// selected lines (`selectedLines`, the file editor's rule) in the same kernel.
 import { useEffect, useRef } from "react";
 import { basicSetup } from "codemirror";
 import { Compartment, EditorState, type Extension, Prec } from "@codemirror/state";
@@ -10,6 +11,7 @@ import { oneDark } from "@codemirror/theme-one-dark";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
+import { selectedLines } from "../editor/selection";
 
 export interface CellEditorProps {
   text: Y.Text;
@@ -21,6 +23,8 @@ export interface CellEditorProps {
   autoFocus: boolean;
   onRunAndAdvance: () => void;
   onRun: () => void;
+  /** The selected lines (never empty); absent where the cell cannot run code. */
+  onRunSelection?: (code: string) => void;
   onFocus: () => void;
 }
 
@@ -47,6 +51,14 @@ export function CellEditor(props: CellEditorProps) {
           keymap.of([
             { key: "Shift-Enter", run: run(() => handlers.current.onRunAndAdvance()) },
             { key: "Mod-Enter", run: run(() => handlers.current.onRun()) },
+            {
+              key: "Mod-Shift-Enter",
+              run: (v) => {
+                const code = selectedLines(v.state);
+                if (code !== null) handlers.current.onRunSelection?.(code);
+                return true;
+              },
+            },
           ]),
         ),
         keymap.of(yUndoManagerKeymap),

@@ -2,11 +2,13 @@
 // `notebook` doc, one CodeMirror per cell, and under each code cell the outputs of its latest
 // run from the server-written console doc (server/notebook.py says why outputs live there).
 // Writers add, delete, move, retype and edit cells; Shift-Enter runs a cell and moves on,
-// Ctrl/Cmd-Enter runs it in place; Run all, Stop and Restart act on the session's one kernel.
+// Ctrl/Cmd-Enter runs it in place, Ctrl/Cmd-Shift-Enter runs the selected lines (a console run,
+// as the file editor's Run selection: the cell's own output stays its last whole run); Run all,
+// Stop and Restart act on the session's one kernel.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { YCellType, YNotebook } from "@jupyter/ydoc";
 import type { Awareness } from "y-protocols/awareness";
-import { interruptKernel, restartKernel } from "../api";
+import { interruptKernel, restartKernel, startRun } from "../api";
 import { OutputView } from "../console/OutputView";
 import { markdownToHtml } from "../markdown";
 import { CellEditor } from "./CellEditor";
@@ -66,6 +68,16 @@ export function Notebook(props: NotebookProps) {
     (cell: YCellType) => {
       if (cell.cell_type !== "code" || !canRun) return;
       act(() => runCells(session, token, [cell.id]));
+    },
+    [act, canRun, session, token],
+  );
+
+  // Run selection: the selected lines in the same kernel; the run entry says it was a selection
+  // and shows in the console under the notebook.
+  const runSelection = useCallback(
+    (code: string) => {
+      if (!canRun) return;
+      act(() => startRun(session, token, code, undefined, true));
     },
     [act, canRun, session, token],
   );
@@ -150,6 +162,7 @@ export function Notebook(props: NotebookProps) {
                     autoFocus={autoFocus === cell.id}
                     onFocus={() => setFocused(cell.id)}
                     onRun={() => (isMarkdown ? setEditing((e) => ({ ...e, [cell.id]: false })) : run(cell))}
+                    onRunSelection={cell.cell_type === "code" ? runSelection : undefined}
                     onRunAndAdvance={() => runAndAdvance(cell, index)}
                   />
                 )}
@@ -165,7 +178,7 @@ export function Notebook(props: NotebookProps) {
                 <div className="cell-actions" role="group" aria-label={`Cell ${index + 1} actions`}>
                   {cell.cell_type === "code" ? (
                     <button type="button" disabled={!canRun || running} onClick={() => run(cell)}
-                      aria-label={`Run cell ${index + 1}`} title="Run (Ctrl/Cmd-Enter; Shift-Enter runs and moves on)">▶</button>
+                      aria-label={`Run cell ${index + 1}`} title="Run (Ctrl/Cmd-Enter; Shift-Enter runs and moves on; Ctrl/Cmd-Shift-Enter runs the selected lines)">▶</button>
                   ) : null}
                   <select aria-label={`Type of cell ${index + 1}`} value={cell.cell_type}
                     onChange={(e) => retype(index, e.currentTarget.value as "code" | "markdown")}>

@@ -1,5 +1,6 @@
-// The replay player at /replay/{session}?token=...: one timeline for the editor (with cursors),
-// the whiteboard, the console and, for interviewers and reviewers, the notes and comments.
+// The replay player at /replay/{session}?token=...: one timeline for the project's files (tabs,
+// with cursors) or, in a notebook session, the notebook's cells with their outputs, the
+// whiteboard, the console and, for interviewers and reviewers, the notes and comments.
 // Everything shown is rebuilt in the browser from the server's log (see engine.ts); the server
 // decides what this token may read (notes, signals and comments only for reviewers/interviewers).
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -8,13 +9,15 @@ import { Awareness } from "y-protocols/awareness";
 import { api, ApiError, type GradeResult, type ScenarioView } from "../api";
 import { Console } from "../console/Console";
 import type { RunEntry } from "../console/types";
-import { Editor } from "../editor/Editor";
 import { rubricCriteria } from "../panel/rubric";
 import { prefersDark, usePref } from "../prefs";
 import { DOC, RECORD, roots } from "../sync/schema";
 import { Comments } from "./Comments";
 import { countAtOrBefore, cursorsAt, DocTimeline, fetchLog, type LogEntry } from "./engine";
 import { EventsPane, type ReplayEvent } from "./EventsPane";
+import { replayCells } from "./notebookView";
+import { ReplayFiles } from "./ReplayFiles";
+import { ReplayNotebook } from "./ReplayNotebook";
 import { Scorecard } from "./Scorecard";
 import { skipIdle, SPEEDS, type Marker, type Timeline } from "./timeline";
 import { TimelineBar } from "./TimelineBar";
@@ -22,7 +25,7 @@ import { useComments, withCommentMarkers } from "./useComments";
 import "./replay.css";
 
 const Board = lazy(() => import("../board/Board"));
-const LOADS = 7;
+const LOADS = 8;
 
 type View = "replay" | "scorecard";
 const viewFromHash = (): View => (window.location.hash === "#scorecard" ? "scorecard" : "replay");
@@ -32,6 +35,7 @@ interface Loaded {
   code: DocTimeline;
   board: DocTimeline;
   console: DocTimeline;
+  notebook: DocTimeline;
   notes: DocTimeline | null;
   /** The notes doc at the end of the recording: what the scorecard shows. */
   notesFinal: DocTimeline | null;
@@ -52,17 +56,18 @@ async function load(session: string, token: string, progress: (n: number) => voi
   const path = `/api/sessions/${encodeURIComponent(session)}`;
   let fetched = 0;
   const count = () => progress(++fetched);
-  const [timeline, code, board, consoleLog, notes, cursors, scenario] = await Promise.all([
+  const [timeline, code, board, consoleLog, notebook, notes, cursors, scenario] = await Promise.all([
     api<Timeline>(`${path}/timeline`, token),
     fetchLog(session, token, DOC.code),
     fetchLog(session, token, DOC.board),
     fetchLog(session, token, DOC.console),
+    fetchLog(session, token, DOC.notebook),
     optional(fetchLog(session, token, DOC.notes)),
     fetchLog(session, token, RECORD.awareness),
     // The rubric's criteria; a session without a scenario answers 404, a candidate's link 403.
     api<ScenarioView>(`${path}/scenario`, token).catch(() => null),
   ].map((p) => (p as Promise<unknown>).then((v) => (count(), v))) as [
-    Promise<Timeline>, Promise<LogEntry[]>, Promise<LogEntry[]>, Promise<LogEntry[]>,
+    Promise<Timeline>, Promise<LogEntry[]>, Promise<LogEntry[]>, Promise<LogEntry[]>, Promise<LogEntry[]>,
     Promise<LogEntry[] | null>, Promise<LogEntry[]>, Promise<ScenarioView | null>,
   ]);
   const notesFinal = notes ? new DocTimeline(notes) : null;
@@ -72,6 +77,7 @@ async function load(session: string, token: string, progress: (n: number) => voi
     code: new DocTimeline(code),
     board: new DocTimeline(board),
     console: new DocTimeline(consoleLog),
+    notebook: new DocTimeline(notebook),
     notes: notes ? new DocTimeline(notes) : null,
     notesFinal,
     scenario,
@@ -133,6 +139,7 @@ export default function ReplayPage({ session, token }: { session: string; token:
     data.code.seek(t);
     data.board.seek(t);
     data.console.seek(t);
+    data.notebook.seek(t);
     data.notes?.seek(t);
   }
   const codeDoc = data?.code.doc;
@@ -237,6 +244,10 @@ export default function ReplayPage({ session, token }: { session: string; token:
   const tl = { ...data.timeline, markers: withCommentMarkers(data.timeline.markers, comments.list) };
   const atEnd = t >= tl.duration_ms;
   const final = data.notesFinal?.doc;
+  // A notebook session shows its cells (older recordings say nothing of the mode: their
+  // notebook log tells); its project files below them once it has any.
+  const notebookSession = tl.mode === "notebook" || data.notebook.length > 0;
+  const hasFiles = roots.code.files(data.code.doc).size > 0 || roots.code.source(data.code.doc).length > 0;
 
   return (
     <div className={`replay ${dark ? "dark" : "light"}`}>
@@ -292,8 +303,12 @@ export default function ReplayPage({ session, token }: { session: string; token:
         <>
           <TimelineBar timeline={tl} t={t} onSeek={seek} onPick={pick} />
           <main className={`replay-grid ${data.notes ? "with-side" : ""}`}>
-            <section className="replay-editor" data-testid="replay-editor" aria-label="Recorded code">
-              <Editor text={roots.code.source(data.code.doc)} awareness={awareness} readOnly dark={dark} vim={false} label="Recorded code" />
+            <section className={`replay-editor ${notebookSession ? "with-notebook" : ""}`} data-testid="replay-editor"
+              aria-label={notebookSession ? "Recorded notebook and files" : "Recorded code"}>
+              {notebookSession ? <ReplayNotebook cells={replayCells(data.notebook.doc, runs)} /> : null}
+              {!notebookSession || hasFiles ? (
+                <ReplayFiles doc={data.code.doc} main={tl.main_file ?? "main.py"} awareness={awareness} dark={dark} />
+              ) : null}
             </section>
             <section className="replay-board" aria-label="Recorded whiteboard">
               <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>

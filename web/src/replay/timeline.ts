@@ -23,6 +23,10 @@ export interface Timeline {
   id: string;
   title: string;
   state: string;
+  /** "notebook" for a notebook session (older servers leave it out). */
+  mode?: string;
+  /** The project's entry file (its text is `code.source`). */
+  main_file?: string;
   created_at_ms: number;
   duration_ms: number;
   bucket_ms: number;
