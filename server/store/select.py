@@ -15,10 +15,12 @@ from server.audit.store import AuditStore
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
+from server.webhooks.store import WebhookStore
 
 
-class DurableStore(Store, AccountStore, AuditStore, Protocol):
-    """What SQLite and PostgreSQL both are: the log's store, the accounts' and the audit log's."""
+class DurableStore(Store, AccountStore, AuditStore, WebhookStore, Protocol):
+    """What SQLite and PostgreSQL both are: the log's store, the accounts', the audit log's and
+    the webhooks' delivery queue."""
 
 
 def durable_store(settings: Settings) -> DurableStore:

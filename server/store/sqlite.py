@@ -24,6 +24,7 @@ from server.store.migrations import VERSION_TABLE, pending
 from server.store.sqlite_accounts import SQLiteAccountQueries
 from server.store.sqlite_audit import SQLiteAuditQueries
 from server.store.sqlite_replay import SQLiteReplayQueries
+from server.webhooks.sqlite_queue import SQLiteWebhookQueries
 
 T = TypeVar("T")
 
@@ -69,8 +70,8 @@ def _statements(script: str) -> list[str]:
 
 
 class SQLiteStore(
-    SQLiteReplayQueries, SQLiteAccountQueries, SQLiteAuditQueries
-):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py
+    SQLiteReplayQueries, SQLiteAccountQueries, SQLiteAuditQueries, SQLiteWebhookQueries
+):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py, webhooks/sqlite_queue.py
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous
