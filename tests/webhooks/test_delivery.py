@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.accounts import SignedIn, add_user, sign_in
 from tests.support.server import ADMIN_TOKEN, ServerProcess, free_port
-from tests.webhooks.receiver import Receiver, Received
+from tests.webhooks.receiver import Received, Receiver
 from tests.webhooks.test_signing import documented_verifier
 
 VERIFY = documented_verifier()
@@ -213,3 +213,25 @@ def test_a_delivery_queued_before_a_crash_is_delivered_after_the_restart(tmp_pat
         assert delivered["state"] == "delivered" and delivered["attempts"] >= 3
     finally:
         server.stop()
+
+
+def test_erasing_a_session_deletes_its_deliveries_pending_or_sent(server: ServerProcess) -> None:
+    with Receiver(statuses=[503]) as receiver:
+        hook = add_webhook(server, ADMIN, receiver.url, ["session.ended"])
+        created = ended_session(server, "Erased Candidate")
+        receiver.wait_for(1)
+        sid = created["id"]
+        assert [d["session_id"] for d in deliveries(server, hook["id"])] == [sid]
+        erased = post_erase(server, sid)
+        assert erased["removed"]["webhook_deliveries"] == 1
+        assert deliveries(server, hook["id"]) == []
+
+
+def post_erase(server: ServerProcess, session_id: str) -> dict[str, Any]:
+    erased = httpx.post(
+        f"{server.url}/api/sessions/{session_id}/erase", json={"confirm": session_id},
+        headers=ADMIN, timeout=30,
+    )  # fmt: skip
+    assert erased.status_code == 200, erased.text
+    body: dict[str, Any] = erased.json()
+    return body
