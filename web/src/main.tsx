@@ -1,6 +1,6 @@
-// Entry point and router. Four routes, all served index.html by the server: the lobby `/`,
-// a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player) and
-// `/signin` (password, single sign-on, invites).
+// Entry point and router. Five routes, all served index.html by the server: the lobby `/`,
+// a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player),
+// `/signin` (password, single sign-on, invites) and `/settings/webhooks` (owners' webhooks).
 // Each route is its own chunk, loaded on demand: a candidate's first visit downloads the room
 // (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
 import { lazy, Suspense } from "react";
@@ -13,6 +13,7 @@ const ReplayPage = lazy(() => import("./replay/Player"));
 const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m.NotFoundPage })));
 const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
 const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: m.SignInPage })));
+const WebhooksPage = lazy(() => import("./webhooks/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
 
 function route(path: string, search: string) {
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
@@ -27,6 +28,7 @@ function route(path: string, search: string) {
   }
   if (path === "/" || path === "") return <Lobby />;
   if (path === "/signin" || path === "/signin/") return <SignInPage />;
+  if (path === "/settings/webhooks" || path === "/settings/webhooks/") return <WebhooksPage />;
   return <NotFoundPage />;
 }
 

@@ -16,6 +16,7 @@ import { Comments } from "./Comments";
 import { countAtOrBefore, cursorsAt, DocTimeline, fetchLog, type LogEntry } from "./engine";
 import { EventsPane, type ReplayEvent } from "./EventsPane";
 import { Scorecard } from "./Scorecard";
+import { SubmitScorecard } from "./SubmitScorecard";
 import { skipIdle, SPEEDS, type Marker, type Timeline } from "./timeline";
 import { TimelineBar } from "./TimelineBar";
 import { useComments, withCommentMarkers } from "./useComments";
@@ -287,7 +288,16 @@ export default function ReplayPage({ session, token }: { session: string; token:
             show("replay");
             seek(ms);
           }}
-        />
+        >
+          {data.notes && token ? (
+            <SubmitScorecard
+              session={session}
+              token={token}
+              criteria={rubricCriteria(data.scenario?.rubric)}
+              draft={final ? (roots.notes.rubric(final).toJSON() as Record<string, unknown>) : {}}
+            />
+          ) : null}
+        </Scorecard>
       ) : (
         <>
           <TimelineBar timeline={tl} t={t} onSeek={seek} onPick={pick} />
