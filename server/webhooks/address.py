@@ -112,7 +112,7 @@ async def resolve(url: ParsedUrl, *, allow_private: bool) -> Target:
                 loop.getaddrinfo(url.host, url.port, type=socket.SOCK_STREAM),
                 DNS_TIMEOUT_SECONDS,
             )
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, UnicodeError) as exc:  # IDNA refuses some names
             raise AddressRefused(f"cannot resolve {url.host}: {exc}") from None
         addresses = []
         for info in infos:

@@ -102,3 +102,7 @@ class PostgresWebhookQueries:
     async def erase_session_deliveries(self, session_id: str) -> int:
         sql = "DELETE FROM webhook_deliveries WHERE session_id=$1"
         return _count(await self._p().execute(sql, session_id))
+
+    async def prune_deliveries(self, before_ms: int) -> int:
+        sql = "DELETE FROM webhook_deliveries WHERE state<>'pending' AND created_at_ms<$1"
+        return _count(await self._p().execute(sql, before_ms))

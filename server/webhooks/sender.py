@@ -5,8 +5,10 @@ It leases at most `webhook_concurrency` due deliveries at a time (`WebhookStore.
 atomic, so two instances never send the same delivery; a lease lasts longer than an attempt can,
 and lapses if the instance dies, for another to take), sends them side by side and records each
 outcome (`model.after_attempt`: delivered, failed after the last attempt, or due again after an
-exponential, jittered backoff). It sleeps `webhook_poll_seconds` when nothing is due, and wakes
-at once when this instance queues something (`wake`).
+exponential, jittered backoff). Once an hour it deletes finished deliveries older than
+`webhook_delivery_retention_days` (their payloads name the candidate). It sleeps
+`webhook_poll_seconds` when nothing is due, and wakes at once when this instance queues
+something (`wake`).
 
 An attempt re-checks the URL against the SSRF guard and connects to exactly the address it
 checked (`address.resolve`; the TLS name and Host header stay the URL's), follows no redirect,
@@ -37,6 +39,7 @@ from server.webhooks.store import WebhookStore
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Pairboard-Webhooks/1"
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class WebhookSender:
@@ -85,7 +88,11 @@ class WebhookSender:
             self._client = None
 
     async def _loop(self) -> None:
+        pruned_at = 0.0
         while True:
+            if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                pruned_at = time.monotonic()
+                await self.prune()
             try:
                 sent = await self.send_due()
             except Exception:  # the store is unreachable: try again at the next poll
@@ -96,6 +103,15 @@ class WebhookSender:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.webhook_poll_seconds)
+
+    async def prune(self) -> int:
+        """Delete finished deliveries past `webhook_delivery_retention_days`."""
+        keep_ms = int(self.settings.webhook_delivery_retention_days * 86_400_000)
+        try:
+            return await self.store.prune_deliveries(now_ms() - keep_ms)
+        except Exception:
+            log.exception("webhook sender: pruning old deliveries failed")
+            return 0
 
     async def send_due(self) -> int:
         """Lease what is due and attempt each of them once; how many were attempted."""

@@ -84,3 +84,12 @@ class WebhookSettings(BaseSettings):
             "for days cannot fill the database."
         ),
     )
+    webhook_delivery_retention_days: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "Delivered and failed deliveries are deleted this long after they were queued "
+            "(their payloads name the candidate); the status page shows what is left. Checked "
+            "hourly by each instance's sender."
+        ),
+    )

@@ -138,3 +138,8 @@ class SQLiteWebhookQueries:
         sql = "DELETE FROM webhook_deliveries WHERE session_id=?"
         result: int = await self._run(lambda: self._conn().execute(sql, (session_id,)).rowcount)
         return result
+
+    async def prune_deliveries(self, before_ms: int) -> int:
+        sql = "DELETE FROM webhook_deliveries WHERE state<>'pending' AND created_at_ms<?"
+        result: int = await self._run(lambda: self._conn().execute(sql, (before_ms,)).rowcount)
+        return result

@@ -59,6 +59,10 @@ class WebhookStore(Protocol):
         """A delivery and its payload."""
         ...
 
+    async def prune_deliveries(self, before_ms: int) -> int:
+        """Delivered and failed deliveries queued before `before_ms`; how many."""
+        ...
+
     async def erase_session_deliveries(self, session_id: str) -> int:
         """Every delivery of a session (their payloads name the candidate); how many."""
         ...

@@ -148,3 +148,17 @@ async def test_erasing_a_session_and_removing_an_endpoint_take_their_deliveries(
     assert await a.get_delivery("whd_x") is None
     assert not await a.delete_webhook(other.id)
     assert [w.id for w in await a.list_webhooks()] == [WEBHOOK.id]
+
+
+async def test_finished_deliveries_past_the_retention_are_pruned_and_pending_ones_kept(
+    two_stores: tuple[Store, Store],
+) -> None:
+    a, _ = two_stores
+    await a.add_webhook(WEBHOOK)
+    await a.enqueue_deliveries([delivery(1, at=100), delivery(2, at=100), delivery(3, at=5000)])
+    for leased in await a.lease_deliveries("A", 200, 1000, 1):
+        assert await a.finish_attempt(
+            leased.id, "A", after_attempt(0, Outcome(200), 200, POLICY, 0)
+        )
+    assert await a.prune_deliveries(4000) == 1  # the old delivered one; the old pending stays
+    assert sorted(d.id for d in await a.list_deliveries(WEBHOOK.id, 10)) == ["whd_002", "whd_003"]
