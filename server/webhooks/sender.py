@@ -62,20 +62,19 @@ class WebhookSender:
         self._jitter = jitter
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment would connect past the pinning
+            headers={"User-Agent": USER_AGENT},
+        )
 
     def wake(self) -> None:
         """Something was queued here: look now rather than at the next poll."""
         self._wake.set()
 
     def start(self) -> None:
-        timeout = self.settings.webhook_timeout_seconds
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            follow_redirects=False,
-            trust_env=False,  # a proxy from the environment would connect past the pinning
-            headers={"User-Agent": USER_AGENT},
-        )
+        """The background loop (`send_due` also works without it)."""
         self._task = asyncio.create_task(self._loop(), name="webhook-sender")
 
     async def close(self) -> None:
@@ -83,9 +82,7 @@ class WebhookSender:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._client.aclose()
 
     async def _loop(self) -> None:
         pruned_at = 0.0
@@ -130,7 +127,6 @@ class WebhookSender:
             log.warning("webhook delivery %s: the lease lapsed during the attempt", delivery.id)
 
     async def post(self, delivery: LeasedDelivery) -> Outcome:
-        assert self._client is not None, "the sender is not started"
         body = delivery.payload.encode("utf-8")
         allow = self.settings.webhook_allow_private_addresses
         try:

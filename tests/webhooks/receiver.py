@@ -26,6 +26,8 @@ class Received:
 @dataclass
 class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
+    answer_bytes: int = 0  # answer with this many bytes instead of "answer N"
+    delay_seconds: float = 0.0  # wait this long before answering
     received: list[Received] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     _server: uvicorn.Server | None = None
@@ -48,8 +50,11 @@ class Receiver:
         index = len(self.received)
         self.received.append(Received(scope["path"], headers, body))
         status = self.statuses[min(index, len(self.statuses) - 1)]
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        answer = b"x" * self.answer_bytes if self.answer_bytes else f"answer {index + 1}".encode()
         await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": f"answer {index + 1}".encode()})
+        await send({"type": "http.response.body", "body": answer})
 
     def __enter__(self) -> Receiver:
         config = uvicorn.Config(
