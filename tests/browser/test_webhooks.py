@@ -64,7 +64,8 @@ def test_an_owner_adds_a_webhook_an_interviewer_submits_a_scorecard_and_the_owne
     try:
         with Receiver(statuses=[200]) as receiver:
             sign_in_as_owner(owner, server)
-            owner.goto(f"{server.url}/settings/webhooks")
+            owner.get_by_role("link", name="Webhooks").click()  # the owner's way there
+            owner.wait_for_url(f"{server.url}/settings/webhooks")
             expect(owner.get_by_role("heading", name="Webhooks")).to_be_visible()
             owner.get_by_test_id("webhook-url").fill(receiver.url)
             owner.get_by_test_id("add-webhook").click()

@@ -60,6 +60,12 @@ export function SignInPage() {
           </p>
           <p>
             <a href="/">Go to the lobby</a>
+            {me.user.role === "owner" ? (
+              <>
+                {" · "}
+                <a href="/settings/webhooks">Webhooks</a>
+              </>
+            ) : null}
           </p>
           <button
             type="button"
