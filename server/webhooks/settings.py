@@ -7,10 +7,13 @@ and documented like every other setting (docs/WEBHOOKS.md lists them with their 
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class WebhookSettings(BaseSettings):
+    # The same environment as `Settings` when built on its own (the sender's tests do).
+    model_config = SettingsConfigDict(env_prefix="PAIRBOARD_", extra="ignore")
+
     webhook_allow_private_addresses: bool = Field(
         False,
         description=(
