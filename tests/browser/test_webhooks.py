@@ -23,6 +23,9 @@ from tests.support.server import ADMIN_TOKEN, ServerProcess
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.test_signing import documented_verifier
 
+# The machine these run on is shared and often loaded: a server may take long to come up.
+START_TIMEOUT_S = 120.0
+
 pytestmark = pytest.mark.browser
 VERIFY = documented_verifier()
 ENV = {
@@ -35,7 +38,7 @@ ENV = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc = ServerProcess(Path(tmp_path_factory.mktemp("webhooks-browser")), env=ENV)
-    proc.start()
+    proc.start(timeout=START_TIMEOUT_S)
     add_user(proc, "olga@example.com", "owner")
     yield proc
     proc.stop()

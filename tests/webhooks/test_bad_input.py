@@ -14,6 +14,9 @@ import pytest
 from tests.support.accounts import add_users, sign_in
 from tests.support.server import ADMIN_TOKEN, ServerProcess
 
+# The machine these run on is shared and often loaded: a server may take long to come up.
+START_TIMEOUT_S = 120.0
+
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 LIMITS = {
     "PAIRBOARD_WEBHOOK_MAX_ENDPOINTS": "2",
@@ -26,7 +29,7 @@ CARD = {"rubric": {"correctness": 3}, "recommendation": "no_hire", "summary": "o
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc = ServerProcess(Path(tmp_path_factory.mktemp("bad-input")), env=LIMITS)
-    proc.start()
+    proc.start(timeout=START_TIMEOUT_S)
     yield proc
     proc.stop()
 

@@ -23,6 +23,9 @@ from tests.support.server import ADMIN_TOKEN, ServerProcess, free_port
 from tests.webhooks.receiver import Received, Receiver
 from tests.webhooks.test_signing import documented_verifier
 
+# The machine these run on is shared and often loaded: a server may take long to come up.
+START_TIMEOUT_S = 120.0
+
 VERIFY = documented_verifier()
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 FAST = {
@@ -36,9 +39,17 @@ SCENARIO = "attention-numpy"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc = ServerProcess(Path(tmp_path_factory.mktemp("webhooks")), env=FAST)
-    proc.start()
+    proc.start(timeout=START_TIMEOUT_S)
     yield proc
     proc.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_webhooks(server: ServerProcess) -> None:
+    """Each test starts with no endpoint: an earlier test's would receive its events too."""
+    for hook in httpx.get(f"{server.url}/api/webhooks", headers=ADMIN).json():
+        gone = httpx.delete(f"{server.url}/api/webhooks/{hook['id']}", headers=ADMIN)
+        assert gone.status_code == 204
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +205,7 @@ def test_a_delivery_queued_before_a_crash_is_delivered_after_the_restart(tmp_pat
     port = free_port()
     env = {**FAST, "PAIRBOARD_WEBHOOK_MAX_ATTEMPTS": "50", "PAIRBOARD_WEBHOOK_TIMEOUT_SECONDS": "1"}
     server = ServerProcess(tmp_path / "crash", env=env)
-    server.start()
+    server.start(timeout=START_TIMEOUT_S)
     try:
         hook = add_webhook(server, ADMIN, f"http://127.0.0.1:{port}/hook", ["session.ended"])
         created = ended_session(server, "Alan Turing")
@@ -206,7 +217,7 @@ def test_a_delivery_queued_before_a_crash_is_delivered_after_the_restart(tmp_pat
         assert "ConnectError" in found[0]["last_error"]
         server.kill()
         with Receiver(statuses=[200], port=port) as receiver:
-            server.start()
+            server.start(timeout=START_TIMEOUT_S)
             [request] = receiver.wait_for(1, timeout=90)
             [delivered] = wait_delivered(server, hook["id"])
         assert check_signed(request, hook["secret"])["session"]["id"] == created["id"]

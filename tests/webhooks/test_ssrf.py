@@ -14,6 +14,9 @@ import pytest
 from server.webhooks import address
 from tests.support.server import ADMIN_TOKEN, ServerProcess
 
+# The machine these run on is shared and often loaded: a server may take long to come up.
+START_TIMEOUT_S = 120.0
+
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 HINT = "(set PAIRBOARD_WEBHOOK_ALLOW_PRIVATE_ADDRESSES to allow it)"
 
@@ -59,7 +62,7 @@ def test_public_addresses_pass_and_the_switch_lets_loopback_and_private_through(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc = ServerProcess(Path(tmp_path_factory.mktemp("ssrf")))
-    proc.start()
+    proc.start(timeout=START_TIMEOUT_S)
     yield proc
     proc.stop()
 
