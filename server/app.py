@@ -25,8 +25,10 @@ from server.api import review as review_api
 from server.api import runs as runs_api
 from server.api import scenario as scenario_session_api
 from server.api import scenarios as scenarios_api
+from server.api import scorecard as scorecard_api
 from server.api import sessions as sessions_api
 from server.api import tokens as tokens_api
+from server.api import webhooks as webhooks_api
 from server.api.errors import validation_error_response
 from server.auth import token_refusal
 from server.http_limits import BodyLimitMiddleware, BodyLimits
@@ -94,6 +96,8 @@ def create_app(
         audit_api.router,
         privacy_api.router,
         org_api.router,
+        scorecard_api.router,
+        webhooks_api.router,
     ):
         app.include_router(router)
 

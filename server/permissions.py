@@ -47,6 +47,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"  # the audit log and its JSON-lines export: owners only
     ORG_SETTINGS_READ = "org.settings.read"  # the notice and retention settings: any member
     ORG_SETTINGS_MANAGE = "org.settings.manage"  # change them: owners (and the admin token)
+    WEBHOOK_MANAGE = "webhook.manage"  # webhook endpoints and their deliveries: owners only
     # One session.
     SESSION_READ = "session.read"
     SESSION_END = "session.end"
@@ -72,6 +73,8 @@ class Action(StrEnum):
     NOTEBOOK_IMPORT = "notebook.import"  # replace the notebook's cells from an .ipynb
     SESSION_ERASE = "session.erase"  # erase a candidate: everything of the session, for good
     SUBJECT_EXPORT = "session.subject_export"  # the data-subject export (recording, notes, signals)
+    SCORECARD_SUBMIT = "scorecard.submit"  # the hiring team's decision: rubric, recommendation
+    SCORECARD_READ = "scorecard.read"  # the submitted scorecards
     # One doc of one session, over the websocket.
     DOC_READ = "doc.read"
     DOC_WRITE = "doc.write"
@@ -90,6 +93,7 @@ ORG_ACTIONS = frozenset(
         Action.AUDIT_READ,
         Action.ORG_SETTINGS_READ,
         Action.ORG_SETTINGS_MANAGE,
+        Action.WEBHOOK_MANAGE,
     }
 )
 DOC_ACTIONS = frozenset({Action.DOC_READ, Action.DOC_WRITE})
@@ -210,6 +214,8 @@ RECORDING: frozenset[Action] = frozenset(
         Action.RECORDING_EXPORT,
         Action.NOTEBOOK_EXPORT,
         Action.SCENARIO_VIEW,  # the scorecard reads the rubric's criteria from it
+        Action.SCORECARD_SUBMIT,  # the decision is made from the recording, after the end
+        Action.SCORECARD_READ,
     }
 )
 AFTER_END: dict[Role, frozenset[Action]] = {
@@ -249,6 +255,9 @@ TABLE: dict[Action, Rule] = {
     # how long recordings are kept; owners (and the operator's admin token) change them.
     Action.ORG_SETTINGS_READ: Rule(NOBODY, org_roles=EVERY_MEMBER),
     Action.ORG_SETTINGS_MANAGE: Rule(NOBODY, org_roles=OWNERS),
+    # Where the organisation's interview results are sent (an ATS): its owners, and the
+    # operator's automation credential, which may set the deployment up.
+    Action.WEBHOOK_MANAGE: Rule(NOBODY, org_roles=OWNERS),
     # The live interview.
     Action.SESSION_READ: Rule(ALL_ROLES, after_end=_kept_by(Action.SESSION_READ)),
     Action.SESSION_END: Rule(INTERVIEWER),
@@ -294,6 +303,10 @@ TABLE: dict[Action, Rule] = {
     # answers a candidate's request on the organisation's behalf (docs/AUDIT.md says why).
     Action.SESSION_ERASE: Rule(NOBODY),
     Action.SUBJECT_EXPORT: Rule(NOBODY),
+    # The hiring team's scorecard: the interviewer who ran it and the reviewers it is shared
+    # with, live or from the recording; never the candidate or an observer.
+    Action.SCORECARD_SUBMIT: Rule(HIRING_TEAM, after_end=_kept_by(Action.SCORECARD_SUBMIT)),
+    Action.SCORECARD_READ: Rule(HIRING_TEAM, after_end=_kept_by(Action.SCORECARD_READ)),
     # Docs: the admin has no seat in a room; readers and writers per doc are below.
     Action.DOC_READ: Rule(
         ALL_ROLES, admin=False, admin_refusal="the admin token opens no room", members=False
@@ -339,6 +352,7 @@ _READS = frozenset(
         Action.COMMENT_READ,
         Action.RECORDING_EXPORT,
         Action.ACCOUNT_READ,
+        Action.SCORECARD_READ,
     }
 )
 TOKEN_SCOPES: dict[str, frozenset[Action]] = {
@@ -355,6 +369,7 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
         Action.SCENARIO_GRADE,
         Action.COMMENT_WRITE,
         Action.RECORDING_IMPORT,
+        Action.SCORECARD_SUBMIT,
     },
     "users:manage": frozenset({Action.USER_MANAGE, Action.ACCOUNT_READ}),
     "audit:read": frozenset({Action.AUDIT_READ, Action.ACCOUNT_READ}),
@@ -362,6 +377,7 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
     "org:settings": frozenset(
         {Action.ORG_SETTINGS_READ, Action.ORG_SETTINGS_MANAGE, Action.ACCOUNT_READ}
     ),
+    "webhooks": frozenset({Action.WEBHOOK_MANAGE, Action.ACCOUNT_READ}),
 }
 
 

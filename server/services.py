@@ -22,9 +22,13 @@ Build order, and why:
 6. the scenario runner (which asks the runs to sync a kernel when an event changes data),
 7. the accounts on the durable store (never only in Redis), the OpenID client when configured,
    and the `Gate` every REST route and websocket asks (sessions + accounts + the admin token);
-8. the eraser,
+8. the webhooks on the durable store (their queue), with the sender that posts deliveries
+   and what an event's payload is read from (the rooms' notes doc, the candidate's name, a
+   reviewer replay link);
+9. the eraser,
    which reaches into every part that holds something of a session (kernels, rooms, the
-   durable store, Redis streams when the store has them, attachments on disk).
+   durable store, Redis streams when the store has them, attachments on disk, webhook
+   deliveries).
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ from server.store.base import Store
 from server.store.select import DurableStore
 from server.sync.admission import ConnectionCaps, ConnectionSlots
 from server.sync.rooms import RoomRegistry
+from server.webhooks.sender import WebhookSender
+from server.webhooks.service import Webhooks, reviewer_replay_link
 
 log = logging.getLogger("pairboard")
 
@@ -111,6 +117,7 @@ class Services:
     audit: Audit
     org: OrgSettingsService
     eraser: Eraser
+    webhooks: Webhooks
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -151,6 +158,16 @@ class Services:
         scenarios = ScenarioRunner(store, sessions, rooms, settings, kernels=runs)
         admin_token = load_admin_token(settings.data_dir, settings.admin_token)
         accounts = Accounts(durable, settings)
+        webhooks = Webhooks(
+            durable,
+            settings,
+            WebhookSender(durable, settings),
+            docs=rooms,
+            names=sessions,
+            replay_link=reviewer_replay_link(
+                signer, settings.base_url(), settings.reviewer_token_lifetime_seconds
+            ),
+        )
         return cls(
             settings=settings,
             kernel_settings=kernel_settings,
@@ -178,7 +195,9 @@ class Services:
                 attachments,
                 audit,
                 streams=store if isinstance(store, SessionStreams) else None,
+                deliveries=webhooks,
             ),
+            webhooks=webhooks,
         )
 
     async def start(self) -> None:
@@ -189,6 +208,7 @@ class Services:
         await self.replay.start()
         await self.runs.start()  # logs the sandbox layers; warms the kernel pool in the background
         await self.scenarios.start()  # resumes the clocks of live sessions
+        self.webhooks.sender.start()  # sends what earlier runs (or other instances) queued
         # nbformat takes a second or more to import (see server/notebook.py): off the start path,
         # in a thread, so the first notebook export or import does not wait for it.
         self._background.append(asyncio.create_task(asyncio.to_thread(notebook.preload)))
@@ -196,6 +216,7 @@ class Services:
     async def close(self) -> None:
         """Stop in the reverse order: nothing is closed while a part that uses it still runs."""
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.webhooks.sender.close()
         await self.scenarios.close()
         await self.runs.close()
         await self.replay.stop()

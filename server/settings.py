@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from server.webhooks.settings import WebhookSettings
 
 
-class Settings(BaseSettings):
+class Settings(WebhookSettings):  # the PAIRBOARD_WEBHOOK_* knobs live beside their code
     model_config = SettingsConfigDict(env_prefix="PAIRBOARD_", extra="ignore")
 
     # --- where and how to serve -------------------------------------------------------------
@@ -334,6 +336,17 @@ class Settings(BaseSettings):
     comment_max_chars: int = Field(2000, description="Longest reviewer comment accepted.")
     comments_per_session: int = Field(
         1000, description="Comments a session's recording may hold; beyond it HTTP 409."
+    )
+    scorecard_summary_max_chars: int = Field(
+        4000,
+        description="Longest notes summary a submitted scorecard may carry (HTTP 422 above).",
+    )
+    scorecards_per_session: int = Field(
+        20,
+        description=(
+            "Scorecards one session may hold (every submission is kept, the latest is the "
+            "decision); beyond it HTTP 409."
+        ),
     )
     replay_log_chunk: int = Field(
         5000,

@@ -136,6 +136,7 @@ async def end_session(
 
         await services.rooms.edit(session_id, DocName.CONSOLE, mark)
         await audit(request, AuditKind.SESSION_ENDED, access.principal, resource=session_id)
+        await services.webhooks.session_ended(record)
     return services.sessions.public_view(record, None)
 
 

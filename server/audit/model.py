@@ -44,6 +44,9 @@ class AuditKind(StrEnum):
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     SETTINGS_CHANGED = "settings.changed"
+    SCORECARD_SUBMITTED = "scorecard.submitted"  # details: the recommendation, never the summary
+    WEBHOOK_ADDED = "webhook.added"  # details: the events (the URL is the resource's owner's)
+    WEBHOOK_REMOVED = "webhook.removed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ What goes, in this order, and why the order:
 4. with Redis, the session's streams, seq counters and their members of the mover's doc set
    (`SessionStreams`);
 5. its files on disk (attachments);
-6. every instance is told to forget its cached record.
+6. its webhook deliveries, sent or not (their payloads name the candidate; what an ATS
+   already received is the ATS's to erase);
+7. every instance is told to forget its cached record.
 
 The audit entry says who erased which session id, when and from where, and how many rows went:
 no candidate data (audit entries never hold any, see `server/audit/model.py`), so it stays.
@@ -61,6 +63,12 @@ class KernelRelease(Protocol):
     async def release(self, session_id: str) -> None: ...
 
 
+class SessionDeliveries(Protocol):
+    """The webhook deliveries of a session (`server/webhooks/service.py`)."""
+
+    async def erase_session(self, session_id: str) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Erased:
     session_id: str
@@ -68,6 +76,7 @@ class Erased:
     redis_keys: int
     files: int
     connections_closed: int
+    webhook_deliveries: int = 0
     audit_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +87,7 @@ class Erased:
                 **self.rows.to_json(),
                 "redis_keys": self.redis_keys,
                 "files": self.files,
+                "webhook_deliveries": self.webhook_deliveries,
             },
             "connections_closed": self.connections_closed,
         }
@@ -93,6 +103,7 @@ class Eraser:
         attachments: Attachments,
         audit: Audit,
         streams: SessionStreams | None,
+        deliveries: SessionDeliveries,
     ) -> None:
         self.sessions = sessions
         self.rooms = rooms
@@ -101,6 +112,7 @@ class Eraser:
         self.attachments = attachments
         self.audit = audit
         self.streams = streams
+        self.deliveries = deliveries
 
     async def erase(self, record: SessionRecord, actor: Actor, ip: str | None) -> Erased:
         session_id = record.id
@@ -117,7 +129,8 @@ class Eraser:
         rows = await self.audit.erase(session_id, entry)
         keys = 0 if self.streams is None else await self.streams.erase_streams(session_id)
         files = await asyncio.to_thread(self.attachments.remove, session_id)
+        deliveries = await self.deliveries.erase_session(session_id)
         self.sessions.forget(session_id)
         await self.sessions.changes.session_changed(session_id)
         log.info("erased session %s (%s)", session_id, rows)
-        return Erased(session_id, rows, keys, files, closed)
+        return Erased(session_id, rows, keys, files, closed, deliveries)

@@ -13,8 +13,8 @@ the existing tables (and their data) as they are. Every later migration is plain
 
 A migration is never edited once released; a change is a new migration at the end of the list.
 `tests/scale/test_migrations.py` upgrades a populated version-1 database of each kind, and a
-populated version-2 one (`tests/audit/test_audit_migration.py`) and a populated version-3 one
-(`tests/org/test_org_migration.py`).
+populated version-2 one (`tests/audit/test_audit_migration.py`), and populated version-3 ones
+(`tests/org/test_org_migration.py`, `tests/webhooks/test_webhooks_migration.py`).
 """
 
 from __future__ import annotations
@@ -230,6 +230,44 @@ CREATE TABLE org_notices (
 );
 """
 
+# Webhooks (server/webhooks/): the organisation's endpoints (URL, events, the signing secret,
+# kept as is: a signature needs it) and the durable delivery queue. A delivery is written here
+# before it is sent; a sender leases it (`lease_owner` until `lease_until_ms`), so one instance
+# sends it at a time and a crashed instance's lease lapses for another to take. A delivery's
+# payload names the candidate: erasing the session deletes its deliveries. Self-contained
+# (no other migration's tables), so it can take any place in the list.
+_WEBHOOKS = """
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at_ms {int} NOT NULL,
+    created_by TEXT
+);
+CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    webhook_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at_ms {int} NOT NULL,
+    next_attempt_at_ms {int} NOT NULL,
+    lease_owner TEXT,
+    lease_until_ms {int},
+    last_attempt_at_ms {int},
+    last_status INTEGER,
+    last_error TEXT,
+    last_response TEXT,
+    delivered_at_ms {int}
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at_ms);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at_ms);
+CREATE INDEX webhook_deliveries_by_session ON webhook_deliveries (session_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the schema of the release before migrations", _V1_SQLITE, _V1_POSTGRES),
     Migration(
@@ -244,6 +282,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "organisation settings and the candidate notice's versions",
         _V4.format(int="INTEGER"),
         _V4.format(int="BIGINT"),
+    ),
+    # The webhooks' version is written here only; tests refer to LATEST.
+    Migration(
+        5,
+        "webhooks: endpoints and the durable delivery queue",
+        _WEBHOOKS.format(int="INTEGER"),
+        _WEBHOOKS.format(int="BIGINT"),
     ),
 )
 LATEST = MIGRATIONS[-1].version

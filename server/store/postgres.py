@@ -19,6 +19,7 @@ from server.store.postgres_accounts import PostgresAccountQueries
 from server.store.postgres_audit import PostgresAuditQueries
 from server.store.postgres_org import PostgresOrgQueries
 from server.store.postgres_replay import PostgresReplayQueries
+from server.webhooks.postgres_queue import PostgresWebhookQueries
 
 _LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
 # What the database (or asyncpg encoding a value) says about the data, not about the connection.
@@ -69,8 +70,12 @@ NOT_ERASED = "NOT EXISTS (SELECT 1 FROM erased_sessions WHERE session_id=$1)"
 
 
 class PostgresStore(
-    PostgresReplayQueries, PostgresAccountQueries, PostgresAuditQueries, PostgresOrgQueries
-):  # *_replay.py, *_accounts.py, *_audit.py, *_org.py
+    PostgresReplayQueries,
+    PostgresAccountQueries,
+    PostgresAuditQueries,
+    PostgresOrgQueries,
+    PostgresWebhookQueries,
+):  # *_replay.py, *_accounts.py, *_audit.py, *_org.py, webhooks/postgres_queue.py
     def __init__(self, dsn: str, *, pool_size: int = 10) -> None:
         self.dsn = dsn
         self.pool_size = pool_size

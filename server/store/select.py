@@ -16,11 +16,12 @@ from server.org.store import OrgStore
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
+from server.webhooks.store import WebhookStore
 
 
-class DurableStore(Store, AccountStore, AuditStore, OrgStore, Protocol):
-    """What SQLite and PostgreSQL both are: the log's store, the accounts', the audit log's and
-    the organisation settings'."""
+class DurableStore(Store, AccountStore, AuditStore, OrgStore, WebhookStore, Protocol):
+    """What SQLite and PostgreSQL both are: the log's store, the accounts', the audit log's,
+    the organisation settings' and the webhooks' delivery queue."""
 
 
 def durable_store(settings: Settings) -> DurableStore:

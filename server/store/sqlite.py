@@ -25,6 +25,7 @@ from server.store.sqlite_accounts import SQLiteAccountQueries
 from server.store.sqlite_audit import SQLiteAuditQueries
 from server.store.sqlite_org import SQLiteOrgQueries
 from server.store.sqlite_replay import SQLiteReplayQueries
+from server.webhooks.sqlite_queue import SQLiteWebhookQueries
 
 T = TypeVar("T")
 
@@ -70,8 +71,12 @@ def _statements(script: str) -> list[str]:
 
 
 class SQLiteStore(
-    SQLiteReplayQueries, SQLiteAccountQueries, SQLiteAuditQueries, SQLiteOrgQueries
-):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py, sqlite_org.py
+    SQLiteReplayQueries,
+    SQLiteAccountQueries,
+    SQLiteAuditQueries,
+    SQLiteOrgQueries,
+    SQLiteWebhookQueries,
+):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py, sqlite_org.py, webhooks/sqlite_queue.py
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous

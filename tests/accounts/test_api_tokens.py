@@ -65,7 +65,7 @@ def test_token_requests_outside_the_limits_are_refused(server: ServerProcess) ->
     cases = [
         ({"name": "t", "scopes": ["root"]}, "scopes must be some of "
          "['audit:read', 'org:settings', 'privacy', 'sessions:read', 'sessions:write', "
-         "'users:manage']"),
+         "'users:manage', 'webhooks']"),
         ({"name": "t", "scopes": ["sessions:read"], "expires_in_days": 366},
          "a token lasts 1 to 365 days"),
         ({"name": "", "scopes": ["sessions:read"]}, "a token's name has 1 to 64 characters"),

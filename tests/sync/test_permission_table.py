@@ -195,6 +195,8 @@ def ask(
         token_id="t0",
         user_id="u0",
         name="x.bin",
+        webhook_id="wh0",
+        delivery_id="whd0",
     )
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     if signed is not None:
@@ -264,6 +266,17 @@ def test_every_action_of_the_table_is_a_route_or_a_doc_and_every_route_one_of_it
     assert by_path[("GET", "/api/audit.jsonl")] is Action.AUDIT_READ
     assert by_path[("POST", "/api/sessions/{session_id}/erase")] is Action.SESSION_ERASE
     assert by_path[("GET", "/api/sessions/{session_id}/subject-export")] is Action.SUBJECT_EXPORT
+    # The scorecard and the webhooks (issue 13).
+    assert by_path[("POST", "/api/sessions/{session_id}/scorecard")] is Action.SCORECARD_SUBMIT
+    assert by_path[("GET", "/api/sessions/{session_id}/scorecards")] is Action.SCORECARD_READ
+    for method, path in (
+        ("GET", "/api/webhooks"),
+        ("POST", "/api/webhooks"),
+        ("DELETE", "/api/webhooks/{webhook_id}"),
+        ("GET", "/api/webhooks/{webhook_id}/deliveries"),
+        ("POST", "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"),
+    ):
+        assert by_path[(method, path)] is Action.WEBHOOK_MANAGE, path
 
 
 def test_every_route_on_a_live_session_answers_each_principal_as_the_table_says(
@@ -357,6 +370,8 @@ RECORDING = {
     Action.RECORDING_EXPORT,
     Action.NOTEBOOK_EXPORT,
     Action.SCENARIO_VIEW,  # the scorecard's rubric criteria
+    Action.SCORECARD_SUBMIT,  # the hiring team decides from the recording
+    Action.SCORECARD_READ,
 }
 
 

@@ -22,7 +22,7 @@ def test_spa_routes_serve_index_uncached_and_hashed_assets_for_a_year(tmp_path: 
     (tmp_path / "index.html").write_text("<!doctype html><title>Pairboard</title>")
     (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
     client = _client(tmp_path)
-    for path in ("/", "/s/abc", "/replay/abc", "/signin"):
+    for path in ("/", "/s/abc", "/replay/abc", "/signin", "/settings/webhooks"):
         response = client.get(path)
         assert response.status_code == 200
         assert response.text == "<!doctype html><title>Pairboard</title>"

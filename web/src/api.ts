@@ -206,3 +206,32 @@ export const revealHint = (id: string, token: string, hint: string) =>
 
 export const gradeSession = (id: string, token: string) =>
   api<GradeResult>(`${sessionPath(id)}/grade`, token, { method: "POST" });
+
+// --- scorecards (server/api/scorecard.py) ----------------------------------------------------
+
+export type Recommendation = "strong_hire" | "hire" | "no_hire" | "strong_no_hire";
+
+export interface SubmittedScorecard {
+  id: string;
+  at: number;
+  by: string;
+  role: string;
+  rubric: Record<string, number>;
+  recommendation: Recommendation;
+  summary: string;
+}
+
+export interface ScorecardSubmission {
+  rubric: Record<string, number>;
+  recommendation: Recommendation;
+  summary: string;
+}
+
+export const submitScorecard = (id: string, token: string, body: ScorecardSubmission) =>
+  api<SubmittedScorecard & { webhook_deliveries: number }>(`${sessionPath(id)}/scorecard`, token, {
+    method: "POST",
+    body,
+  });
+
+export const listScorecards = (id: string, token: string) =>
+  api<SubmittedScorecard[]>(`${sessionPath(id)}/scorecards`, token);

@@ -1,6 +1,7 @@
-// Entry point and router. Five routes, all served index.html by the server: the lobby `/`,
+// Entry point and router. Six routes, all served index.html by the server: the lobby `/`,
 // a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player),
-// `/signin` (password, single sign-on, invites) and `/settings` (the organisation's settings).
+// `/signin` (password, single sign-on, invites), `/settings` (the organisation's settings) and
+// `/settings/webhooks` (owners' webhooks).
 // Each route is its own chunk, loaded on demand: a candidate's first visit downloads the room
 // (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
 import { lazy, Suspense } from "react";
@@ -14,6 +15,7 @@ const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m
 const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
 const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: m.SignInPage })));
 const SettingsPage = lazy(() => import("./settings/Settings").then((m) => ({ default: m.SettingsPage })));
+const WebhooksPage = lazy(() => import("./webhooks/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
 
 function route(path: string, search: string) {
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
@@ -29,6 +31,7 @@ function route(path: string, search: string) {
   if (path === "/" || path === "") return <Lobby />;
   if (path === "/signin" || path === "/signin/") return <SignInPage />;
   if (path === "/settings" || path === "/settings/") return <SettingsPage />;
+  if (path === "/settings/webhooks" || path === "/settings/webhooks/") return <WebhooksPage />;
   return <NotFoundPage />;
 }
 

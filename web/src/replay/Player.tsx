@@ -19,6 +19,7 @@ import { replayCells } from "./notebookView";
 import { ReplayFiles } from "./ReplayFiles";
 import { ReplayNotebook } from "./ReplayNotebook";
 import { Scorecard } from "./Scorecard";
+import { SubmitScorecard } from "./SubmitScorecard";
 import { skipIdle, SPEEDS, type Marker, type Timeline } from "./timeline";
 import { TimelineBar } from "./TimelineBar";
 import { useComments, withCommentMarkers } from "./useComments";
@@ -298,7 +299,16 @@ export default function ReplayPage({ session, token }: { session: string; token:
             show("replay");
             seek(ms);
           }}
-        />
+        >
+          {data.notes && token ? (
+            <SubmitScorecard
+              session={session}
+              token={token}
+              criteria={rubricCriteria(data.scenario?.rubric)}
+              draft={final ? (roots.notes.rubric(final).toJSON() as Record<string, unknown>) : {}}
+            />
+          ) : null}
+        </Scorecard>
       ) : (
         <>
           <TimelineBar timeline={tl} t={t} onSeek={seek} onPick={pick} />

@@ -2,6 +2,7 @@
 // for each criterion, the hidden-test grade (latest first), the interviewer's notes, and every
 // comment with its moment (a click opens the replay there). Read from the recording's final
 // state, whatever instant the player is at.
+import type { ReactNode } from "react";
 import type { GradeResult } from "../api";
 import type { RubricCriterion } from "../panel/rubric";
 import { gradesNewestFirst, scoreRubric } from "./scorecard";
@@ -16,6 +17,8 @@ export interface ScorecardProps {
   comments: Comment[] | null;
   markers: Marker[];
   onOpenAt: (ms: number) => void;
+  /** The Submit scorecard form, for those who may submit one. */
+  children?: ReactNode;
 }
 
 function Grade({ g, latest }: { g: GradeResult; latest: boolean }) {
@@ -49,6 +52,7 @@ export function Scorecard(p: ScorecardProps) {
   const signals = p.markers.filter((m) => m.kind === "paste" || m.kind === "blur").length;
   return (
     <main className="scorecard" data-testid="scorecard" aria-label="Scorecard">
+      {p.children}
       <section className="card" aria-labelledby="sc-rubric">
         <h2 id="sc-rubric">Rubric</h2>
         {scored.length === 0 ? <p className="muted">No rubric was scored in this session.</p> : null}

@@ -62,6 +62,12 @@ export function SignInPage() {
             <a href="/">Go to the lobby</a>
             {" · "}
             <a href="/settings" data-testid="settings-link">Organisation settings</a>
+            {me.user.role === "owner" ? (
+              <>
+                {" · "}
+                <a href="/settings/webhooks">Webhooks</a>
+              </>
+            ) : null}
           </p>
           <button
             type="button"
