@@ -7,7 +7,9 @@ Editor ready is measured from navigation start to the moment the `code` doc is s
 editor accepts input (`window.pairboard.interactiveAt`, set by the client); the whiteboard is
 loaded lazily after that and reported separately. A run is timed from the Run click to: the POST
 answering, the run's entry and its first output arriving in the console doc, and the output being
-on screen (a MutationObserver), on a warm kernel (one unmeasured run first).
+on screen (a MutationObserver), on a warm kernel (one unmeasured run first). Each server writes
+its runs' phases (server/run_trace.py), which `bench/web_phases.py` lines up with the browser's
+moments on the host's one clock: the run's time split by where it goes.
 
 A peer (`--peer-dist` with `--peer-code`, e.g. the branch point's build and an export of its
 server) is measured in the same run, interleaved visit by visit, and the ratio printed:
@@ -31,6 +33,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.web_phases import phase_report  # noqa: E402
 from bench.web_typing import typing_report  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
@@ -114,6 +117,7 @@ RUN_PROBE = """async (marker) => {
         const r = has();
         if (!r) return;
         out.entry ??= performance.now() - t0;
+        out.run_id ??= r.get('id');
         if ((r.get('outputs')?.length ?? 0) > 0) out.output_doc ??= performance.now() - t0;
     };
     runs.observeDeep(watch);
@@ -131,6 +135,7 @@ RUN_PROBE = """async (marker) => {
     while (!idle()) await new Promise(r => setTimeout(r, 20));  // one run at a time
     await new Promise(r => requestAnimationFrame(() => r()));
     t0 = performance.now();
+    out.t0_epoch = performance.timeOrigin + t0;  // the server's trace reads the same clock
     document.querySelector('[data-testid=run]').click();
     const post = (async () => {
         for (;;) {
@@ -157,7 +162,11 @@ class Peer:
         self.dist = dist
         from kernels.settings import KernelSettings
 
+        # Its server's run phases (server/run_trace.py; ignored by code from before it).
+        self.trace_file = tmp / f"{name.replace(' ', '-')}-run-traces.jsonl"
+        self.probes: list[dict[str, Any]] = []
         env = {
+            "PAIRBOARD_RUN_TRACE_FILE": str(self.trace_file),
             "PAIRBOARD_WEB_DIST": str(dist),
             "PAIRBOARD_KERNEL_PRELOAD_CODE": "",
             # The peer's checkout has no kernel env of its own: both use this tree's.
@@ -207,6 +216,7 @@ def measure(peer: Peer, browser: Any, runs_per_visit: int) -> None:
         peer.add("run: entry in console doc", r["entry"])
         peer.add("run: first output in console doc", r["output_doc"])
         peer.add("run: first output on screen", r["output_dom"])
+        peer.probes.append(r)
     context.close()
 
 
@@ -240,6 +250,7 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
             a, b = (statistics.median(p.figures[key]) for p in peers)
             ratio = f"   x{b / a:.2f}" if a else ""
         print(f"{key:<40}{''.join(cells)}{ratio}")
+    phase_report(peers)
 
 
 def main() -> int:
@@ -249,6 +260,7 @@ def main() -> int:
     parser.add_argument("--peer-dist", type=Path, help="another build of web/dist to compare")
     parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
     parser.add_argument("--peer-name", default="before")
+    parser.add_argument("--no-typing", action="store_true", help="skip bench/web_typing.py")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if not (DIST / "index.html").is_file():
@@ -262,7 +274,8 @@ def main() -> int:
             print(f"bundle: {peer.name} ({peer.dist})")
             bundle_report(peer.dist)
         browser_report(peers, args.visits, args.runs)
-    typing_report()
+    if not args.no_typing:
+        typing_report()
     return 0
 
 
