@@ -30,21 +30,28 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("-> in the browser's console doc", "browser", "output_doc"),
     ("-> on screen (in the DOM)", "browser", "output_dom"),
 )
-# Inside the kernel (its messages' header dates): busy made -> first output made.
+# The kernel's stamps (its messages' header dates) split the steps around it: (label, from,
+# to), each "k:" a kernel stamp, anything else a server mark.
 KERNEL_STEPS: tuple[tuple[str, str, str], ...] = (
-    ("kernel: busy made -> first output made", "first_message", "first_output"),
-    ("first output made -> arrived at server", "first_output", ""),
+    ("execute sent -> kernel made busy", "execute_sent", "k:first_message"),
+    ("kernel made busy -> server got it", "k:first_message", "kernel_first_message"),
+    ("kernel: busy made -> first output made", "k:first_message", "k:first_output"),
+    ("first output made -> server got it", "k:first_output", "first_output_received"),
 )
 
 
 def timeline(probe: dict[str, Any], trace: dict[str, Any] | None) -> dict[str, float]:
     """Each step's ms (from the previous moment present) for one run; missing moments skipped."""
     t0 = float(probe["t0_epoch"])
+    # Date.now() (the wall clock, to the ms) when the output reached the doc; the screen's
+    # moment is that plus the page's precise clock's difference.
+    doc = float(probe.get("output_doc_epoch", t0 + float(probe.get("output_doc", 0))))
+    browser = {"output_doc": doc, "output_dom": doc + probe["output_dom"] - probe["output_doc"]}
     at: list[tuple[str, float]] = []
     for label, side, key in STEPS:
         if side == "browser":
             if key in probe:
-                at.append((label, t0 + float(probe[key])))
+                at.append((label, browser[key]))
         elif trace is not None and key in trace["marks"]:
             at.append((label, float(trace["marks"][key])))
     steps: dict[str, float] = {}
@@ -53,11 +60,11 @@ def timeline(probe: dict[str, Any], trace: dict[str, Any] | None) -> dict[str, f
         steps[label] = moment - previous
         previous = moment
     if trace is not None:
-        kernel, marks = trace.get("kernel", {}), trace["marks"]
-        if "first_message" in kernel and "first_output" in kernel:
-            steps[KERNEL_STEPS[0][0]] = kernel["first_output"] - kernel["first_message"]
-        if "first_output" in kernel and "first_output_received" in marks:
-            steps[KERNEL_STEPS[1][0]] = marks["first_output_received"] - kernel["first_output"]
+        moments = dict(trace["marks"])
+        moments.update({f"k:{k}": v for k, v in trace.get("kernel", {}).items()})
+        for label, start, end in KERNEL_STEPS:
+            if start in moments and end in moments:
+                steps[label] = moments[end] - moments[start]
     return steps
 
 

@@ -127,7 +127,7 @@ def typing_report(rounds_n: int = 5, lines: int = 20_000, peer_dist: Path | None
         server = ServerProcess(
             Path(tmp), env={"PAIRBOARD_KERNEL_POOL_SIZE": "1", "PAIRBOARD_KERNEL_PRELOAD_CODE": ""}
         )
-        server.start()
+        server.start(timeout=180)
         peer = ServerProcess(
             Path(tmp) / "peer",
             env={
@@ -138,7 +138,7 @@ def typing_report(rounds_n: int = 5, lines: int = 20_000, peer_dist: Path | None
         )
         if peer_dist is not None:
             (Path(tmp) / "peer").mkdir()
-            peer.start()
+            peer.start(timeout=180)
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -359,13 +359,18 @@ class Runs:
         try:
             async with state.lock:
                 handle = await self._kernel(session_id, state)
-                await self._set_kernel(session_id, "busy", "")
-                await self._prepare(session_id, handle)
-                if project is not None:
-                    await self._mirror(session_id, state, handle, project)
-                count = self._count_execution(state, handle)
-                writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue, trace))
+                # The kernel's "busy" is written alongside, not before: the execute_request
+                # need not wait for that log append (the status is done before "idle").
+                busy = asyncio.create_task(self._set_kernel(session_id, "busy", ""))
+                writer: asyncio.Task[None] | None = None
                 try:
+                    await self._prepare(session_id, handle)
+                    if project is not None:
+                        await self._mirror(session_id, state, handle, project)
+                    count = self._count_execution(state, handle)
+                    writer = asyncio.create_task(
+                        self._write_outputs(session_id, run_id, queue, trace)
+                    )
                     async for event in handle.execute(code, stdin=stdin, observer=trace):
                         if isinstance(event, Finished):
                             finished = event
@@ -375,7 +380,9 @@ class Runs:
                         queue.put_nowait(Notice(finished.reason))
                 finally:
                     queue.put_nowait(None)
-                    await writer
+                    if writer is not None:
+                        await writer
+                    await busy
         except Exception as exc:
             log.exception("run %s of session %s failed", run_id, session_id)
             finished = Finished("error", now_ms() - started, f"run failed: {exc}")
@@ -384,12 +391,11 @@ class Runs:
         finally:
             final = finished or Finished("error", now_ms() - started, "run ended without status")
             self.inputs.clear(session_id)
-            await self._finish(session_id, run_id, final, count)
+            alive = state.handle is not None and await state.handle.is_alive()
+            await self._finish(session_id, run_id, final, count, "idle" if alive else "dead")
             if trace is not None:
                 trace.mark("finished")
                 self._keep(asyncio.create_task(trace.close()))
-            alive = state.handle is not None and await state.handle.is_alive()
-            await self._set_kernel(session_id, "idle" if alive else "dead", final.reason)
         return final
 
     @staticmethod
@@ -493,9 +499,16 @@ class Runs:
         await self.inputs.answer(session_id, run_id, role, author, value, handle)
 
     async def _finish(
-        self, session_id: str, run_id: str, finished: Finished, count: int | None
+        self, session_id: str, run_id: str, finished: Finished, count: int | None, kernel: str
     ) -> None:
+        """The run's final status and the kernel's status after it, in one edit: a page that
+        sees the run ended may Run again at once, and the server takes it (the run is no longer
+        active by the time anyone receives this)."""
+
         def change(doc: Doc[Any]) -> None:
+            status = CONSOLE_KERNEL.of(doc)
+            status["status"] = kernel
+            status["message"] = finished.reason
             entry = find_run(doc, run_id)
             if entry is not None:
                 entry["status"] = finished.status
