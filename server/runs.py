@@ -359,18 +359,13 @@ class Runs:
         try:
             async with state.lock:
                 handle = await self._kernel(session_id, state)
-                # The kernel's "busy" is written alongside, not before: the execute_request
-                # need not wait for that log append (the status is done before "idle").
-                busy = asyncio.create_task(self._set_kernel(session_id, "busy", ""))
-                writer: asyncio.Task[None] | None = None
+                await self._set_kernel(session_id, "busy", "")
+                await self._prepare(session_id, handle)
+                if project is not None:
+                    await self._mirror(session_id, state, handle, project)
+                count = self._count_execution(state, handle)
+                writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue, trace))
                 try:
-                    await self._prepare(session_id, handle)
-                    if project is not None:
-                        await self._mirror(session_id, state, handle, project)
-                    count = self._count_execution(state, handle)
-                    writer = asyncio.create_task(
-                        self._write_outputs(session_id, run_id, queue, trace)
-                    )
                     async for event in handle.execute(code, stdin=stdin, observer=trace):
                         if isinstance(event, Finished):
                             finished = event
@@ -380,9 +375,7 @@ class Runs:
                         queue.put_nowait(Notice(finished.reason))
                 finally:
                     queue.put_nowait(None)
-                    if writer is not None:
-                        await writer
-                    await busy
+                    await writer
         except Exception as exc:
             log.exception("run %s of session %s failed", run_id, session_id)
             finished = Finished("error", now_ms() - started, f"run failed: {exc}")
