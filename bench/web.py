@@ -7,7 +7,9 @@ Editor ready is measured from navigation start to the moment the `code` doc is s
 editor accepts input (`window.pairboard.interactiveAt`, set by the client); the whiteboard is
 loaded lazily after that and reported separately. A run is timed from the Run click to: the POST
 answering, the run's entry and its first output arriving in the console doc, and the output being
-on screen (a MutationObserver), on a warm kernel (one unmeasured run first).
+on screen (a MutationObserver), on a warm kernel (one unmeasured run first). Each server writes
+its runs' phases (server/run_trace.py), which `bench/web_phases.py` lines up with the browser's
+moments on the host's one clock: the run's time split by where it goes.
 
 A peer (`--peer-dist` with `--peer-code`, e.g. the branch point's build and an export of its
 server) is measured in the same run, interleaved visit by visit, and the ratio printed:
@@ -31,6 +33,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.web_phases import phase_report  # noqa: E402
 from bench.web_typing import typing_report  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
@@ -98,12 +101,12 @@ def bundle_report(dist: Path) -> None:
 
 # Clicks Run and resolves with when (ms after the click) the run's entry and its first output
 # reached the console doc, the POST answered, and the output was in the DOM.
-RUN_PROBE = """async (marker) => {
+RUN_PROBE = """async ([marker, tail]) => {
     const sync = window.pairboard.sync;
     sync.link('code').doc.transact(() => {
         const src = sync.link('code').doc.getText('source');
         src.delete(0, src.length);
-        src.insert(0, `print('${marker}')`);
+        src.insert(0, `print('${marker}')` + tail);
     });
     const runs = sync.link('console').doc.getArray('runs');
     const box = document.querySelector('.console');
@@ -114,7 +117,11 @@ RUN_PROBE = """async (marker) => {
         const r = has();
         if (!r) return;
         out.entry ??= performance.now() - t0;
-        if ((r.get('outputs')?.length ?? 0) > 0) out.output_doc ??= performance.now() - t0;
+        out.run_id ??= r.get('id');
+        if ((r.get('outputs')?.length ?? 0) > 0 && out.output_doc === undefined) {
+            out.output_doc = performance.now() - t0;
+            out.output_doc_epoch = Date.now();  // the server's trace reads the same clock
+        }
     };
     runs.observeDeep(watch);
     const dom = new Promise(resolve => {
@@ -126,11 +133,19 @@ RUN_PROBE = """async (marker) => {
         });
         obs.observe(box, {subtree: true, childList: true, characterData: true});
     });
+    // The server takes the next run once the last one's kernel status is written (idle).
+    const kernel = sync.link('console').doc.getMap('kernel');
     const idle = () => runs.toArray().every(r => r.get('status') !== 'running')
+        && (kernel.get('status') ?? 'idle') === 'idle'
         && !document.querySelector('[data-testid=run]').disabled;
-    while (!idle()) await new Promise(r => setTimeout(r, 20));  // one run at a time
+    const waitUntil = Date.now() + 60000;
+    while (!idle()) {  // one run at a time
+        if (Date.now() > waitUntil) throw new Error('the last run did not end in 60 s');
+        await new Promise(r => setTimeout(r, 20));
+    }
     await new Promise(r => requestAnimationFrame(() => r()));
     t0 = performance.now();
+    out.t0_epoch = Date.now();
     document.querySelector('[data-testid=run]').click();
     const post = (async () => {
         for (;;) {
@@ -149,6 +164,9 @@ RUN_PROBE = """async (marker) => {
 }"""
 
 
+WORK_TAIL = "\nimport time\ntime.sleep(0.5)"
+
+
 class Peer:
     """One build of the client and one checkout of the server, measured in the same run."""
 
@@ -157,7 +175,11 @@ class Peer:
         self.dist = dist
         from kernels.settings import KernelSettings
 
+        # Its server's run phases (server/run_trace.py; ignored by code from before it).
+        self.trace_file = tmp / f"{name.replace(' ', '-')}-run-traces.jsonl"
+        self.probes: list[dict[str, Any]] = []
         env = {
+            "PAIRBOARD_RUN_TRACE_FILE": str(self.trace_file),
             "PAIRBOARD_WEB_DIST": str(dist),
             "PAIRBOARD_KERNEL_PRELOAD_CODE": "",
             # The peer's checkout has no kernel env of its own: both use this tree's.
@@ -175,7 +197,9 @@ class Peer:
         self.figures.setdefault(key, []).append(value)
 
 
-def measure(peer: Peer, browser: Any, runs_per_visit: int) -> None:
+def open_room(peer: Peer, browser: Any) -> tuple[Any, Any]:
+    """A first visit (empty cache) and a return (warm cache), measured; the warm page, its kernel
+    started by one unmeasured run, and its context."""
     created = peer.server.create_session(title="bench")
     link = created["links"]["candidate"]
     if peer.names_candidate:  # the name prompt is a first open's: not measured
@@ -200,14 +224,36 @@ def measure(peer: Peer, browser: Any, runs_per_visit: int) -> None:
     page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
     peer.add("editor ready, warm cache", page.evaluate("window.pairboard.interactiveAt"))
     page.wait_for_function("window.pairboard.sync.link('console').state === 'live'")
-    page.evaluate(RUN_PROBE, "warm-up-0")  # starts the kernel: not counted
-    for i in range(runs_per_visit):
-        r = page.evaluate(RUN_PROBE, f"bench-mark-{i}")
-        peer.add("run: POST answered", r["post"])
-        peer.add("run: entry in console doc", r["entry"])
-        peer.add("run: first output in console doc", r["output_doc"])
-        peer.add("run: first output on screen", r["output_dom"])
-    context.close()
+    page.evaluate(RUN_PROBE, ["warm-up-0", ""])  # starts the kernel: not counted
+    return context, page
+
+
+def measure_run(peer: Peer, page: Any, marker: str, tail: str) -> None:
+    r = page.evaluate(RUN_PROBE, [marker, tail])
+    if tail:
+        peer.add("run that works on: first output on screen", r["output_dom"])
+        return
+    peer.add("run: POST answered", r["post"])
+    peer.add("run: entry in console doc", r["entry"])
+    peer.add("run: first output in console doc", r["output_doc"])
+    peer.add("run: first output on screen", r["output_dom"])
+    peer.probes.append(r)
+
+
+def measure(peers: list[Peer], browser: Any, runs_per_visit: int) -> None:
+    """One visit of every peer, then their runs interleaved run by run (the order alternating),
+    so the shared machine's load hits each peer alike. The last runs print and then keep
+    working (a training loop's first epoch): their first line shows only once the kernel sends
+    it, not when the cell ends."""
+    opened = [open_room(peer, browser) for peer in peers]
+    jobs = [(f"bench-mark-{i}", "") for i in range(runs_per_visit)]
+    jobs += [(f"work-mark-{i}", WORK_TAIL) for i in range(2)]
+    for n, (marker, tail) in enumerate(jobs):
+        order = list(zip(peers, opened, strict=True))
+        for peer, (_, page) in order if n % 2 == 0 else order[::-1]:
+            measure_run(peer, page, marker, tail)
+    for context, _ in opened:
+        context.close()
 
 
 def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
@@ -215,13 +261,12 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
 
     chromium = os.environ.get("PAIRBOARD_BROWSER", "/usr/bin/chromium")
     for peer in peers:
-        peer.server.start()
+        peer.server.start(timeout=180)  # a loaded machine starts slowly
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for _ in range(visits):  # interleaved: each visit measures every peer once
-                for peer in peers:
-                    measure(peer, browser, runs_per_visit)
+                measure(peers, browser, runs_per_visit)
             browser.close()
     finally:
         for peer in peers:
@@ -240,6 +285,7 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
             a, b = (statistics.median(p.figures[key]) for p in peers)
             ratio = f"   x{b / a:.2f}" if a else ""
         print(f"{key:<40}{''.join(cells)}{ratio}")
+    phase_report(peers)
 
 
 def main() -> int:
@@ -249,6 +295,7 @@ def main() -> int:
     parser.add_argument("--peer-dist", type=Path, help="another build of web/dist to compare")
     parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
     parser.add_argument("--peer-name", default="before")
+    parser.add_argument("--no-typing", action="store_true", help="skip bench/web_typing.py")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if not (DIST / "index.html").is_file():
@@ -262,7 +309,8 @@ def main() -> int:
             print(f"bundle: {peer.name} ({peer.dist})")
             bundle_report(peer.dist)
         browser_report(peers, args.visits, args.runs)
-    typing_report()
+    if not args.no_typing:
+        typing_report()
     return 0
 
 

@@ -23,6 +23,7 @@ from kernels.provider import (
     Finished,
     InputRequest,
     Notice,
+    RunObserver,
     RunStatus,
     Stream,
 )
@@ -252,6 +253,8 @@ class RunTracker:
     idle: bool = False
     # The `input_request` the run waits on (stdin channel), until answered or the run ends.
     pending_input: Message | None = None
+    # Told of every message fed (a run's trace), before it is turned into events.
+    observer: RunObserver | None = None
 
     @property
     def complete(self) -> bool:
@@ -259,6 +262,8 @@ class RunTracker:
 
     def feed(self, channel: str, msg: Message) -> list[Event]:
         """Events to emit for one message answering this run (possibly none)."""
+        if self.observer is not None:
+            self.observer.message(channel, msg)
         kind = msg.get("msg_type")
         content = msg.get("content") or {}
         if channel == "shell" and kind == "execute_reply":

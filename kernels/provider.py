@@ -72,6 +72,20 @@ class Finished:
 Event = Stream | Display | Error | Notice | InputRequest | Finished
 
 
+class RunObserver(Protocol):
+    """Told the protocol moments of one execution, to time where a run's latency goes
+    (`server/run_trace.py`, `bench/web.py`). Called on the event loop; it only notes the moment,
+    never blocks, awaits or raises."""
+
+    def request_sent(self) -> None:
+        """The `execute_request` left for the kernel."""
+        ...
+
+    def message(self, channel: str, msg: dict[str, Any]) -> None:
+        """A message answering the request arrived (before it becomes an event)."""
+        ...
+
+
 class KernelHandle(Protocol):
     """One live kernel owned by one session."""
 
@@ -86,7 +100,12 @@ class KernelHandle(Protocol):
         ...
 
     def execute(
-        self, code: str, *, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        *,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
         """Run `code`, yielding its events as they arrive; always ends with one `Finished`.
 
@@ -101,6 +120,9 @@ class KernelHandle(Protocol):
         `stdin=True` lets the code read input (Jupyter's `allow_stdin`): each read is yielded as
         an `InputRequest` and the run waits for `answer_input`. Without it (hidden code, the
         grader) `input()` raises StdinNotImplementedError, as in any front end without stdin.
+
+        `observer`, if given, is told when the request is sent and of every message answering
+        it (a run's trace; nothing else changes).
         """
         ...
 

@@ -45,6 +45,7 @@ from server.project_files import (
 )
 from server.run_entries import coalesce, find_run, output_of, run_view, stdin_entry
 from server.run_input import RunInputs
+from server.run_trace import RunTrace, RunTraces
 from server.scenarios.hidden_code import collect
 from server.sessions import Sessions, main_file_of
 from server.sync.rooms import RoomRegistry
@@ -109,8 +110,11 @@ class Runs:
         shared: SharedKernelProvider | None = None,
         project_limits: ProjectLimits | None = None,
         max_code_bytes: int = 512 * 1024,
+        traces: RunTraces | None = None,
     ) -> None:
         self.rooms = rooms
+        # Runs' phase timings, for the benchmark (server/run_trace.py); off unless configured.
+        self.traces = traces or RunTraces(None)
         self.max_code_bytes = max_code_bytes
         self.sessions = sessions
         self.provider = provider
@@ -140,11 +144,13 @@ class Runs:
         *,
         entry: str | None = None,
         selection: bool = False,
+        trace: RunTrace | None = None,
     ) -> str:
         """Run `code`, or if None the project's file `entry` (default: its entry file), as one
         console entry; its run id. A project's files are written into the kernel's working
         directory first (`server/project_files.py`), as they are now. `selection`: the code is
-        the editor's selected lines (Run selection); the entry says so."""
+        the editor's selected lines (Run selection); the entry says so. `trace` times the run's
+        phases (`server/run_trace.py`)."""
         record = await self.sessions.get(session_id)
         main = DEFAULT_MAIN if record is None else main_file_of(record)
         project = project_of(await self.rooms.read(session_id, DocName.CODE), main)
@@ -160,7 +166,9 @@ class Runs:
             raise CodeTooLarge(f"code is {size} bytes; a run takes at most {self.max_code_bytes}")
         file = path if len(project) > 1 and (from_file or entry is not None) else None
         return (
-            await self._start(session_id, author, role, [(None, code)], project, file, selection)
+            await self._start(
+                session_id, author, role, [(None, code)], project, file, selection, trace
+            )
         )[0]
 
     async def start_cells(
@@ -208,6 +216,7 @@ class Runs:
         project: dict[str, str] | None = None,
         file: str | None = None,
         selection: bool = False,
+        trace: RunTrace | None = None,
     ) -> list[str]:
         state = self._state(session_id)
         if state.active_run is not None:
@@ -243,11 +252,16 @@ class Runs:
         except BaseException:
             state.active_run = None
             raise
+        if trace is not None:
+            trace.run_id, trace.session_id = queued[0][0], session_id
+            trace.mark("entry_written")
         work = [(run_id, code) for run_id, _, code in queued]
         # input() is answered in the console: editor runs get stdin, notebook cells do not
         # (their outputs show in the cell, which has no prompt; input() raises there).
         stdin = all(cell_id is None for _, cell_id, _ in queued)
-        state.task = asyncio.create_task(self._execute_all(session_id, state, work, project, stdin))
+        state.task = asyncio.create_task(
+            self._execute_all(session_id, state, work, project, stdin, trace)
+        )
         return [run_id for run_id, _, _ in queued]
 
     async def _kernel(self, session_id: str, state: SessionKernelState) -> KernelHandle:
@@ -317,13 +331,14 @@ class Runs:
         jobs: list[tuple[str, str]],
         project: dict[str, str] | None,
         stdin: bool = False,
+        trace: RunTrace | None = None,
     ) -> None:
         for i, (run_id, code) in enumerate(jobs):
             state.active_run = run_id
             if i > 0:
                 await self._mark_running(session_id, run_id)
             finished = await self._execute(
-                session_id, state, run_id, code, now_ms(), project, stdin
+                session_id, state, run_id, code, now_ms(), project, stdin, trace if i == 0 else None
             )
             if finished.status != "ok":
                 rest = [r for r, _ in jobs[i + 1 :]]
@@ -343,6 +358,7 @@ class Runs:
         started: int,
         project: dict[str, str] | None = None,
         stdin: bool = False,
+        trace: RunTrace | None = None,
     ) -> Finished:
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         finished: Finished | None = None
@@ -355,9 +371,9 @@ class Runs:
                 if project is not None:
                     await self._mirror(session_id, state, handle, project)
                 count = self._count_execution(state, handle)
-                writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue))
+                writer = asyncio.create_task(self._write_outputs(session_id, run_id, queue, trace))
                 try:
-                    async for event in handle.execute(code, stdin=stdin):
+                    async for event in handle.execute(code, stdin=stdin, observer=trace):
                         if isinstance(event, Finished):
                             finished = event
                         else:
@@ -375,9 +391,11 @@ class Runs:
         finally:
             final = finished or Finished("error", now_ms() - started, "run ended without status")
             self.inputs.clear(session_id)
-            await self._finish(session_id, run_id, final, count)
             alive = state.handle is not None and await state.handle.is_alive()
-            await self._set_kernel(session_id, "idle" if alive else "dead", final.reason)
+            await self._finish(session_id, run_id, final, count, "idle" if alive else "dead")
+            if trace is not None:
+                trace.mark("finished")
+                self._keep(asyncio.create_task(trace.close()))
         return final
 
     @staticmethod
@@ -429,7 +447,11 @@ class Runs:
         await self.rooms.edit(session_id, DocName.CONSOLE, change)
 
     async def _write_outputs(
-        self, session_id: str, run_id: str, queue: asyncio.Queue[Event | None]
+        self,
+        session_id: str,
+        run_id: str,
+        queue: asyncio.Queue[Event | None],
+        trace: RunTrace | None = None,
     ) -> None:
         """Drain the queue in batches: one console edit per batch (see module docstring)."""
         done = False
@@ -444,6 +466,10 @@ class Runs:
             stdin = stdin_entry(asks[-1], now_ms()) if asks else None
             if outputs or stdin is not None:
                 await self._append(session_id, run_id, coalesce(outputs), stdin)
+                if trace is not None and outputs and "first_output_written" not in trace.marks:
+                    trace.mark("first_output_written")
+                    relayed = self.rooms.written(session_id, DocName.CONSOLE)
+                    trace.mark_when("first_output_relayed", relayed)
             if stdin is not None:
                 self.inputs.waiting(session_id, run_id, stdin)
 
@@ -473,9 +499,16 @@ class Runs:
         await self.inputs.answer(session_id, run_id, role, author, value, handle)
 
     async def _finish(
-        self, session_id: str, run_id: str, finished: Finished, count: int | None
+        self, session_id: str, run_id: str, finished: Finished, count: int | None, kernel: str
     ) -> None:
+        """The run's final status and the kernel's status after it, in one edit: a page that
+        sees the run ended may Run again at once, and the server takes it (the run is no longer
+        active by the time anyone receives this)."""
+
         def change(doc: Doc[Any]) -> None:
+            status = CONSOLE_KERNEL.of(doc)
+            status["status"] = kernel
+            status["message"] = finished.reason
             entry = find_run(doc, run_id)
             if entry is not None:
                 entry["status"] = finished.status
@@ -525,7 +558,10 @@ class Runs:
         await self._set_kernel(session_id, "idle", "restarted")
         # The fresh kernel gets the scenario's setup again, once the run the restart cut short
         # has let go of the session's lock.
-        task = asyncio.create_task(self.sync_hidden(session_id))
+        self._keep(asyncio.create_task(self.sync_hidden(session_id)))
+
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        """Hold a background task until it is done (the loop keeps only weak references)."""
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

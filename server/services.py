@@ -52,6 +52,7 @@ from server.private_files import private_dir
 from server.project_files import ProjectLimits
 from server.replay.records import AwarenessSampler
 from server.replay.service import ReplayService
+from server.run_trace import RunTraces
 from server.runs import Runs
 from server.scale.build import build_store_and_fanout
 from server.scale.fanout import Fanout
@@ -149,6 +150,7 @@ class Services:
             preparer=hidden,
             max_code_bytes=settings.run_max_code_bytes,
             shared=providers.shared,
+            traces=RunTraces(settings.run_trace_file),
             project_limits=ProjectLimits(
                 max_files=settings.project_max_files,
                 max_file_bytes=settings.project_max_file_bytes,

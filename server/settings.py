@@ -159,6 +159,16 @@ class Settings(WebhookSettings):  # the PAIRBOARD_WEBHOOK_* knobs live beside th
         ),
     )
 
+    run_trace_file: Path | None = Field(
+        None,
+        description=(
+            "Benchmarking only: append one JSON line per run started from POST .../runs with "
+            "the times of its phases (request, console entry, execute sent, first kernel "
+            "message, first output written and relayed; server/run_trace.py). Unset: no trace "
+            "is made."
+        ),
+    )
+
     run_max_input_bytes: int = Field(
         4096,
         description=(

@@ -27,7 +27,15 @@ from kernels.gateway.channel import KernelChannel, KernelGone, PendingRun, RunCo
 from kernels.gateway.rest import GatewayError, GatewayRest, KernelNotFound
 from kernels.gateway.settings import GatewaySettings
 from kernels.messages import RunTracker, execute_request, input_reply
-from kernels.provider import Error, Event, Finished, KernelHandle, KernelProvider, Notice
+from kernels.provider import (
+    Error,
+    Event,
+    Finished,
+    KernelHandle,
+    KernelProvider,
+    Notice,
+    RunObserver,
+)
 from kernels.run_limits import (
     CapCrossed,
     Completed,
@@ -96,7 +104,12 @@ class GatewayKernel:
             return self._channel
 
     async def execute(
-        self, code: str, *, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        *,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
         started = time.monotonic()
         try:
@@ -109,8 +122,10 @@ class GatewayKernel:
                 self._generation += 1
                 yield Notice("kernel died since the last run and was restarted; its state is lost")
             msg = execute_request(code, channel.session, silent=silent, stdin=stdin)
-            tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes)
+            tracker = RunTracker(msg["msg_id"], self._limits.output_limit_bytes, observer=observer)
             run = await channel.submit("shell", msg, tracker)
+            if observer is not None:
+                observer.request_sent()
             self._current = (channel, tracker)
         except (GatewayError, ConnectionClosed) as exc:
             yield Finished("error", _ms_since(started), f"kernel unreachable: {exc}")

@@ -33,7 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Int
 
 from kernels.messages import RunTracker, format_bytes
-from kernels.provider import Event, Notice
+from kernels.provider import Event, Notice, RunObserver
 from kernels.run_limits import (
     CapCrossed,
     Completed,
@@ -207,9 +207,14 @@ class LocalKernel:
             pass
 
     def execute(
-        self, code: str, *, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        *,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
-        return self._execute(code, silent, stdin)
+        return self._execute(code, silent, stdin, observer)
 
     async def answer_input(self, text: str) -> bool:
         tracker = self._tracker
@@ -221,7 +226,11 @@ class LocalKernel:
         return True
 
     async def _execute(
-        self, code: str, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
         async with self._run_lock:
             self.last_used = time.monotonic()
@@ -229,7 +238,7 @@ class LocalKernel:
             notice = await self._ensure_usable()
             if notice:
                 yield Notice(notice)
-            async for event in self._run(code, started, silent, stdin):
+            async for event in self._run(code, started, silent, stdin, observer):
                 yield event
             self.last_used = time.monotonic()
 
@@ -255,7 +264,12 @@ class LocalKernel:
         return None if process is None else process.poll()
 
     async def _run(
-        self, code: str, started: float, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        started: float,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
         settings = self._settings
         # silent: hidden code (scenario setup/actions) stays out of In/_ih and the history.
@@ -267,7 +281,11 @@ class LocalKernel:
             allow_stdin=allow_stdin,
             stop_on_error=True,
         )
-        tracker = RunTracker(msg_id, settings.output_limit_bytes, settings.max_message_bytes)
+        if observer is not None:
+            observer.request_sent()
+        tracker = RunTracker(
+            msg_id, settings.output_limit_bytes, settings.max_message_bytes, observer=observer
+        )
         self._tracker = tracker
         queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         channels = ("iopub", "shell", "stdin") if allow_stdin else ("iopub", "shell")

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 from kernels.local.kernel import LocalKernel, start_kernel
 from kernels.local.pool import KernelPool
-from kernels.provider import Event, Notice
+from kernels.provider import Event, Notice, RunObserver
 from kernels.sandbox.layers import SandboxReport, sandbox_report
 from kernels.settings import KernelSettings
 
@@ -59,7 +59,11 @@ class SessionKernel:
         return 0.0 if self._busy else time.monotonic() - self.last_used
 
     async def execute_events(
-        self, code: str, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
         if self._closed:
             raise RuntimeError("the session's kernel was shut down")
@@ -69,16 +73,21 @@ class SessionKernel:
             if kernel is None:
                 kernel = await self._revive()
                 yield Notice("kernel was shut down after being idle; started a fresh one")
-            async for event in kernel.execute(code, silent=silent, stdin=stdin):
+            async for event in kernel.execute(code, silent=silent, stdin=stdin, observer=observer):
                 yield event
         finally:
             self._busy = False
             self.last_used = time.monotonic()
 
     def execute(
-        self, code: str, *, silent: bool = False, stdin: bool = False
+        self,
+        code: str,
+        *,
+        silent: bool = False,
+        stdin: bool = False,
+        observer: RunObserver | None = None,
     ) -> AsyncIterator[Event]:
-        return self.execute_events(code, silent, stdin)
+        return self.execute_events(code, silent, stdin, observer)
 
     async def answer_input(self, text: str) -> bool:
         return self._kernel is not None and await self._kernel.answer_input(text)

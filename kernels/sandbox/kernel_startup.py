@@ -1,7 +1,7 @@
 """Runs inside every kernel at start (IPKernelApp.exec_files); stdlib + ipykernel only.
 
 ipykernel flushes stdout every 0.2 s as one message, so a big print (or a fast print loop)
-becomes one message of any size. This hook:
+becomes one message of any size. These hooks:
 
 - splits stream messages into pieces of at most CHUNK characters, so the server's per-run
   output cap can stop a flood after ~1 MiB instead of the transport refusing one giant message;
@@ -13,6 +13,8 @@ becomes one message of any size. This hook:
   than the server's per-message limit with a small `pairboard_dropped` marker: ZMQ would
   otherwise refuse it by dropping the connection, and everything the run printed after it
   would be lost while the server reconnects. The server turns the marker into a notice.
+
+- send a request's first line at once rather than after the flush interval (below).
 
 The candidate can undo this in their own kernel; that only costs them their own output (the
 server still caps runs and refuses messages over its size limit).
@@ -89,6 +91,36 @@ def _pairboard_drop_oversized_outputs() -> None:
     session.serialize = guarded
 
 
+def _pairboard_first_line_at_once() -> None:
+    """A request's first complete line goes out at once instead of after ipykernel's 0.2 s
+    flush interval: `print('epoch 1'); train()` shows its line while it trains. Only the first
+    line is hurried; later output is batched at the interval as before, so a print loop is
+    still a few messages a second, and the hooks above still split and cap it. Ordering is
+    kept: the flush is queued on the IO thread like every other send of this kernel."""
+    import sys
+
+    from ipykernel.iostream import OutStream
+
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, OutStream):
+            continue
+        write = stream.write
+        sent_for = [""]  # the request whose first line went out (writers' threads may race:
+        # the worst case is one more early flush)
+
+        def first_line_at_once(string, stream=stream, write=write, sent_for=sent_for):  # type: ignore[no-untyped-def]
+            n = write(string)
+            if string.endswith("\n"):
+                parent = str(stream.parent_header.get("msg_id", ""))
+                if parent != sent_for[0]:
+                    sent_for[0] = parent
+                    stream.pub_thread.schedule(stream._flush)
+            return n
+
+        stream.write = first_line_at_once  # type: ignore[method-assign]
+
+
 _pairboard_chunk_streams()
 _pairboard_drop_oversized_outputs()
-del _pairboard_chunk_streams, _pairboard_drop_oversized_outputs
+_pairboard_first_line_at_once()
+del _pairboard_chunk_streams, _pairboard_drop_oversized_outputs, _pairboard_first_line_at_once

@@ -56,14 +56,17 @@ async def start_run(
     body: StartRun | None = None,
     access: Access = Depends(Authorize(Action.RUN_START)),
 ) -> dict[str, str]:
+    runs = services_of(request).runs
+    trace = runs.traces.begin()  # None unless PAIRBOARD_RUN_TRACE_FILE is set
     try:
-        run_id = await services_of(request).runs.start_run(
+        run_id = await runs.start_run(
             session_id,
             access.name,
             run_role(access),
             None if body is None else body.code,
             entry=None if body is None else body.entry,
             selection=body is not None and body.selection and body.code is not None,
+            trace=trace,
         )
     except RunConflict as exc:
         raise HTTPException(409, str(exc)) from exc

@@ -48,6 +48,10 @@ class Connection:
     last_denied_notice: float = 0.0
     closed: bool = False
     _sender: asyncio.Task[None] | None = None
+    # Frames queued and written so far, and who waits for a count to be written (`written`).
+    _queued: int = 0
+    _written: int = 0
+    _write_waiters: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_limit)
@@ -73,7 +77,28 @@ class Connection:
             log.warning("send queue full for %s (%s): disconnecting", self.name, self.role)
             self.abort(CLOSE_TRY_AGAIN_LATER, "send queue overflow; reconnect to resync")
             return
+        self._queued += 1
         self.last_sent = time.monotonic()
+
+    def written(self) -> asyncio.Future[None]:
+        """Done once every frame queued so far is written to the socket, or the connection is
+        closed (a run's trace times its relay with it: server/run_trace.py)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self.closed or self._written >= self._queued:
+            done.set_result(None)
+        else:
+            self._write_waiters.append((self._queued, done))
+        return done
+
+    def _wake_writers(self, everyone: bool = False) -> None:
+        waiting = []
+        for target, done in self._write_waiters:
+            if everyone or self._written >= target:
+                if not done.done():
+                    done.set_result(None)
+            else:
+                waiting.append((target, done))
+        self._write_waiters = waiting
 
     def abort(self, code: int, reason: str) -> None:
         """Close from any context; the send loop stops and the socket closes with `code`."""
@@ -81,6 +106,7 @@ class Connection:
             return
         self.closed = True
         self.on_abort(self)
+        self._wake_writers(everyone=True)
         # Drop what is queued: a closing socket must not keep writing a backlog.
         while not self.queue.empty():
             self.queue.get_nowait()
@@ -99,11 +125,16 @@ class Connection:
                 if frame is None:
                     return
                 await self.websocket.send_bytes(frame)
+                self._written += 1
+                if self._write_waiters:
+                    self._wake_writers()
         except Exception:  # the peer went away; the receive side notices and cleans up
             self.closed = True
+            self._wake_writers(everyone=True)
 
     async def stop(self) -> None:
         self.closed = True
+        self._wake_writers(everyone=True)
         if self._sender is not None:
             self._sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):

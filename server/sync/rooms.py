@@ -128,6 +128,13 @@ class RoomRegistry:
         async with self.holding(session_id, doc) as room:
             await room.edit(change, author, "system")
 
+    async def written(self, session_id: str, doc: str) -> None:
+        """Until every frame queued so far for the room's connections is on their sockets (a
+        run's trace times its relay: server/run_trace.py). Returns at once if it is not loaded."""
+        room = self.rooms.get((session_id, doc))
+        if room is not None and room.connections:
+            await asyncio.gather(*(conn.written() for conn in list(room.connections)))
+
     async def read(self, session_id: str, doc: str) -> Doc[Any]:
         """The room's live doc; callers must treat it as read-only."""
         return (await self.get(session_id, doc)).doc

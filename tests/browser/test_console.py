@@ -307,3 +307,35 @@ def test_the_console_is_reached_and_scrolled_by_keyboard_and_kernel_status_is_an
     wait_at_bottom(candidate)
     expect(box).to_have_attribute("data-following", "true")
     shot(candidate, "console-10-keyboard")
+
+
+def test_a_long_output_holds_text_only_near_view_and_draws_what_is_scrolled_to(
+    server: ServerProcess, open_page: Opener
+) -> None:
+    """A 20,000-line output (100 chunks of 200 lines) keeps the text of the chunks near the
+    console's view only, so the page's DOM does not grow with it; the interviewer scrolls to
+    the top and reads the first lines, the candidate (still at the bottom) the last ones."""
+    links = server.create_session(title="Long output")["links"]
+    interviewer = open_page(links["interviewer"])
+    candidate = open_page(links["candidate"])
+    set_code(candidate, "print('\\n'.join(f'output line {i}' for i in range(20000)))")
+    wait_code_contains(interviewer, "20000")
+    candidate.get_by_test_id("run").click()
+    for page in (interviewer, candidate):
+        run = last_run(page, "ok")
+        expect(run.locator(".out-chunk")).to_have_count(100, timeout=RUN_TIMEOUT_MS)
+        expect(run.locator(".out-chunk").last).to_contain_text("output line 19999")
+    wait_at_bottom(candidate)
+    drawn = candidate.locator(".console .out-chunk[data-drawn=true]")
+    expect(drawn.first).to_be_attached()
+    assert 1 <= drawn.count() <= 5  # of 100: the chunks near the bottom only
+    assert "output line 0\n" not in candidate.get_by_test_id("console").inner_text()
+    shot(candidate, "console-long-1-bottom")
+
+    interviewer.get_by_test_id("console").evaluate("el => { el.scrollTop = 0; }")
+    first = interviewer.locator(".console .out-chunk").first
+    expect(first).to_have_attribute("data-drawn", "true")
+    expect(first).to_contain_text("output line 0\noutput line 1\n")
+    expect(interviewer.get_by_test_id("jump-latest")).to_be_visible()
+    expect(interviewer.locator(".console .out-chunk").last).to_have_attribute("data-drawn", "false")
+    shot(interviewer, "console-long-2-top")

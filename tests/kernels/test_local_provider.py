@@ -52,6 +52,21 @@ async def test_stdout_and_stderr_arrive_in_the_order_written(shared: SessionKern
     assert result.status == "ok"
 
 
+async def test_a_runs_first_line_is_sent_alone_and_later_lines_are_batched(
+    shared: SessionKernel,
+) -> None:
+    """kernel_startup.py sends a request's first line at once; the rest keeps ipykernel's
+    0.2 s batching (the cell ends after 0.15 s, before that interval: without the hook all of
+    it would be one message at the end of the cell)."""
+    for _ in range(2):  # every request's first line, not only the kernel's first
+        result = await run(
+            shared,
+            "import time\nprint('first')\ntime.sleep(0.15)\nprint('second')\nprint('third')",
+        )
+        streams = [(e.name, e.text) for e in result.events if isinstance(e, Stream)]
+        assert streams == [("stdout", "first\n"), ("stdout", "second\nthird\n")]
+
+
 async def test_expression_value_is_a_result_bundle(shared: SessionKernel) -> None:
     result = await run(shared, "6 * 7")
     assert [(d.kind, d.data) for d in result.displays] == [("result", {"text/plain": "42"})]

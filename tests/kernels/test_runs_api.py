@@ -8,6 +8,7 @@ server, which every participant's doc receives.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,6 +133,41 @@ def test_second_run_while_one_is_active_is_refused_with_409(kernel_server: Serve
         wait_run(kernel_server, sid, first.json()["run_id"], tokens["interviewer"])["status"]
         == "ok"
     )
+
+
+async def test_a_run_pressed_the_moment_the_last_one_shows_ended_is_taken(
+    kernel_server: ServerProcess,
+) -> None:
+    """The run's final status and the kernel's idle arrive in one update, and the server lets
+    go of the run before anyone receives it: a page that enables Run on seeing it may Run."""
+    s = kernel_server.create_session()
+    sid, token = s["id"], s["tokens"]["candidate"]
+    url = f"{kernel_server.ws_url}/ws/{sid}/console?token={s['tokens']['observer']}"
+    async with YClient(url) as watcher, httpx.AsyncClient(timeout=30) as client:
+        await wait_until(watcher.synced.is_set, what="console synced")
+        runs = watcher.doc.get("runs", type=Array)
+        kernel = watcher.doc.get("kernel", type=Map)
+        seen: list[tuple[str, str | None]] = []
+        ended = asyncio.Event()
+
+        def on_change(_: object) -> None:
+            last = runs[len(runs) - 1] if len(runs) else None
+            if isinstance(last, Map) and last.get("status") not in (None, "running"):
+                if not ended.is_set():
+                    seen.append((str(last.get("status")), kernel.get("status")))
+                ended.set()
+
+        runs.observe_deep(on_change)
+        for i in range(5):
+            ended.clear()
+            r = await client.post(
+                f"{kernel_server.url}/api/sessions/{sid}/runs",
+                json={"code": f"print({i})"},
+                headers=auth(token),
+            )
+            assert r.status_code == 202, r.text
+            await asyncio.wait_for(ended.wait(), 60)
+        assert seen == [("ok", "idle")] * 5
 
 
 def test_observers_cannot_run_interrupt_or_restart(kernel_server: ServerProcess) -> None:

@@ -5,6 +5,7 @@
 // runs in this tab only (cleared.ts says why); a run waiting for input() shows its prompt.
 import { memo, useCallback, useEffect, useState } from "react";
 import { CONSOLE_MAX_RENDERED_RUNS } from "../config";
+import { mergeStreams } from "./chunks";
 import { clearedKey, readCleared, visibleAfterClear } from "./cleared";
 import { OutputView } from "./OutputView";
 import { formatDuration } from "./render";
@@ -41,7 +42,7 @@ function RunViewInner({ run, myRole, onAnswer }: RunProps) {
         </details>
       ) : null}
       <div className="run-outputs">
-        {(run.outputs ?? []).map((o, i) => (
+        {mergeStreams(run.outputs ?? []).map((o, i) => (
           <OutputView key={i} out={o} />
         ))}
         {stdin ? (

@@ -1,10 +1,13 @@
 // One output of a run (stream, error, notice, input answer, rich display), as the console and the
 // notebook's cells both show it. Rich HTML is sanitised (render.ts). Memoised on the output's
 // content (sameOutput.ts): a room re-render (its clock ticks every second) never re-sanitises a
-// long output. Long text is drawn in chunks of lines (chunks.ts). An image's load grows the
+// long output. Long text is drawn in chunks of lines (chunks.ts), and only the chunks near what
+// the reader sees hold their text (nearby.ts): a 20,000-line output is a few hundred lines of
+// DOM, so typing elsewhere on the page does not slow with it. An image's load grows the
 // view: the console's size observer follows it (useFollow); `onMedia` tells other views.
-import { memo, useMemo } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { chunkLines, lineCount } from "./chunks";
+import { watchNearby } from "./nearby";
 import { ansiToHtml, renderBundle } from "./render";
 import { sameOutput } from "./sameOutput";
 import type { Output } from "./types";
@@ -20,18 +23,27 @@ function LongText({ text, className }: { text: string; className: string }) {
   return (
     <div className="out-chunks" data-chunks={chunks.length}>
       {chunks.map((c, i) => (
-        <Chunk key={i} text={c} className={className} />
+        <Chunk key={i} text={c} className={className} eager={i >= chunks.length - 2} />
       ))}
     </div>
   );
 }
 
-const Chunk = memo(function Chunk({ text, className }: { text: string; className: string }) {
-  const html = useMemo(() => ansiToHtml(text), [text]);
+/** A chunk's text is in the DOM only while it is near the console's visible part (nearby.ts);
+ * elsewhere it is an empty block of its height. The last chunks start drawn: that is where a
+ * followed console shows new output. */
+const Chunk = memo(function Chunk({ text, className, eager }: { text: string; className: string; eager: boolean }) {
+  const ref = useRef<HTMLPreElement>(null);
+  const [near, setNear] = useState(eager);
+  useEffect(() => (ref.current ? watchNearby(ref.current, setNear) : undefined), []);
+  const html = useMemo(() => (near ? ansiToHtml(text) : ""), [near, text]);
+  const height = lineCount(text) * LINE_PX;
   return (
     <pre
+      ref={ref}
       className={`${className} out-chunk`}
-      style={{ containIntrinsicSize: `auto ${lineCount(text) * LINE_PX}px` }}
+      data-drawn={near ? "true" : "false"}
+      style={near ? { containIntrinsicSize: `auto ${height}px` } : { height }}
       dangerouslySetInnerHTML={{ __html: html }}
     />
   );

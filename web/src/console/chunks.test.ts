@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { chunkLines, lineCount } from "./chunks";
+import { chunkLines, lineCount, mergeStreams } from "./chunks";
 import { visibleAfterClear, readCleared } from "./cleared";
 
 describe("chunkLines", () => {
@@ -33,5 +33,26 @@ describe("clear is per viewer", () => {
 
   test("a stored count that is missing or not a positive number hides nothing", () => {
     expect([readCleared(null), readCleared("x"), readCleared("-3"), readCleared("4")]).toEqual([0, 0, 0, 4]);
+  });
+});
+
+describe("mergeStreams", () => {
+  test("consecutive outputs of one stream become one, in order; others stay apart", () => {
+    const outs = [
+      { type: "stream", name: "stdout", text: "epoch 1\n" },
+      { type: "stream", name: "stdout", text: "epoch 2\n" },
+      { type: "stream", name: "stderr", text: "warn\n" },
+      { type: "stream", name: "stdout", text: "epoch 3\n" },
+      { type: "result", data: { "text/plain": "42" } },
+      { type: "stream", name: "stdout", text: "after\n" },
+    ];
+    expect(mergeStreams(outs)).toEqual([
+      { type: "stream", name: "stdout", text: "epoch 1\nepoch 2\n" },
+      { type: "stream", name: "stderr", text: "warn\n" },
+      { type: "stream", name: "stdout", text: "epoch 3\n" },
+      { type: "result", data: { "text/plain": "42" } },
+      { type: "stream", name: "stdout", text: "after\n" },
+    ]);
+    expect(outs[0].text).toBe("epoch 1\n"); // the snapshot is not mutated
   });
 });

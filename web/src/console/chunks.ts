@@ -29,3 +29,19 @@ export function lineCount(chunk: string): number {
   for (let i = 0; i < chunk.length; i++) if (chunk.charCodeAt(i) === 10) n++;
   return chunk.length && !chunk.endsWith("\n") ? n + 1 : n;
 }
+
+/** Consecutive stream outputs of one stream drawn as one text (pure). The kernel sends a run's
+ * first line at once and the rest in batches (kernel_startup.py, server/runs.py), so one
+ * print loop can arrive as several outputs; shown as one, its lines are not cut apart. */
+export function mergeStreams<T extends { type: string; name?: string; text?: string }>(outputs: T[]): T[] {
+  const merged: T[] = [];
+  for (const out of outputs) {
+    const last = merged[merged.length - 1];
+    if (last && out.type === "stream" && last.type === "stream" && last.name === out.name) {
+      merged[merged.length - 1] = { ...last, text: (last.text ?? "") + (out.text ?? "") };
+    } else {
+      merged.push(out);
+    }
+  }
+  return merged;
+}

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { YCellType, YNotebook } from "@jupyter/ydoc";
 import type { Awareness } from "y-protocols/awareness";
 import { interruptKernel, restartKernel, startRun } from "../api";
+import { mergeStreams } from "../console/chunks";
 import { OutputView } from "../console/OutputView";
 import { markdownToHtml } from "../markdown";
 import { CellEditor } from "./CellEditor";
@@ -169,7 +170,7 @@ export function Notebook(props: NotebookProps) {
                 {cellRun ? (
                   <div className="cell-outputs" data-testid="cell-outputs" data-status={cellRun.status}
                     aria-live="polite" aria-label={`Output of cell ${index + 1}`}>
-                    {(cellRun.outputs ?? []).map((o, i) => <OutputView key={i} out={o} onMedia={() => {}} />)}
+                    {mergeStreams(cellRun.outputs ?? []).map((o, i) => <OutputView key={i} out={o} onMedia={() => {}} />)}
                     {cellRun.status === "cancelled" ? <p className="out-notice">{cellRun.reason ?? "not run"}</p> : null}
                   </div>
                 ) : null}
