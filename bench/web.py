@@ -9,16 +9,23 @@ loaded lazily after that and reported separately. A run is timed from the Run cl
 answering, the run's entry and its first output arriving in the console doc, and the output being
 on screen (a MutationObserver), on a warm kernel (one unmeasured run first).
 
-A peer (`--peer-dist` with `--peer-code`, e.g. the branch point's build and an export of its
-server) is measured in the same run, interleaved visit by visit, and the ratio printed:
+Editor ready is also measured from outside the client, the same way for any build: the first
+animation frame at which the `code` doc is live and CodeMirror's content is editable (an init
+script polls each frame), so a build that moves its own mark cannot flatter itself.
 
-    git archive <ref> server kernels | tar -x -C /tmp/before   # + a build of that ref's web/dist
-    .venv/bin/python bench/web.py --peer-dist /tmp/before-dist --peer-code /tmp/before
+A peer is measured in the same run, interleaved visit by visit (the order alternating), and the
+ratio printed: `--before main` checks `main` out in a temporary git worktree, builds its client
+and serves it with its own server code (bench/web_before.py); `--peer-dist` with `--peer-code`
+takes a build and a checkout made by hand. `--runs 0` skips the kernel (no Run figures) and
+`--no-typing` the typing benchmark, for editor-ready alone:
+
+    .venv/bin/python bench/web.py --before main --visits 8 --runs 0 --no-typing
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import os
 import re
@@ -31,6 +38,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.web_before import checkout_and_build  # noqa: E402
 from bench.web_typing import typing_report  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
@@ -45,6 +53,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Editor ready from outside the client: the first frame with the code doc live and the editor
+# editable. Installed before any of the page's scripts run.
+READY_PROBE = """(() => {
+    const frame = () => {
+        const p = window.pairboard;
+        const code = p && p.sync && p.sync.links && p.sync.links.get('code');
+        const editable = document.querySelector('.cm-content[contenteditable="true"]');
+        if (code && code.state === 'live' && editable) {
+            window.__benchEditorReady = performance.now();
+            return;
+        }
+        requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+})();"""
 IMPORT_RE = re.compile(r"""(?:from|import)\s*["']\./([^"']+\.js)["']""")
 
 
@@ -181,10 +204,13 @@ def measure(peer: Peer, browser: Any, runs_per_visit: int) -> None:
     if peer.names_candidate:  # the name prompt is a first open's: not measured
         peer.server.name_candidate(created)
     context = browser.new_context()  # empty cache: a first visit
+    context.add_init_script(READY_PROBE)
     page = context.new_page()
     page.goto(link)
+    page.wait_for_function("window.__benchEditorReady")
+    peer.add("editor ready, empty cache", page.evaluate("window.__benchEditorReady"))
     page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
-    peer.add("editor ready, empty cache", page.evaluate("window.pairboard.interactiveAt"))
+    peer.add("client's own mark, empty cache", page.evaluate("window.pairboard.interactiveAt"))
     page.wait_for_function("!!(window.pairboard && window.pairboard.excalidraw)")
     peer.add("whiteboard ready, empty cache", page.evaluate("performance.now()"))
     peer.add(
@@ -197,8 +223,11 @@ def measure(peer: Peer, browser: Any, runs_per_visit: int) -> None:
         / 1024,
     )
     page.reload()  # cached assets: a returning visit
-    page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
-    peer.add("editor ready, warm cache", page.evaluate("window.pairboard.interactiveAt"))
+    page.wait_for_function("window.__benchEditorReady")
+    peer.add("editor ready, warm cache", page.evaluate("window.__benchEditorReady"))
+    if runs_per_visit == 0:
+        context.close()
+        return
     page.wait_for_function("window.pairboard.sync.link('console').state === 'live'")
     page.evaluate(RUN_PROBE, "warm-up-0")  # starts the kernel: not counted
     for i in range(runs_per_visit):
@@ -214,18 +243,23 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("PAIRBOARD_BROWSER", "/usr/bin/chromium")
+    loads = [os.getloadavg()[0]]
     for peer in peers:
         peer.server.start()
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for _ in range(visits):  # interleaved: each visit measures every peer once
-                for peer in peers:
+            for visit in range(visits):  # interleaved: each visit measures every peer once
+                order = peers if visit % 2 == 0 else peers[::-1]  # neither always goes first
+                for peer in order:
                     measure(peer, browser, runs_per_visit)
+                loads.append(os.getloadavg()[0])
             browser.close()
     finally:
         for peer in peers:
             peer.server.stop()
+    print(f"\nload average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f}", end="")
+    print(f" on {os.cpu_count()} cores; this process's nice: {os.nice(0)}")
     keys = list(peers[0].figures)
     head = "".join(f"{p.name:>26}" for p in peers)
     print(f"\n{'median (min-max) over ' + str(visits) + ' visits, ms':<40}{head}")
@@ -249,20 +283,28 @@ def main() -> int:
     parser.add_argument("--peer-dist", type=Path, help="another build of web/dist to compare")
     parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
     parser.add_argument("--peer-name", default="before")
+    parser.add_argument("--before", metavar="REF", help="build REF in a git worktree as the peer")
+    parser.add_argument("--no-typing", action="store_true", help="skip bench/web_typing.py")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if not (DIST / "index.html").is_file():
         print("web/dist is not built: run `make web`", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        peers = [Peer("this tree", DIST, None, Path(tmp))]
-        if args.peer_dist:
-            peers.insert(0, Peer(args.peer_name, args.peer_dist, args.peer_code, Path(tmp)))
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        peers = [Peer("this tree", DIST, None, tmp)]
+        if args.before:
+            print(f"building {args.before} in a temporary worktree ...")
+            tree = stack.enter_context(checkout_and_build(args.before))
+            peers.insert(0, Peer(args.before, tree / "web" / "dist", tree, tmp))
+        elif args.peer_dist:
+            peers.insert(0, Peer(args.peer_name, args.peer_dist, args.peer_code, tmp))
         for peer in peers:
             print(f"bundle: {peer.name} ({peer.dist})")
             bundle_report(peer.dist)
         browser_report(peers, args.visits, args.runs)
-    typing_report()
+    if not args.no_typing:
+        typing_report()
     return 0
 
 
