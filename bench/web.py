@@ -71,10 +71,15 @@ READY_PROBE = """(() => {
 IMPORT_RE = re.compile(r"""(?:from|import)\s*["']\./([^"']+\.js)["']""")
 
 
-def sizes(dist: Path, files: set[str]) -> tuple[int, int]:
-    raw = sum((dist / "assets" / f).stat().st_size for f in files)
-    gz = sum(len(gzip.compress((dist / "assets" / f).read_bytes(), 9)) for f in files)
-    return raw, gz
+def sizes(dist: Path, files: set[str]) -> tuple[int, int, int]:
+    """Raw, gzip -9 and what is sent to a brotli client (the build's .br copy where it has one)."""
+    assets = dist / "assets"
+    raw = sum((assets / f).stat().st_size for f in files)
+    gz = sum(len(gzip.compress((assets / f).read_bytes(), 9)) for f in files)
+    br = sum(
+        (assets / f"{f}.br").stat().st_size if (assets / f"{f}.br").is_file() else 0 for f in files
+    )
+    return raw, gz, br
 
 
 def static_closure(dist: Path, entry: str) -> set[str]:
@@ -103,7 +108,7 @@ def bundle_report(dist: Path) -> None:
     board_entry = next(p.name for p in (dist / "assets").glob("Board-*.js"))
     board = static_closure(dist, board_entry) - closure - room_closure
     board |= {p.name for p in (dist / "assets").glob("Board-*.css")}
-    every = {p.name for p in (dist / "assets").iterdir() if not p.name.endswith(".gz")}
+    every = {p.name for p in (dist / "assets").iterdir() if not p.name.endswith((".gz", ".br"))}
     for label, files in (
         ("entry (index.html's script + CSS)", closure),
         ("room route (preloaded: editor, sync)", room_closure),
@@ -113,9 +118,10 @@ def bundle_report(dist: Path) -> None:
         if not files:
             print(f"{label:<42}    - (not a separate chunk in this build)")
             continue
-        raw, gz = sizes(dist, files)
+        raw, gz, br = sizes(dist, files)
         print(
             f"{label:<42} {len(files):>4} files  {raw / 1024:>8.0f} KiB  gzip {gz / 1024:>7.0f} KiB"
+            + (f"  br {br / 1024:>6.0f} KiB" if br else "")
         )
 
 
@@ -273,6 +279,12 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
         if len(peers) == 2:
             a, b = (statistics.median(p.figures[key]) for p in peers)
             ratio = f"   x{b / a:.2f}" if a else ""
+            # The same visit's two figures were taken seconds apart, under the same load: the
+            # median of their ratios is steadier than the ratio of the medians.
+            pairs = zip(peers[0].figures[key], peers[1].figures[key], strict=False)
+            per_visit = [y / x for x, y in pairs if x]
+            if per_visit:
+                ratio += f"  (per visit x{statistics.median(per_visit):.2f})"
         print(f"{key:<40}{''.join(cells)}{ratio}")
 
 
@@ -284,15 +296,16 @@ def main() -> int:
     parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
     parser.add_argument("--peer-name", default="before")
     parser.add_argument("--before", metavar="REF", help="build REF in a git worktree as the peer")
+    parser.add_argument("--dist", type=Path, default=DIST, help="this tree's build to measure")
     parser.add_argument("--no-typing", action="store_true", help="skip bench/web_typing.py")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    if not (DIST / "index.html").is_file():
+    if not (args.dist / "index.html").is_file():
         print("web/dist is not built: run `make web`", file=sys.stderr)
         return 1
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        peers = [Peer("this tree", DIST, None, tmp)]
+        peers = [Peer("this tree", args.dist, None, tmp)]
         if args.before:
             print(f"building {args.before} in a temporary worktree ...")
             tree = stack.enter_context(checkout_and_build(args.before))
