@@ -11,16 +11,23 @@ on screen (a MutationObserver), on a warm kernel (one unmeasured run first). Eac
 its runs' phases (server/run_trace.py), which `bench/web_phases.py` lines up with the browser's
 moments on the host's one clock: the run's time split by where it goes.
 
-A peer (`--peer-dist` with `--peer-code`, e.g. the branch point's build and an export of its
-server) is measured in the same run, interleaved visit by visit, and the ratio printed:
+Editor ready is also measured from outside the client, the same way for any build: the first
+animation frame at which the `code` doc is live and CodeMirror's content is editable (an init
+script polls each frame), so a build that moves its own mark cannot flatter itself.
 
-    git archive <ref> server kernels | tar -x -C /tmp/before   # + a build of that ref's web/dist
-    .venv/bin/python bench/web.py --peer-dist /tmp/before-dist --peer-code /tmp/before
+A peer is measured in the same run, interleaved visit by visit (the order alternating), and the
+ratio printed: `--before main` checks `main` out in a temporary git worktree, builds its client
+and serves it with its own server code (bench/web_before.py); `--peer-dist` with `--peer-code`
+takes a build and a checkout made by hand. `--runs 0` skips the kernel (no Run figures) and
+`--no-typing` the typing benchmark, for editor-ready alone:
+
+    .venv/bin/python bench/web.py --before main --visits 8 --runs 0 --no-typing
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import os
 import re
@@ -33,6 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.web_before import checkout_and_build  # noqa: E402
 from bench.web_phases import phase_report  # noqa: E402
 from bench.web_typing import typing_report  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
@@ -48,13 +56,33 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Editor ready from outside the client: the first frame with the code doc live and the editor
+# editable. Installed before any of the page's scripts run.
+READY_PROBE = """(() => {
+    const frame = () => {
+        const p = window.pairboard;
+        const code = p && p.sync && p.sync.links && p.sync.links.get('code');
+        const editable = document.querySelector('.cm-content[contenteditable="true"]');
+        if (code && code.state === 'live' && editable) {
+            window.__benchEditorReady = performance.now();
+            return;
+        }
+        requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+})();"""
 IMPORT_RE = re.compile(r"""(?:from|import)\s*["']\./([^"']+\.js)["']""")
 
 
-def sizes(dist: Path, files: set[str]) -> tuple[int, int]:
-    raw = sum((dist / "assets" / f).stat().st_size for f in files)
-    gz = sum(len(gzip.compress((dist / "assets" / f).read_bytes(), 9)) for f in files)
-    return raw, gz
+def sizes(dist: Path, files: set[str]) -> tuple[int, int, int]:
+    """Raw, gzip -9 and what is sent to a brotli client (the build's .br copy where it has one)."""
+    assets = dist / "assets"
+    raw = sum((assets / f).stat().st_size for f in files)
+    gz = sum(len(gzip.compress((assets / f).read_bytes(), 9)) for f in files)
+    br = sum(
+        (assets / f"{f}.br").stat().st_size if (assets / f"{f}.br").is_file() else 0 for f in files
+    )
+    return raw, gz, br
 
 
 def static_closure(dist: Path, entry: str) -> set[str]:
@@ -83,7 +111,7 @@ def bundle_report(dist: Path) -> None:
     board_entry = next(p.name for p in (dist / "assets").glob("Board-*.js"))
     board = static_closure(dist, board_entry) - closure - room_closure
     board |= {p.name for p in (dist / "assets").glob("Board-*.css")}
-    every = {p.name for p in (dist / "assets").iterdir() if not p.name.endswith(".gz")}
+    every = {p.name for p in (dist / "assets").iterdir() if not p.name.endswith((".gz", ".br"))}
     for label, files in (
         ("entry (index.html's script + CSS)", closure),
         ("room route (preloaded: editor, sync)", room_closure),
@@ -93,9 +121,10 @@ def bundle_report(dist: Path) -> None:
         if not files:
             print(f"{label:<42}    - (not a separate chunk in this build)")
             continue
-        raw, gz = sizes(dist, files)
+        raw, gz, br = sizes(dist, files)
         print(
             f"{label:<42} {len(files):>4} files  {raw / 1024:>8.0f} KiB  gzip {gz / 1024:>7.0f} KiB"
+            + (f"  br {br / 1024:>6.0f} KiB" if br else "")
         )
 
 
@@ -197,18 +226,21 @@ class Peer:
         self.figures.setdefault(key, []).append(value)
 
 
-def open_room(peer: Peer, browser: Any) -> tuple[Any, Any]:
+def open_room(peer: Peer, browser: Any, runs_per_visit: int) -> tuple[Any, Any] | None:
     """A first visit (empty cache) and a return (warm cache), measured; the warm page, its kernel
-    started by one unmeasured run, and its context."""
+    started by one unmeasured run, and its context (none when no run is measured)."""
     created = peer.server.create_session(title="bench")
     link = created["links"]["candidate"]
     if peer.names_candidate:  # the name prompt is a first open's: not measured
         peer.server.name_candidate(created)
     context = browser.new_context()  # empty cache: a first visit
+    context.add_init_script(READY_PROBE)
     page = context.new_page()
     page.goto(link)
+    page.wait_for_function("window.__benchEditorReady")
+    peer.add("editor ready, empty cache", page.evaluate("window.__benchEditorReady"))
     page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
-    peer.add("editor ready, empty cache", page.evaluate("window.pairboard.interactiveAt"))
+    peer.add("client's own mark, empty cache", page.evaluate("window.pairboard.interactiveAt"))
     page.wait_for_function("!!(window.pairboard && window.pairboard.excalidraw)")
     peer.add("whiteboard ready, empty cache", page.evaluate("performance.now()"))
     peer.add(
@@ -221,8 +253,11 @@ def open_room(peer: Peer, browser: Any) -> tuple[Any, Any]:
         / 1024,
     )
     page.reload()  # cached assets: a returning visit
-    page.wait_for_function("window.pairboard && window.pairboard.interactiveAt")
-    peer.add("editor ready, warm cache", page.evaluate("window.pairboard.interactiveAt"))
+    page.wait_for_function("window.__benchEditorReady")
+    peer.add("editor ready, warm cache", page.evaluate("window.__benchEditorReady"))
+    if runs_per_visit == 0:
+        context.close()
+        return None
     page.wait_for_function("window.pairboard.sync.link('console').state === 'live'")
     page.evaluate(RUN_PROBE, ["warm-up-0", ""])  # starts the kernel: not counted
     return context, page
@@ -245,7 +280,10 @@ def measure(peers: list[Peer], browser: Any, runs_per_visit: int) -> None:
     so the shared machine's load hits each peer alike. The last runs print and then keep
     working (a training loop's first epoch): their first line shows only once the kernel sends
     it, not when the cell ends."""
-    opened = [open_room(peer, browser) for peer in peers]
+    rooms = [open_room(peer, browser, runs_per_visit) for peer in peers]
+    opened = [room for room in rooms if room is not None]
+    if not opened:
+        return
     jobs = [(f"bench-mark-{i}", "") for i in range(runs_per_visit)]
     jobs += [(f"work-mark-{i}", WORK_TAIL) for i in range(2)]
     for n, (marker, tail) in enumerate(jobs):
@@ -260,17 +298,21 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("PAIRBOARD_BROWSER", "/usr/bin/chromium")
+    loads = [os.getloadavg()[0]]
     for peer in peers:
         peer.server.start(timeout=180)  # a loaded machine starts slowly
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for _ in range(visits):  # interleaved: each visit measures every peer once
-                measure(peers, browser, runs_per_visit)
+            for visit in range(visits):  # interleaved: each visit measures every peer once
+                measure(peers if visit % 2 == 0 else peers[::-1], browser, runs_per_visit)
+                loads.append(os.getloadavg()[0])
             browser.close()
     finally:
         for peer in peers:
             peer.server.stop()
+    print(f"\nload average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f}", end="")
+    print(f" on {os.cpu_count()} cores; this process's nice: {os.nice(0)}")
     keys = list(peers[0].figures)
     head = "".join(f"{p.name:>26}" for p in peers)
     print(f"\n{'median (min-max) over ' + str(visits) + ' visits, ms':<40}{head}")
@@ -284,6 +326,12 @@ def browser_report(peers: list[Peer], visits: int, runs_per_visit: int) -> None:
         if len(peers) == 2:
             a, b = (statistics.median(p.figures[key]) for p in peers)
             ratio = f"   x{b / a:.2f}" if a else ""
+            # The same visit's two figures were taken seconds apart, under the same load: the
+            # median of their ratios is steadier than the ratio of the medians.
+            pairs = zip(peers[0].figures[key], peers[1].figures[key], strict=False)
+            per_visit = [y / x for x, y in pairs if x]
+            if per_visit:
+                ratio += f"  (per visit x{statistics.median(per_visit):.2f})"
         print(f"{key:<40}{''.join(cells)}{ratio}")
     phase_report(peers)
 
@@ -295,16 +343,23 @@ def main() -> int:
     parser.add_argument("--peer-dist", type=Path, help="another build of web/dist to compare")
     parser.add_argument("--peer-code", type=Path, help="the server checkout that serves it")
     parser.add_argument("--peer-name", default="before")
+    parser.add_argument("--before", metavar="REF", help="build REF in a git worktree as the peer")
+    parser.add_argument("--dist", type=Path, default=DIST, help="this tree's build to measure")
     parser.add_argument("--no-typing", action="store_true", help="skip bench/web_typing.py")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    if not (DIST / "index.html").is_file():
+    if not (args.dist / "index.html").is_file():
         print("web/dist is not built: run `make web`", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        peers = [Peer("this tree", DIST, None, Path(tmp))]
-        if args.peer_dist:
-            peers.insert(0, Peer(args.peer_name, args.peer_dist, args.peer_code, Path(tmp)))
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        peers = [Peer("this tree", args.dist, None, tmp)]
+        if args.before:
+            print(f"building {args.before} in a temporary worktree ...")
+            tree = stack.enter_context(checkout_and_build(args.before))
+            peers.insert(0, Peer(args.before, tree / "web" / "dist", tree, tmp))
+        elif args.peer_dist:
+            peers.insert(0, Peer(args.peer_name, args.peer_dist, args.peer_code, tmp))
         for peer in peers:
             print(f"bundle: {peer.name} ({peer.dist})")
             bundle_report(peer.dist)

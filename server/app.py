@@ -110,5 +110,5 @@ def create_app(
             body["kernels"]["sandbox"] = sandbox_report(kernel_settings).as_dict()
         return body
 
-    mount_web(app, services.settings.web_dist)
+    mount_web(app, services.settings.web_dist, services.settings.web_asset_cache_bytes)
     return app

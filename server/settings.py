@@ -38,6 +38,15 @@ class Settings(WebhookSettings):  # the PAIRBOARD_WEBHOOK_* knobs live beside th
         Path(__file__).resolve().parent.parent / "web" / "dist",
         description="Built browser client served at / (make web builds it).",
     )
+    web_asset_cache_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=0,
+        description=(
+            "Memory for the built client's hashed assets, kept once read (bytes, all encodings "
+            "counted). Past it assets are served from disk. The room's first visit needs about "
+            "1 MiB; the whole build with its brotli and gzip copies is about 12 MiB."
+        ),
+    )
     log_level: str = Field("info", description="Python logging level name.")
 
     # --- sync limits ------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
 
@@ -31,8 +31,9 @@ function excalidrawFonts(): Plugin {
 }
 
 /**
- * Writes `name.gz` beside every JS, CSS and SVG asset over 1 KiB (gzip -9), so server/web.py can
- * send the compressed file to browsers that accept gzip without compressing per request.
+ * Writes `name.br` (brotli, quality 11) and `name.gz` (gzip -9) beside every JS, CSS and SVG
+ * asset over 1 KiB, so server/web.py sends the smallest copy the browser accepts without
+ * compressing per request (brotli is about a sixth smaller than gzip on these chunks).
  */
 function precompress(): Plugin {
   return {
@@ -44,7 +45,18 @@ function precompress(): Plugin {
         if (!/\.(js|css|svg)$/.test(file)) continue;
         const path = join(dir, file);
         if (statSync(path).size < 1024) continue;
-        writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
+        const body = readFileSync(path);
+        writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
+        writeFileSync(
+          `${path}.br`,
+          brotliCompressSync(body, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: 11,
+              [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: body.length,
+            },
+          }),
+        );
       }
     },
   };
@@ -53,7 +65,9 @@ function precompress(): Plugin {
 /**
  * The room is the page a candidate opens first, and its route is a lazy chunk (src/main.tsx):
  * index.html preloads it and everything it imports statically, so the browser fetches the
- * editor in parallel with the entry instead of after the entry has run.
+ * editor in parallel with the entry instead of after the entry has run. The links sit between
+ * two markers: server/web.py sends them to room links only (`/s/{id}`), so the lobby, the replay
+ * and the sign-in page do not download the room.
  */
 function preloadRoom(): Plugin {
   return {
@@ -61,29 +75,62 @@ function preloadRoom(): Plugin {
     apply: "build",
     transformIndexHtml: {
       order: "post",
-      handler(_html, ctx) {
+      handler(html, ctx) {
         const bundle = ctx.bundle;
-        if (!bundle) return [];
+        if (!bundle) return html;
         const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
         const room = chunks.find((c) => c.facadeModuleId?.endsWith("/src/room/Room.tsx"));
-        if (!room) return [];
+        if (!room) return html;
         const files = new Set<string>();
+        const css = new Set<string>();
         const visit = (name: string) => {
           if (files.has(name)) return;
           files.add(name);
           const c = bundle[name];
-          if (c && c.type === "chunk") c.imports.forEach(visit);
+          if (c && c.type !== "chunk") return;
+          c?.viteMetadata?.importedCss.forEach((f) => css.add(f));
+          c?.imports.forEach(visit);
         };
         visit(room.fileName);
         const entry = chunks.find((c) => c.isEntry);
-        const already = new Set(entry ? [entry.fileName, ...entry.imports] : []);
-        return [...files]
+        const already = new Set(entry ? [entry.fileName, ...entry.imports, ...(entry.viteMetadata?.importedCss ?? [])] : []);
+        // The room's own CSS too: else the import of the room waits for it after the entry ran
+        // (Vite's preload helper skips a stylesheet that is already linked).
+        const links = [...files]
           .filter((f) => !already.has(f))
-          .map((f) => ({ tag: "link", attrs: { rel: "modulepreload", crossorigin: true, href: `/${f}` }, injectTo: "head" as const }));
+          .map((f) => `    <link rel="modulepreload" crossorigin href="/${f}">\n`)
+          .concat([...css].filter((f) => !already.has(f)).map((f) => `    <link rel="stylesheet" crossorigin href="/${f}">\n`))
+          .join("");
+        const block = `    <!--pairboard:room-preload-->\n${links}    <!--/pairboard:room-preload-->\n`;
+        return html.replace("</head>", `${block}  </head>`);
       },
     },
   };
 }
+
+/**
+ * Two chunks instead of about ten for the room's critical path. Left to itself the bundler cut
+ * the room's code into many small shared chunks (api, prefs, user, Pages, journey, ...); each is
+ * one more request, and Chromium sends at most six at a time to one host over HTTP/1.1, so the
+ * small ones queued behind the big ones and so did the link check. `common` holds the small
+ * modules the lobby, the not-found page and the room share; `room` the editor and sync code
+ * only the room (and the replay) load. The whiteboard, notebook, console renderers, Markdown and
+ * Vim keep their own lazy chunks (src/room/Room.tsx).
+ */
+const CHUNK_GROUPS = [
+  {
+    name: "common",
+    test: /[\\/]src[\\/](api|prefs|config)\.ts$|[\\/]src[\\/]sync[\\/]user\.ts$|[\\/]src[\\/]room[\\/](Pages|EndControls)\.tsx$|[\\/]src[\\/]room[\\/](sessionApi\.ts|journey\.css)$|[\\/]src[\\/]lobby[\\/]CopyLink\.tsx$/,
+    priority: 2,
+    includeDependenciesRecursively: false,
+  },
+  {
+    name: "room",
+    test: /[\\/]node_modules[\\/](yjs|lib0|y-protocols|y-websocket|y-codemirror\.next|codemirror|@codemirror|@lezer|style-mod|w3c-keyname|crelt|@marijn|react-resizable-panels)[\\/]|[\\/]src[\\/](room|sync|editor)[\\/]|[\\/]src[\\/]panel[\\/](useNow|rubric|clock)\.ts$/,
+    priority: 1,
+    includeDependenciesRecursively: false,
+  },
+];
 
 export default defineConfig({
   plugins: [react(), excalidrawFonts(), precompress(), preloadRoom()],
@@ -92,6 +139,7 @@ export default defineConfig({
     assetsDir: "assets",
     sourcemap: false,
     chunkSizeWarningLimit: 4096,
+    rolldownOptions: { output: { codeSplitting: { groups: CHUNK_GROUPS } } },
   },
   define: {
     "process.env.IS_PREACT": JSON.stringify("false"),

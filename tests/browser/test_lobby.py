@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, WebSocket, expect
 
 from tests.browser.room import TIMEOUT_MS, open_room, shot
 from tests.support.server import ADMIN_TOKEN, ServerProcess
@@ -53,12 +53,28 @@ def test_a_link_with_a_forged_token_says_it_is_not_valid(
     context = browser.new_context()
     try:
         page = context.new_page()
-        sockets: list[str] = []
-        page.on("websocket", lambda ws: sockets.append(ws.url))
+        sockets: list[WebSocket] = []
+        received: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws))
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda _frame: received.append(ws.url)),
+        )
         page.goto(f"{server.url}/s/{session}?token=forged.token")
         expect(page.get_by_test_id("room-error")).to_contain_text("This link is not valid (403")
         shot(page, "0-forged-link")
-        assert sockets == []  # a refused link never opens a document
+        # The page tries the code and console sockets before the link check answers
+        # (web/src/room/early.ts); the server refuses their handshakes: not one frame of a
+        # document reaches the page, and the room opens no other doc.
+        base = f"{server.ws_url}/ws/{session}"
+        assert sorted(ws.url for ws in sockets) == [
+            f"{base}/code?token=forged.token",
+            f"{base}/console?token=forged.token",
+        ]
+        for ws in sockets:
+            if not ws.is_closed():
+                ws.wait_for_event("close")
+        assert received == []
     finally:
         context.close()
 

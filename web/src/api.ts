@@ -90,6 +90,11 @@ export async function api<T>(
   } catch (e) {
     throw new ApiError(0, `server unreachable: ${String(e)}`);
   }
+  return readResponse<T>(res);
+}
+
+/** An API answer's body, or its error as an ApiError (also for a request someone else sent). */
+export async function readResponse<T>(res: Response): Promise<T> {
   if (!res.ok) throw new ApiError(res.status, await detail(res));
   if (res.status === 204) return undefined as T;
   const text = await res.text();

@@ -6,7 +6,6 @@
 // (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
 import { lazy, Suspense } from "react";
 import { createRoot } from "react-dom/client";
-import { prefetchSession } from "./room/prefetch";
 import "./styles.css";
 
 const Lobby = lazy(() => import("./lobby/Lobby").then((m) => ({ default: m.Lobby })));
@@ -18,9 +17,8 @@ const SettingsPage = lazy(() => import("./settings/Settings").then((m) => ({ def
 const WebhooksPage = lazy(() => import("./webhooks/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
 
 function route(path: string, search: string) {
+  // index.html's inline script has already started a room link's first requests (room/early.ts).
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
-  const roomToken = new URLSearchParams(search).get("token");
-  if (room && roomToken) prefetchSession(decodeURIComponent(room[1]), roomToken);
   if (room) {
     return <RoomPage session={decodeURIComponent(room[1])} token={new URLSearchParams(search).get("token")} />;
   }

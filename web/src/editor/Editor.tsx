@@ -30,6 +30,8 @@ export interface EditorProps {
   onSelection?: (code: string | null) => void;
   /** Tab indents (with Escape-then-Tab to leave, and the hint that says so). */
   tabIndents?: boolean;
+  /** Called after each mount of the editor's view (the room's readiness mark takes the first). */
+  onMounted?: () => void;
   label: string;
 }
 
@@ -109,6 +111,7 @@ export function Editor(props: EditorProps) {
     });
     const v = new EditorView({ state, parent: host.current! });
     view.current = v;
+    props.onMounted?.();
     return () => {
       v.destroy();
       undoManager.destroy();

@@ -22,6 +22,8 @@ export interface ProjectEditorProps {
   onRunSelection?: (code: string) => void;
   onSelection?: (code: string | null) => void;
   tabIndents?: boolean;
+  /** Called once the editor is mounted (the room's readiness mark). */
+  onMounted?: () => void;
   say: (message: string) => void;
 }
 
@@ -53,7 +55,7 @@ export function ProjectEditor(props: ProjectEditorProps) {
       <Editor text={text} awareness={props.awareness} readOnly={props.readOnly} dark={props.dark}
         vim={props.vim} onRun={props.onRun} label={`Code editor: ${active}`}
         onRunSelection={props.onRunSelection} onSelection={props.onSelection} tabIndents={props.tabIndents}
-        language={active.endsWith(".py") ? "python" : "text"} />
+        onMounted={props.onMounted} language={active.endsWith(".py") ? "python" : "text"} />
     </div>
   );
 }

@@ -18,17 +18,10 @@ import {
 } from "../api";
 import { useYJson } from "../sync/hooks";
 import { elapsedMs, formatClock } from "./clock";
+import { useNow } from "./useNow";
 import { roots } from "../sync/schema";
 import { clockNow, endedFrom, type SessionMark } from "../room/roomState";
 
-export function useNow(periodMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = window.setInterval(() => setNow(Date.now()), periodMs);
-    return () => window.clearInterval(t);
-  }, [periodMs]);
-  return now;
-}
 
 interface Props {
   session: string;

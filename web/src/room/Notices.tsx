@@ -3,13 +3,14 @@
 // room's own short announcements (why Ctrl/Cmd-Enter did not run).
 import { useMemo, useState } from "react";
 import type { ScenarioEvent } from "../console/types";
-import { markdownToHtml } from "../markdown";
+import { useMarkdown } from "../useMarkdown";
 import { noticesFrom } from "./notices";
 import "./journey.css";
 
 export function Notices({ events, say }: { events: ScenarioEvent[]; say: string | null }) {
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
   const notices = useMemo(() => noticesFrom(events, dismissed), [events, dismissed]);
+  const markdown = useMarkdown();
   return (
     <div className="notices-area">
       <div className="events notices" aria-live="polite" aria-relevant="additions" aria-label="Notices" data-testid="notices">
@@ -26,7 +27,7 @@ export function Notices({ events, say }: { events: ScenarioEvent[]; say: string 
                 dismiss
               </button>
             </header>
-            <div className="md" dangerouslySetInnerHTML={{ __html: markdownToHtml(n.markdown) }} />
+            {markdown ? <div className="md" dangerouslySetInnerHTML={{ __html: markdown(n.markdown) }} /> : null}
           </section>
         ))}
       </div>

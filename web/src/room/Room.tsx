@@ -3,17 +3,15 @@
 // server gave our token; the server enforces the same rules on its side.
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { answerInput, ApiError, interruptKernel, restartKernel, startRun, type SessionInfo } from "../api";
-import { Console } from "../console/Console";
 import type { Controls, KernelState, RunEntry, ScenarioEvent } from "../console/types";
 import { fileText, ProjectEditor } from "../editor/ProjectEditor";
 import { consoleRuns } from "../notebook/model";
 import type { YNotebook } from "@jupyter/ydoc";
 import { elapsedMs, formatClock } from "../panel/clock";
-import { InterviewerPanel } from "../panel/InterviewerPanel";
 import { rubricCriteria } from "../panel/rubric";
-import { useNow } from "../panel/ScenarioPanel";
+import { useNow } from "../panel/useNow";
 import type { ScenarioClock } from "../api";
-import { markdownToHtml } from "../markdown";
+import { useMarkdown } from "../useMarkdown";
 import { prefersDark, usePref } from "../prefs";
 import { useLinkStates, useYJson } from "../sync/hooks";
 import { overallState } from "../sync/link";
@@ -32,8 +30,13 @@ import { clockNow, endedFrom, runBlockedReason, type SessionMark } from "./roomS
 import { useIntegritySignals } from "./useIntegritySignals";
 import { useRoom } from "./useRoom";
 
+// Off the editor's critical path (their chunks load in parallel, after the room's): the
+// whiteboard, the notebook, the console's output renderers (ANSI, sanitised HTML) and the
+// interviewer's panel.
 const Board = lazy(() => import("../board/Board"));
 const Notebook = lazy(() => import("../notebook/Notebook"));
+const Console = lazy(() => import("../console/Console").then((m) => ({ default: m.Console })));
+const InterviewerPanel = lazy(() => import("../panel/InterviewerPanel").then((m) => ({ default: m.InterviewerPanel })));
 
 export function RoomPage({ session, token }: { session: string; token: string | null }) {
   const load = useRoom(session, token);
@@ -44,7 +47,7 @@ export function RoomPage({ session, token }: { session: string; token: string | 
   }
   if (load.phase === "name") return <NamePrompt info={load.info} token={token!} onNamed={load.named} />;
   if (load.phase === "ended") return <EndedPage info={load.info} token={token!} />;
-  return <Room sync={load.sync} info={load.info} token={token!} />;
+  return <Room sync={load.sync} info={load.info} token={token!} onEditorMounted={load.ready.editorMounted} />;
 }
 
 function runErrorMessage(e: unknown): string {
@@ -55,7 +58,12 @@ function runErrorMessage(e: unknown): string {
   return `${e.status}: ${e.message}`;
 }
 
-function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token: string }) {
+function Room({ sync, info, token, onEditorMounted }: {
+  sync: RoomSync;
+  info: SessionInfo;
+  token: string;
+  onEditorMounted: () => void;
+}) {
   // Bumped when a doc is replaced by a fresh copy after the server refused our writes.
   const [, setGeneration] = useState(0);
   useEffect(() => sync.onReplaced(() => setGeneration((g) => g + 1)), [sync]);
@@ -87,6 +95,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
   const ended = endedFrom(mark, info.state);
   const now = clockNow(useNow(), ended);
   const [say, setSay] = useState<string | null>(null);
+  const markdown = useMarkdown();
   const mainFile = typeof info.main_file === "string" ? info.main_file : "main.py";
   const [entry, setEntry] = useState(mainFile);
 
@@ -240,7 +249,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
                 {brief.map((b) => (
                   <div key={b.id}>
                     {b.kind === "reveal" && b.title ? <h4>New: {b.title}</h4> : null}
-                    <div className="md" dangerouslySetInnerHTML={{ __html: markdownToHtml(b.text) }} />
+                    {markdown ? <div className="md" dangerouslySetInnerHTML={{ __html: markdown(b.text) }} /> : null}
                   </div>
                 ))}
               </details>
@@ -283,6 +292,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
                 say={setSay}
                 onRunSelection={runSelection}
                 onSelection={setSelected}
+                onMounted={onEditorMounted}
                 tabIndents
               />
             )}
@@ -290,11 +300,13 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
           </>
         }
         console={
-          notebook ? (
-            consoleRuns(runs).length ? <Console runs={consoleRuns(runs)} /> : null
-          ) : (
-            <Console runs={runs} session={info.id} myRole={viewer ? null : role} onAnswer={answer} />
-          )
+          <Suspense fallback={null}>
+            {notebook ? (
+              consoleRuns(runs).length ? <Console runs={consoleRuns(runs)} /> : null
+            ) : (
+              <Console runs={runs} session={info.id} myRole={viewer ? null : role} onAnswer={answer} />
+            )}
+          </Suspense>
         }
         board={
           !boardWanted ? (
@@ -313,6 +325,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
         }
         panel={
           notes && role === "interviewer" ? (
+          <Suspense fallback={<p className="muted">Loading the panel…</p>}>
           <InterviewerPanel
             session={info.id}
             token={token}
@@ -325,6 +338,7 @@ function Room({ sync, info, token }: { sync: RoomSync; info: SessionInfo; token:
             canWrite={role === "interviewer" && !ended.ended}
             scenario={info.scenario ? { consoleDoc, grades: roots.notes.grades(notes.doc) } : null}
           />
+          </Suspense>
         ) : null
         }
       />

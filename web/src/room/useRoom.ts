@@ -4,12 +4,13 @@
 // instead of opening its documents, then opens the role's documents. Exposes the live objects on `window.pairboard`
 // for debugging and for the browser tests' sync barriers; security never depends on the UI.
 import { useEffect, useState } from "react";
-import type { SessionInfo } from "../api";
+import { getSession, type SessionInfo } from "../api";
 import { RoomSync, type DocModels } from "../sync/room";
 import { DOC } from "../sync/schema";
+import { discardEarlySockets, earlyWebSocket, takeEarlySessionInfo } from "./early";
 import { linkProblem, NO_TOKEN, type LinkProblem } from "./linkError";
-import { sessionInfo } from "./prefetch";
 import { noticePending, type SessionNotice } from "./sessionApi";
+import { publishReady, ReadinessMark } from "./readiness";
 
 declare global {
   interface Window {
@@ -23,12 +24,13 @@ export type RoomLoad =
   | { phase: "notice"; info: SessionInfo; notice: SessionNotice; acknowledged: (at: number) => void }
   | { phase: "name"; info: SessionInfo; named: (info: SessionInfo) => void }
   | { phase: "ended"; info: SessionInfo }
-  | { phase: "ready"; sync: RoomSync; info: SessionInfo };
+  | { phase: "ready"; sync: RoomSync; info: SessionInfo; ready: ReadinessMark };
 
 export function useRoom(session: string, token: string | null): RoomLoad {
   const [load, setLoad] = useState<RoomLoad>({ phase: "loading" });
   useEffect(() => {
     if (!token) {
+      discardEarlySockets();
       setLoad({ phase: "error", problem: NO_TOKEN });
       return;
     }
@@ -44,40 +46,43 @@ export function useRoom(session: string, token: string | null): RoomLoad {
     const enter = async (info: SessionInfo) => {
       if (cancelled) return;
       if (info.state === "ended") {
+        discardEarlySockets();
         setLoad({ phase: "ended", info });
         return;
       }
       const notice = noticePending(info);
       if (notice) {
+        discardEarlySockets(); // refused until the notice is acknowledged: the room opens its own after
         const acknowledged = (at: number) => void enter({ ...info, notice: { ...notice, acknowledged_at: at } });
         setLoad({ phase: "notice", info, notice, acknowledged });
         return;
       }
       if (info.role === "candidate" && info.name_chosen === false) {
+        discardEarlySockets(); // a person may take a while to type a name: no idle slots held
         setLoad({ phase: "name", info, named: (named) => void enter({ ...named, name_chosen: true }) });
         return;
       }
       const models = await modelsFor(info);
       if (cancelled) return;
-      sync = new RoomSync(info, token, models);
+      sync = new RoomSync(info, token, models, (doc) => earlyWebSocket(session, token, doc));
+      discardEarlySockets(); // the docs this role opens have taken theirs
       window.pairboard = { sync };
       const code = sync.link(DOC.code);
-      const markInteractive = () => {
-        if (code.state === "live" && window.pairboard && window.pairboard.interactiveAt === undefined) {
-          window.pairboard.interactiveAt = performance.now();
-          performance.mark("pairboard:interactive");
-        }
-      };
-      code.subscribe(markInteractive);
-      setLoad({ phase: "ready", sync, info });
+      const ready = new ReadinessMark(publishReady, { editor: info.mode !== "notebook" });
+      code.subscribe(() => {
+        if (code.state === "live") ready.codeLive();
+      });
+      setLoad({ phase: "ready", sync, info, ready });
     };
-    sessionInfo(session, token)
+    (takeEarlySessionInfo(session, token) ?? getSession(session, token))
       .then(enter)
       .catch((e: unknown) => {
         if (!cancelled) setLoad({ phase: "error", problem: linkProblem(e) });
+        discardEarlySockets();
       });
     return () => {
       cancelled = true;
+      discardEarlySockets();
       sync?.destroy();
     };
   }, [session, token]);

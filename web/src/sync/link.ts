@@ -24,6 +24,9 @@ export interface LinkOptions {
   /** The doc to sync; default a new one. A shared model that makes its own doc (@jupyter/ydoc's
    * YNotebook) hands its doc in here. */
   doc?: Y.Doc;
+  /** The WebSocket class the provider connects with; default the browser's. The room hands in
+   * one whose first socket is the page's early one (room/early.ts). */
+  webSocket?: typeof WebSocket;
 }
 
 export function wsBase(session: string, loc: Location = window.location): string {
@@ -58,6 +61,7 @@ export class DocLink {
     this.provider = new WebsocketProvider(wsBase(opts.session), opts.name, this.doc, {
       params: { token: opts.token },
       disableBc: opts.disableBc,
+      ...(opts.webSocket ? { WebSocketPolyfill: opts.webSocket } : {}),
       maxBackoffTime: jitteredCap(RECONNECT_MAX_BACKOFF_MS),
     });
     // The server answers a refused write (e.g. a locked editor) with an auth "permission denied"

@@ -29,6 +29,8 @@ export interface DocModel {
   dispose(): void;
 }
 export type DocModels = Partial<Record<DocName, () => DocModel>>;
+/** The WebSocket class each doc's first connection uses (see `LinkOptions.webSocket`). */
+export type DocSockets = (name: DocName) => typeof WebSocket | undefined;
 
 export class RoomSync {
   readonly links = new Map<DocName, DocLink>();
@@ -39,15 +41,17 @@ export class RoomSync {
   private readonly token: string;
   private replaced = new Set<() => void>();
 
-  constructor(info: SessionInfo, token: string, models: DocModels = {}) {
+  constructor(info: SessionInfo, token: string, models: DocModels = {}, sockets?: DocSockets) {
     this.info = info;
     this.token = token;
     this.modelFactories = models;
     this.user = makeUser(info.name, info.role);
-    for (const name of docsFor(info.role, info.mode === "notebook" ? "notebook" : "code")) this.open(name);
+    for (const name of docsFor(info.role, info.mode === "notebook" ? "notebook" : "code")) {
+      this.open(name, sockets?.(name));
+    }
   }
 
-  private open(name: DocName): DocLink {
+  private open(name: DocName, webSocket?: typeof WebSocket): DocLink {
     const model = this.modelFactories[name]?.();
     const link = new DocLink({
       session: this.info.id,
@@ -55,6 +59,7 @@ export class RoomSync {
       name,
       disableBc: !sharesTabsOverBroadcast(this.info.role),
       doc: model?.ydoc,
+      webSocket,
     });
     if (model) this.models.set(link, model);
     link.provider.awareness.setLocalStateField("user", this.user);
