@@ -49,6 +49,7 @@ from bench.sync.servers import (  # noqa: E402
     Target,
     free_port,
     missing,
+    pairboard_trees,
     wait_for_port,
 )
 
@@ -257,8 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         f"({' '.join(names)}), a fresh process each run"
     )
     print("every server on core 0 at nice -10, the load generator (Node) on core 1")
-    if "before" in names:
-        print(f"before: the Pairboard tree at {os.environ[BEFORE_ENV]}, same Python and packages")
+    for name, tree in pairboard_trees().items():
+        if name in names:
+            print(f"{name}: the Pairboard tree at {tree}, same Python and packages")
     print(
         "cpu/edit: server CPU µs per delivered edit; writes/edit: write syscalls per delivered "
         "edit;\ncore: server CPU / typing time; gen: generator CPU share; load: 1-min load average;"
