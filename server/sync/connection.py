@@ -1,9 +1,12 @@
 """One websocket of one participant on one doc: who it is, and a bounded queue of frames to send.
 
-Sending never blocks the sender of an update: frames go into this connection's queue and a task of
-its own writes them out. A reader too slow to keep up overflows the queue and is disconnected with
-1013 ("try again later"); on reconnect the y-websocket handshake resyncs it, so nothing is lost and
-the room never holds unbounded memory for it.
+Sending never blocks the sender of an update. Under `pairboard serve` a frame is handed straight to
+the websocket protocol's `FrameWriter` (`transport.py`: framed at once, written with the
+connection's other frames of the same loop iteration), and held here only while the socket's
+buffer is over its high-water mark; under any other ASGI server frames go into a queue that a task
+of this connection writes out. Either way, a reader too slow to keep up overflows `queue_limit`
+held frames and is disconnected with 1013 ("try again later"); on reconnect the y-websocket
+handshake resyncs it, so nothing is lost and the room never holds unbounded memory for it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from server.auth import Capability
 from server.sync.protocol import AwarenessEntry
+from server.sync.transport import FRAMES_EXTENSION, FrameWriter
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,10 @@ class Connection:
     # once, instead of after a close handshake that a stalled peer may never complete.
     on_abort: Callable[[Connection], None]
     queue: asyncio.Queue[bytes | None] = field(init=False)
+    # The protocol's direct path (None under another ASGI server), and the frames held while
+    # the socket cannot take more.
+    writer: FrameWriter | None = field(init=False)
+    held: deque[bytes] = field(default_factory=deque)
     awareness_ids: set[int] = field(default_factory=set)
     last_sent: float = field(default_factory=time.monotonic)
     next_awareness_at: float = 0.0
@@ -48,9 +57,13 @@ class Connection:
     last_denied_notice: float = 0.0
     closed: bool = False
     _sender: asyncio.Task[None] | None = None
+    _closing: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_limit)
+        extensions = self.websocket.scope.get("extensions") or {}
+        writer = extensions.get(FRAMES_EXTENSION)
+        self.writer = writer if isinstance(writer, FrameWriter) else None
 
     @property
     def name(self) -> str:
@@ -61,19 +74,41 @@ class Connection:
         return self.capability.role
 
     def start(self) -> None:
+        if self.writer is not None:
+            self.writer.on_writable = self._release_held
+            return
         self._sender = asyncio.create_task(self._send_loop(), name=f"send:{self.name}")
 
     def send(self, frame: bytes) -> None:
-        """Queue a frame; a full queue means a slow reader, which is disconnected."""
+        """Send or queue a frame; too many waiting means a slow reader, which is disconnected."""
         if self.closed:
             return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            log.warning("send queue full for %s (%s): disconnecting", self.name, self.role)
-            self.abort(CLOSE_TRY_AGAIN_LATER, "send queue overflow; reconnect to resync")
-            return
+        writer = self.writer
+        if writer is None:
+            try:
+                self.queue.put_nowait(frame)
+            except asyncio.QueueFull:
+                self._overflow()
+                return
+        elif self.held or not writer.writable:
+            if len(self.held) >= self.queue_limit:
+                self._overflow()
+                return
+            self.held.append(frame)
+        else:
+            writer.write(frame)
         self.last_sent = time.monotonic()
+
+    def _overflow(self) -> None:
+        log.warning("send queue full for %s (%s): disconnecting", self.name, self.role)
+        self.abort(CLOSE_TRY_AGAIN_LATER, "send queue overflow; reconnect to resync")
+
+    def _release_held(self) -> None:
+        """The socket takes data again: the held frames go, in order, until it is full again
+        (it only says so once they were written, so they all go now)."""
+        writer = self.writer
+        while self.held and writer is not None and writer.writable and not self.closed:
+            writer.write(self.held.popleft())
 
     def abort(self, code: int, reason: str) -> None:
         """Close from any context; the send loop stops and the socket closes with `code`."""
@@ -82,10 +117,13 @@ class Connection:
         self.closed = True
         self.on_abort(self)
         # Drop what is queued: a closing socket must not keep writing a backlog.
+        self.held.clear()
+        if self.writer is not None:
+            self.writer.discard()
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(None)
-        asyncio.get_running_loop().create_task(self._close(code, reason))
+        self._closing = asyncio.get_running_loop().create_task(self._close(code, reason))
 
     async def _close(self, code: int, reason: str) -> None:
         if self.websocket.application_state == WebSocketState.CONNECTED:
@@ -104,7 +142,12 @@ class Connection:
 
     async def stop(self) -> None:
         self.closed = True
+        if self.writer is not None:
+            self.writer.on_writable = None
         if self._sender is not None:
             self._sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sender
+        if self._closing is not None:
+            # The close frame goes out before the handler returns (the socket closes then).
+            await self._closing
