@@ -117,7 +117,8 @@ class SQLiteStore(
         await self._run(self._open_sync)
 
     async def close(self) -> None:
-        """Pending appends commit first: the thread runs its queue in order."""
+        """Pending appends commit first."""
+        await self._thread.drain()
         if self._db is not None:
             await self._run(self._conn().close)
             self._db = None

@@ -1,17 +1,16 @@
 """The SQLite store's own database thread: every query, and the group commit of the update log.
 
 Why not a `ThreadPoolExecutor` with a committer task on the event loop: each commit then cost the
-loop a task wake-up to start it, an executor submit and a concurrent future chained to an asyncio
-one to learn it ended, and the next batch could only start once the loop had run the committer
-again. Here the loop hands an `append` to the thread (a list under a lock, and a queued marker
-when no commit is due yet) and the thread commits whatever has gathered, then hands the whole
-batch's results back with one `call_soon_threadsafe`. While the loop relays one batch, the
-thread is already committing the next: under load a commit carries many entries, idle an entry
-commits alone and at once. No timer is involved.
+loop a task wake-up to start it, an executor submit, and a concurrent future chained to an asyncio
+one to learn it ended. Here the loop hands an `append` to the thread (a list under a lock, and a
+queued marker when no commit is in flight) and the thread commits whatever has gathered, then
+hands the whole batch's results back with one `call_soon_threadsafe`.
 
-Order: jobs and commit markers run in the order they were queued, and an append joins the batch
-of the marker already queued, never a later one; so a query submitted after an `append` returned
-its future sees that entry committed.
+The next batch starts when the loop has taken those results (the hand-back queues its marker),
+not as soon as the thread is free: the server's loop and this thread share a core (and the GIL),
+so starting at once would only split the same work into more, smaller commits and more context
+switches; waiting lets everything that arrived meanwhile share one commit. Under load a commit
+carries many entries; idle, an entry commits alone and at once. No timer is involved.
 """
 
 from __future__ import annotations
@@ -39,11 +38,6 @@ def _settle(future: asyncio.Future[Any], result: Any, failed: bool) -> None:
         future.set_result(result)
 
 
-def _settle_batch(batch: list[tuple[asyncio.Future[int], int | Exception]]) -> None:
-    for future, result in batch:
-        _settle(future, result, isinstance(result, Exception))
-
-
 def _hand_back(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
     with contextlib.suppress(RuntimeError):  # the loop was closed under an abandoned waiter
         loop.call_soon_threadsafe(fn, *args)
@@ -63,7 +57,9 @@ class DatabaseThread(Generic[E]):
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._pending: list[tuple[E, asyncio.Future[int]]] = []
-        self._commit_queued = False
+        # A commit is queued, running, or its results are on their way back to the loop.
+        self._in_flight = False
+        self._idle_waiters: list[asyncio.Future[None]] = []
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
 
@@ -80,14 +76,36 @@ class DatabaseThread(Generic[E]):
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         with self._lock:
             self._pending.append((entry, future))
-            if self._commit_queued:
-                return future
-            self._commit_queued = True
+            if self._in_flight:
+                return future  # it goes with the next commit, queued by the hand-back
+            self._in_flight = True
         self._jobs.put(_COMMIT)
         return future
 
+    def _settle_batch(self, batch: list[tuple[asyncio.Future[int], int | Exception]]) -> None:
+        """On the loop: the batch's results, then the next commit if appends are waiting."""
+        for future, result in batch:
+            _settle(future, result, isinstance(result, Exception))
+        with self._lock:
+            if self._pending:
+                self._jobs.put(_COMMIT)
+                return
+            self._in_flight = False
+        waiters, self._idle_waiters = self._idle_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def drain(self) -> None:
+        """Until every append so far is committed and its caller told."""
+        while self._in_flight:
+            waiter = asyncio.get_running_loop().create_future()
+            self._idle_waiters.append(waiter)
+            await waiter
+
     async def stop(self) -> None:
-        """Let everything queued finish, then end the thread."""
+        """Let every append and everything queued finish, then end the thread."""
+        await self.drain()
         self._jobs.put(_STOP)
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
 
@@ -111,15 +129,11 @@ class DatabaseThread(Generic[E]):
     def _commit_pending(self) -> None:
         with self._lock:
             batch, self._pending = self._pending, []
-            self._commit_queued = False
-        if not batch:
-            return
         try:
             results = self._commit([entry for entry, _ in batch])
         except Exception as exc:  # the committer itself failed: every entry hears it
             results = [exc] * len(batch)
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[int], Any]]] = {}
-        for (_, future), result in zip(batch, results, strict=True):
-            by_loop.setdefault(future.get_loop(), []).append((future, result))
-        for loop, settled in by_loop.items():  # one hand-back per loop (one loop, in a server)
-            _hand_back(loop, _settle_batch, settled)
+        settled = [(future, result) for (_, future), result in zip(batch, results, strict=True)]
+        # One hand-back per commit. Every append of a store comes from the loop it was opened
+        # on, so the batch's first future names the loop for all of them.
+        _hand_back(settled[0][0].get_loop(), self._settle_batch, settled)

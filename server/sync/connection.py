@@ -36,6 +36,12 @@ CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_ERASED = 4410
 
 
+def frame_writer_of(websocket: WebSocket) -> FrameWriter | None:
+    """The direct frame path, when the websocket protocol serving this socket offers one."""
+    writer = (websocket.scope.get("extensions") or {}).get(FRAMES_EXTENSION)
+    return writer if isinstance(writer, FrameWriter) else None
+
+
 @dataclass(eq=False)
 class Connection:
     websocket: WebSocket
@@ -46,9 +52,9 @@ class Connection:
     # once, instead of after a close handshake that a stalled peer may never complete.
     on_abort: Callable[[Connection], None]
     queue: asyncio.Queue[bytes | None] = field(init=False)
-    # The protocol's direct path (None under another ASGI server), and the frames held while
-    # the socket cannot take more.
-    writer: FrameWriter | None = field(init=False)
+    # The protocol's direct path (`frame_writer_of`; None under another ASGI server), and the
+    # frames held while the socket cannot take more.
+    writer: FrameWriter | None = None
     held: deque[bytes] = field(default_factory=deque)
     awareness_ids: set[int] = field(default_factory=set)
     last_sent: float = field(default_factory=time.monotonic)
@@ -61,9 +67,6 @@ class Connection:
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_limit)
-        extensions = self.websocket.scope.get("extensions") or {}
-        writer = extensions.get(FRAMES_EXTENSION)
-        self.writer = writer if isinstance(writer, FrameWriter) else None
 
     @property
     def name(self) -> str:
