@@ -21,10 +21,11 @@ from pathlib import Path
 LAYERS = (
     ("websocket protocol (uvicorn, websockets)", ("/uvicorn/", "/websockets/")),
     ("ASGI framework (Starlette, FastAPI)", ("/starlette/", "/fastapi/")),
-    ("sync: transport (ours)", ("server/sync/transport.py",)),
+    ("sync: transport (ours, its write(2) included)", ("server/sync/transport.py",)),
     ("sync: rooms, endpoint, protocol", ("server/sync/",)),
     ("store: SQLite thread and queries", ("server/store/", "sqlite3")),
     ("pycrdt", ("/pycrdt/",)),
+    # The loop's own C code (epoll, socket reads, callbacks) shows as `Runner.run`.
     ("asyncio and uvloop", ("/asyncio/", "uvloop")),
     ("threads, queues", ("/threading.py", "/queue.py", "/concurrent/")),
 )
@@ -34,7 +35,8 @@ _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^:()]*)(?::\d+)?\)$")
 
 def layer_of(frame: str) -> str:
     match = _FRAME.match(frame.strip())
-    where = match.group("file") if match else frame
+    # py-spy names files relative to their sys.path entry ("asyncio/queues.py"): anchor them.
+    where = "/" + (match.group("file") if match else frame)
     for layer, needles in LAYERS:
         if any(needle in where for needle in needles):
             return layer

@@ -28,14 +28,6 @@ from server.store.sqlite_thread import DatabaseThread
 
 T = TypeVar("T")
 
-# WAL pages after which a commit also checkpoints the WAL into the database (SQLite's default is
-# 1000, 4 MiB). The checkpoint runs inside a commit on the database thread, so every room waiting
-# on that commit waits for it too: fewer, larger checkpoints measured a lower CPU per edit and
-# tail latency (docs/PERFORMANCE.md, Sync). The WAL file then grows to about 40 MiB before it is
-# reused from its start; `journal_size_limit` truncates it back after a checkpoint.
-WAL_AUTOCHECKPOINT_PAGES = 10_000
-WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
-
 
 def migrate(db: sqlite3.Connection) -> None:
     """Bring the file to the latest schema (server/store/migrations.py), one migration per
@@ -108,8 +100,9 @@ class SQLiteStore(
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")
         db.execute("PRAGMA busy_timeout=5000")
-        db.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
-        db.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
+        # The WAL is checkpointed at SQLite's default (every 1000 pages, 4 MiB), inside the commit
+        # that crosses it, on this thread. 10,000 pages was measured and not kept: its rarer, ten
+        # times longer checkpoints raised every waiting room's tail latency (PERFORMANCE.md, Sync).
         migrate(db)
         self._db = db
 
