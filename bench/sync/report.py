@@ -34,7 +34,7 @@ MEDIAN_KEYS = (
 
 def thread_role(tid: int, pid: int, name: str) -> str:
     """`loop` is the main thread (the event loop, in every server here); `writer` is Pairboard's
-    SQLite thread (its executor's `thread_name_prefix`, server/store/sqlite.py); the rest `other`
+    SQLite thread (named `sqlite_0` in server/store/sqlite.py); the rest `other`
     (uvloop's resolver pool, Node's V8 platform and GC threads, and threads that ended)."""
     if tid == pid:
         return "loop"

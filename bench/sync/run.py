@@ -14,8 +14,12 @@ rooms in memory.
 The machine may be shared and noisy: compare figures within one run of this script (the ratios),
 not across days. Figures, not assertions: nothing here fails on a slow result.
 
+With `PAIRBOARD_BENCH_BEFORE=<a Pairboard tree>` (e.g. main, `git archive`d to a directory) the
+default turns also run that tree's server as `before` (pairboard before node pycrdt), so that a
+change is measured against the code it changes, interleaved in the same run.
+
 Usage: python bench/sync/run.py [--rooms 50,200,500,1000] [--duration 20] [--repeats 2]
-                                [--servers pairboard,node,pycrdt] [--quick] [--json FILE]
+                                [--servers pairboard,before,node,pycrdt] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from bench.sync import procstat, report  # noqa: E402
 from bench.sync.servers import (  # noqa: E402
+    BEFORE_ENV,
     GENERATOR_CORE,
     HERE,
     NICE,
@@ -44,6 +49,7 @@ from bench.sync.servers import (  # noqa: E402
     Target,
     free_port,
     missing,
+    pairboard_trees,
     wait_for_port,
 )
 
@@ -192,7 +198,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeats", type=int, help="rounds per room count, servers interleaved (default 2)"
     )
-    parser.add_argument("--servers", default="pairboard,node,pycrdt", help="which, in turn order")
+    parser.add_argument(
+        "--servers",
+        default=None,
+        help="which, in turn order (default pairboard,node,pycrdt; with $"
+        + BEFORE_ENV
+        + " set, pairboard,before,node,pycrdt)",
+    )
     parser.add_argument(
         "--reference", default=REFERENCE, help="the server every ratio is taken against"
     )
@@ -215,6 +227,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile", type=Path, help="record py-spy collapsed stacks of each Python server here"
     )
     args = parser.parse_args(argv)
+    if args.servers is None:
+        before = ["before"] if os.environ.get(BEFORE_ENV) else []
+        args.servers = ",".join(["pairboard", *before, "node", "pycrdt"])
     quick = args.quick
     args.rooms = args.rooms or ("50" if quick else "50,200,500,1000")
     args.duration = args.duration or (5.0 if quick else 20.0)
@@ -243,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         f"({' '.join(names)}), a fresh process each run"
     )
     print("every server on core 0 at nice -10, the load generator (Node) on core 1")
+    for name, tree in pairboard_trees().items():
+        if name in names:
+            print(f"{name}: the Pairboard tree at {tree}, same Python and packages")
     print(
         "cpu/edit: server CPU µs per delivered edit; writes/edit: write syscalls per delivered "
         "edit;\ncore: server CPU / typing time; gen: generator CPU share; load: 1-min load average;"

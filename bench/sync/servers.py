@@ -6,6 +6,12 @@
   in `bench/sync/node-server/package-lock.json` (`make bench-js-deps`), no persistence.
 - `pycrdt`: pycrdt-websocket behind the same uvicorn as Pairboard, no store
   (`pycrdt_ws_server.py`).
+- `before`: another Pairboard tree (`PAIRBOARD_BENCH_BEFORE=<dir>`, e.g. main exported with
+  `git archive main | tar -x -C DIR`), started exactly like `pairboard`, with the same Python and
+  packages: only the code differs. It is in the turns when that variable is set, so that a change
+  is measured against the code it changes in the same run, interleaved. More trees, say each step
+  of a series of changes, go in `PAIRBOARD_BENCH_TREES=name=<dir>,name=<dir>` and are named in
+  `--servers` like the others.
 
 Every server runs under `nice -n -10 taskset -c 0` (exec'd, so the Popen pid is the server's);
 the load generator runs on core 1.
@@ -33,7 +39,24 @@ SERVER_CORE, GENERATOR_CORE = "0", "1"
 # Every server and the generator run at this niceness, so that whatever else runs on the machine
 # interferes less with the measurement (every server gets the same treatment).
 NICE = ["nice", "-n", "-10"]
-SERVERS = ("pairboard", "node", "pycrdt")
+SERVERS = ("pairboard", "before", "node", "pycrdt")
+# The Pairboard tree that `before` runs (unset: no `before` peer).
+BEFORE_ENV = "PAIRBOARD_BENCH_BEFORE"
+# More Pairboard trees, by name: "name=dir,name=dir".
+TREES_ENV = "PAIRBOARD_BENCH_TREES"
+
+
+def pairboard_trees() -> dict[str, Path]:
+    """Every Pairboard tree but this checkout that the environment names, by server name."""
+    trees = {}
+    for item in filter(None, os.environ.get(TREES_ENV, "").split(",")):
+        name, _, path = item.partition("=")
+        trees[name.strip()] = Path(path.strip())
+    if os.environ.get(BEFORE_ENV):
+        trees["before"] = Path(os.environ[BEFORE_ENV])
+    return trees
+
+
 # Whose figures the others are divided by.
 REFERENCE = "node"
 
@@ -59,8 +82,13 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.
 
 def missing(name: str) -> str | None:
     """Why `name` cannot run here (what to install), or None."""
-    if name not in SERVERS:
-        return f"unknown server {name!r} (known: {', '.join(SERVERS)})"
+    trees = pairboard_trees()
+    if name not in SERVERS and name not in trees:
+        return f"unknown server {name!r} (known: {', '.join([*SERVERS, *trees])})"
+    if name == "before" or name in trees:
+        tree = trees.get(name)
+        if tree is None or not (tree / "server/cli/__init__.py").is_file():
+            return f"{name}: not a Pairboard tree (no server/cli/ in it); see {BEFORE_ENV}"
     if name == "node" and not NODE_SERVER_JS.is_file():
         return "bench/sync/node-server/node_modules is missing: run `make bench-js-deps`"
     if name == "pycrdt":
@@ -81,8 +109,17 @@ class Target:
     def is_python(self) -> bool:
         return self.name != "node"
 
+    @property
+    def is_pairboard(self) -> bool:
+        return self.name == "pairboard" or self.name in pairboard_trees()
+
+    @property
+    def tree(self) -> Path:
+        """Where the server's code is: this checkout, or the named tree (`before` and others)."""
+        return pairboard_trees().get(self.name, ROOT).resolve()
+
     def argv(self, port: int, data_dir: Path) -> list[str]:
-        if self.name == "pairboard":
+        if self.is_pairboard:
             serve = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
             return [*serve, "--data-dir", str(data_dir)]
         if self.name == "node":
@@ -101,17 +138,21 @@ class Target:
             "PORT": str(port),
         }
         env.pop("YPERSISTENCE", None)
+        if self.tree != ROOT:
+            # Its own `server` package first: `-m` puts the cwd on sys.path ahead of this
+            # checkout's editable install, and PYTHONPATH makes sure of it.
+            env["PYTHONPATH"] = str(self.tree)
         # nice and taskset exec the server, so the Popen pid is the server's own pid.
         return subprocess.Popen(
             [*NICE, "taskset", "-c", SERVER_CORE, *self.argv(port, data_dir)],
-            cwd=ROOT,
+            cwd=self.tree,
             env=env,
             stdout=log,
             stderr=log,
         )
 
     def rooms(self, port: int, count: int) -> list[dict[str, Any]]:
-        if self.name != "pairboard":
+        if not self.is_pairboard:
             # One room per URL path: y-websocket appends "/room-i" to the URL.
             url = f"ws://127.0.0.1:{port}"
             return [{"url": url, "name": f"room-{i}", "params": [{}, {}]} for i in range(count)]

@@ -30,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
     )
     from server.app import create_app
     from server.services import Services
+    from server.sync.transport import SyncWebSocketProtocol
 
     async def announce(services: Services) -> None:
         print(f"Pairboard on {settings.base_url()}  (data: {settings.data_dir.resolve()})")
@@ -47,6 +48,8 @@ def _serve(args: argparse.Namespace) -> int:
         app,
         host=settings.host,
         port=settings.port,
+        # uvicorn's websocket protocol with a direct path for the sync frames (transport.py).
+        ws=SyncWebSocketProtocol,
         ws_max_size=settings.max_frame_bytes,
         # Yjs updates are tens of bytes: compressing them costs CPU and saves almost nothing.
         ws_per_message_deflate=False,

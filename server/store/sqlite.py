@@ -1,20 +1,20 @@
 """The embedded store: one SQLite file in WAL mode.
 
-All database work runs on one dedicated thread (`sqlite3` connections are not shared across
-threads, and one writer is what SQLite wants anyway), so the event loop never blocks on disk.
+All database work runs on one dedicated thread (`sqlite_thread.py`: `sqlite3` connections are
+not shared across threads, and one writer is what SQLite wants anyway), so the event loop never
+blocks on disk.
 
 Group commit: `append` calls that arrive while a commit is in flight wait for the next one, and
-that next commit writes all of them in one transaction. Under load a commit carries many updates;
-idle, an update commits alone and at once. No timer is involved. A batch the database refuses is
-retried entry by entry, so one bad entry fails only its own `append`.
+that next commit writes all of them in one transaction, handed back to the event loop at once.
+Under load a commit carries many updates; idle, an update commits alone and at once. No timer is
+involved. A batch the database refuses is retried entry by entry, so one bad entry fails only its
+own `append`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from server.store.sqlite_accounts import SQLiteAccountQueries
 from server.store.sqlite_audit import SQLiteAuditQueries
 from server.store.sqlite_org import SQLiteOrgQueries
 from server.store.sqlite_replay import SQLiteReplayQueries
+from server.store.sqlite_thread import DatabaseThread
 from server.webhooks.sqlite_queue import SQLiteWebhookQueries
 
 T = TypeVar("T")
@@ -80,19 +81,20 @@ class SQLiteStore(
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        # Named `sqlite...`: bench/sync counts that thread's CPU as the writer's.
+        self._thread: DatabaseThread[NewEntry] = DatabaseThread(
+            self._insert_isolated, name="sqlite_0"
+        )
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[NewEntry, asyncio.Future[int]]] = []
         # Last seq per (session, doc), read from the file on first use; db thread only.
         self._last_seqs: dict[tuple[str, str], int] = {}
         # Sessions erased by this process (`erase_session`): an append still queued is refused.
         self._erased: set[str] = set()
-        self._committer: asyncio.Task[None] | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
 
     async def _run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        return await self._thread.run(fn, *args)
 
     def _conn(self) -> sqlite3.Connection:
         assert self._db is not None, "store is not open"
@@ -104,6 +106,9 @@ class SQLiteStore(
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")
         db.execute("PRAGMA busy_timeout=5000")
+        # The WAL is checkpointed at SQLite's default (every 1000 pages, 4 MiB), inside the commit
+        # that crosses it, on this thread. 10,000 pages was measured and not kept: its rarer, ten
+        # times longer checkpoints raised every waiting room's tail latency (PERFORMANCE.md, Sync).
         migrate(db)
         self._db = db
 
@@ -111,12 +116,12 @@ class SQLiteStore(
         await self._run(self._open_sync)
 
     async def close(self) -> None:
-        if self._committer is not None:
-            await self._committer  # it runs until nothing is pending
+        """Pending appends commit first."""
+        await self._thread.drain()
         if self._db is not None:
             await self._run(self._conn().close)
             self._db = None
-        self._executor.shutdown(wait=True)
+        await self._thread.stop()
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -179,28 +184,7 @@ class SQLiteStore(
     # --- log --------------------------------------------------------------------------------
 
     async def append(self, entry: NewEntry) -> int:
-        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending.append((entry, done))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_loop())
-        return await done
-
-    async def _commit_loop(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                results: list[int | Exception] = await self._run(
-                    self._insert_isolated, [e for e, _ in batch]
-                )
-            except Exception as exc:  # the database thread itself is gone
-                results = [exc] * len(batch)
-            for (_, done), result in zip(batch, results, strict=True):
-                if done.done():
-                    continue
-                if isinstance(result, Exception):
-                    done.set_exception(result)
-                else:
-                    done.set_result(result)
+        return await self._thread.append(entry)
 
     def _insert_isolated(self, entries: list[NewEntry]) -> list[int | Exception]:
         """The batch in one transaction; if that fails, each entry in its own, so an entry the

@@ -31,6 +31,7 @@ from server.sync.connection import (
     CLOSE_PROTOCOL_ERROR,
     CLOSE_TOO_BIG,
     Connection,
+    frame_writer_of,
 )
 from server.sync.room import EMPTY_UPDATE, Room, UpdateRefused, UpdateRejected
 
@@ -74,6 +75,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
             writable=may_ever_write(capability.role, DocName(doc)),
             queue_limit=settings.send_queue_frames,
             on_abort=room.leave,
+            writer=frame_writer_of(websocket),
         )
         conn.start()
         room.join(conn)

@@ -88,6 +88,10 @@ class ServerProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
+        # Not left running: on a loaded machine a server that missed the deadline starts later
+        # and would hold its port and CPU until the machine is rebooted.
+        self.proc.kill()
+        self.proc.wait()
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
 
     def kill(self) -> None:
