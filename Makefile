@@ -95,6 +95,7 @@ bench: bench-sync kernel-env scenario-data web
 	$(PY) bench/web.py
 	$(PY) bench/replay.py
 	$(PY) bench/scale.py
+	$(PY) bench/notebook.py
 
 clean:
 	rm -rf $(VENV) .kernel-env $(SCENARIO_DATA) web/dist web/node_modules tests/js/node_modules tests/oidc/node_modules \
