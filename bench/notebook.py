@@ -159,7 +159,8 @@ class RunWatcher:
             if isinstance(entry, Map) and entry.get("id") == run_id:
                 outputs = entry.get("outputs")
                 items = list(outputs) if isinstance(outputs, Array) else []
-                return any(EXPECTED_OUTPUT in str(o.get("text", "")) for o in items)
+                # Stream output may arrive in several chunks ("cell-run", " 499500\n").
+                return EXPECTED_OUTPUT in "".join(str(o.get("text", "")) for o in items)
         return False
 
     def _entry(self, run_id: str) -> Map[Any] | None:
@@ -317,6 +318,9 @@ def main() -> None:
     parser.add_argument("--joins", type=int, default=40, help="join rounds (each joins all three)")
     parser.add_argument("--runs", type=int, default=30, help="Shift-Enter / editor Run pairs")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--checkout", type=Path, help="run the Pairboard server of this checkout (a before/after)"
+    )
     args = parser.parse_args()
     why = missing("pycrdt")
     if why:
@@ -329,6 +333,7 @@ def main() -> None:
                 # The run figures need no torch: the light preload keeps the pool's warm-up short.
                 "PAIRBOARD_KERNEL_PRELOAD_CODE": "import numpy, pandas\ndel numpy, pandas",
             },
+            cwd=args.checkout,
         )
         server.start(timeout=120)
         port = free_port()

@@ -34,7 +34,7 @@ from kernels.provider import (
 )
 from server.clock import now_ms
 from server.documents import CONSOLE_KERNEL, CONSOLE_RUNS, DocName
-from server.notebook import cells_of
+from server.notebook import cells_by_id
 from server.project_files import (
     DEFAULT_MAIN,
     ProjectError,
@@ -177,7 +177,7 @@ class Runs:
         when the user asked. After a cell that does not end ok, the rest are cancelled, as
         Jupyter does. Their run ids, in order."""
         doc = await self.rooms.read(session_id, DocName.NOTEBOOK)
-        by_id = {cell.id: cell for cell in cells_of(doc)}
+        by_id = cells_by_id(doc, set(cell_ids))
         jobs: list[tuple[str | None, str]] = []
         for cell_id in cell_ids:
             cell = by_id.get(cell_id)
