@@ -25,6 +25,8 @@ COPY scenarios/ scenarios/
 # resolve to /app, exactly as in a development checkout.
 RUN pip install --no-cache-dir -e . jupyter-kernel-gateway==3.0.*
 RUN python -m kernels.build_env --requirements kernels/requirements.txt --target /app/.kernel-env
+# Generated scenario data (`make scenario-data`): seeded scripts, the kernels' pinned NumPy.
+RUN /app/.kernel-env/bin/python scenarios/generators/churn_customers.py
 COPY --from=web /src/web/dist /app/web/dist
 # The gateway's kernelspec: our sandbox provisioner running the kernel env.
 ENV PAIRBOARD_KERNEL_ENV_DIR=/app/.kernel-env \

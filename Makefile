@@ -8,7 +8,7 @@ NPM    ?= npm
 
 WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: run test lint deps web js-deps oidc-deps bench-js-deps kernel-env bench bench-sync clean
+.PHONY: run test lint deps web js-deps oidc-deps bench-js-deps kernel-env scenario-data bench bench-sync clean
 
 ## deps: the server's virtualenv at .venv with the project installed (editable) and dev tools.
 deps: $(VENV)/.stamp
@@ -25,6 +25,15 @@ kernel-env: .kernel-env/.stamp
 .kernel-env/.stamp: kernels/requirements.txt kernels/build_env.py $(VENV)/.stamp
 	$(PY) -m kernels.build_env --requirements kernels/requirements.txt --target .kernel-env \
 		--find-links $(KERNEL_WHEELS)
+
+## scenario-data: data files the scenarios declare with `generated_by` (size + SHA-256 in their
+## YAML), written by seeded scripts under scenarios/generators/ with the kernels' Python (its
+## pinned NumPy makes the bytes reproducible); git-ignored, never downloaded.
+KERNEL_PY := .kernel-env/bin/python
+SCENARIO_DATA := scenarios/churn-eda-baseline/customers.csv
+scenario-data: $(SCENARIO_DATA)
+scenarios/churn-eda-baseline/customers.csv: scenarios/generators/churn_customers.py .kernel-env/.stamp
+	$(KERNEL_PY) scenarios/generators/churn_customers.py
 
 ## web: the browser client, rebuilt only when its sources change.
 web: web/dist/.stamp
@@ -44,7 +53,7 @@ tests/oidc/node_modules/.stamp: tests/oidc/package.json tests/oidc/package-lock.
 	cd tests/oidc && $(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: deps web kernel-env
+run: deps web kernel-env scenario-data
 	$(VENV)/bin/pairboard serve --demo
 
 ## PYTEST_WORKERS: parallel pytest workers (pytest-xdist); each takes whole test modules, so a
@@ -55,7 +64,7 @@ PYTEST_WORKERS ?= 2
 SERIAL_TESTS := tests/security/test_api_fuzzing.py
 
 ## test: the web's unit tests (vitest, seconds), then the whole pytest suite.
-test: deps web kernel-env js-deps oidc-deps
+test: deps web kernel-env scenario-data js-deps oidc-deps
 	cd web && $(NPM) test
 	$(PY) -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile --ignore=$(SERIAL_TESTS) $(PYTEST_ARGS)
 	$(PY) -m pytest -ra $(SERIAL_TESTS) $(PYTEST_ARGS)
@@ -81,12 +90,13 @@ $(VENV)/.bench-stamp: pyproject.toml $(VENV)/.stamp
 bench-sync: deps js-deps bench-js-deps $(VENV)/.bench-stamp
 	$(PY) bench/sync/run.py $(BENCH_SYNC_ARGS)
 
-bench: bench-sync kernel-env web
+bench: bench-sync kernel-env scenario-data web
 	$(PY) bench/kernels.py
 	$(PY) bench/web.py
 	$(PY) bench/replay.py
 	$(PY) bench/scale.py
+	$(PY) bench/notebook.py
 
 clean:
-	rm -rf $(VENV) .kernel-env web/dist web/node_modules tests/js/node_modules tests/oidc/node_modules \
+	rm -rf $(VENV) .kernel-env $(SCENARIO_DATA) web/dist web/node_modules tests/js/node_modules tests/oidc/node_modules \
 		bench/sync/node-server/node_modules

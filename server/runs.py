@@ -34,7 +34,7 @@ from kernels.provider import (
 )
 from server.clock import now_ms
 from server.documents import CONSOLE_KERNEL, CONSOLE_RUNS, DocName
-from server.notebook import cells_of
+from server.notebook import cells_by_id
 from server.project_files import (
     DEFAULT_MAIN,
     ProjectError,
@@ -186,7 +186,7 @@ class Runs:
         Jupyter does. The project's files (`code.files`) are mirrored before each cell, as
         before a file run. Their run ids, in order."""
         doc = await self.rooms.read(session_id, DocName.NOTEBOOK)
-        by_id = {cell.id: cell for cell in cells_of(doc)}
+        by_id = cells_by_id(doc, set(cell_ids))
         jobs: list[tuple[str | None, str]] = []
         for cell_id in cell_ids:
             cell = by_id.get(cell_id)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -150,6 +151,8 @@ class Agent:
 
     def _export(self, value: Any) -> Any:
         codec = self._codec
+        if _surely_too_big(value):
+            return self._refer(value)
         try:
             node = codec.encode(value, _refuse)
             if len(codec.dumps(node)) <= EXPORT_VALUE_MAX_CHARS:
@@ -205,6 +208,20 @@ class Agent:
         with warnings.catch_warnings(), errors:
             warnings.simplefilter("error")
             yield
+
+
+def _surely_too_big(value: Any) -> bool:
+    """An array or pandas object with more elements than the export limit has characters: every
+    element encodes to at least one, so it would be a reference anyway. Known from its size
+    alone; encoding a notebook's 30,000-row frames only to throw the text away took seconds of
+    the load's time limit. Exact types only (a candidate's subclass takes the general path)."""
+    kinds: list[type] = []
+    numpy, pandas = sys.modules.get("numpy"), sys.modules.get("pandas")
+    if numpy is not None:
+        kinds.append(numpy.ndarray)
+    if pandas is not None:
+        kinds.extend((pandas.DataFrame, pandas.Series, pandas.Index))
+    return type(value) in kinds and int(value.size) > EXPORT_VALUE_MAX_CHARS
 
 
 def _refuse(value: Any) -> Any:

@@ -75,19 +75,29 @@ class NotebookCell(_Strict):
     )
 
 
+GENERATOR_PATTERN = r"^generators/[a-z0-9_]{1,64}\.py$"
+
+
 class DataFile(_Strict):
     """A file shipped next to the scenario's YAML, in `scenarios/<id>/`, that every kernel of the
     scenario's sessions sees read-only as `data/<name>` before the first run.
 
     The size and SHA-256 are checked when the library loads (a mismatch is a load error): what a
-    session gets is exactly what the author committed. Accepted types: see
-    `server.scenarios.datasets.TYPES` (CSV/TSV/text/JSON, Parquet, NPZ/NPY, PNG/JPEG).
+    session gets is exactly what the author committed, or, for a file with `generated_by`,
+    exactly what the author's seeded generator wrote (`make scenario-data` builds it). Accepted
+    types: see `server.scenarios.datasets.TYPES` (CSV/TSV/text/JSON, Parquet, NPZ/NPY, PNG/JPEG).
     """
 
     name: Annotated[str, Field(pattern=datasets.NAME_PATTERN)]
     size: int = Field(ge=0, description="Bytes.")
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     description: str = Field(default="", description="What the file holds (interviewer-facing).")
+    generated_by: Annotated[str, Field(pattern=GENERATOR_PATTERN)] | None = Field(
+        default=None,
+        description="The script under `scenarios/` that writes this file, byte for byte (e.g. "
+        "`generators/churn_customers.py`): such a file is built by `make scenario-data`, never "
+        "committed, and the loader names the command when it is missing.",
+    )
 
 
 Color = Annotated[str, Field(pattern=r"^(#[0-9a-fA-F]{6}|transparent)$")]

@@ -15,8 +15,10 @@ from server.documents import CONSOLE_RUNS, NOTEBOOK_CELLS
 from server.notebook import (
     NotebookError,
     NotebookLimits,
+    cells_by_id,
     cells_of,
     code_cell_ids,
+    find_cell,
     parse_ipynb,
     set_cells,
     to_ipynb,
@@ -220,3 +222,28 @@ def test_the_limits_hold() -> None:
         parse_ipynb(ipynb(big), NotebookLimits(max_cell_source_bytes=100))
     with pytest.raises(NotebookError, match="over 10 bytes"):
         parse_ipynb(ipynb(cells), NotebookLimits(max_bytes=10))
+
+
+def test_cells_by_id_reads_the_cells_cells_of_would_give_and_no_others() -> None:
+    doc = notebook_doc(
+        [
+            {"id": "a", "cell_type": "code", "source": "x = 1", "metadata": {"tags": ["t"]}},
+            {"id": "b", "cell_type": "markdown", "source": "# B", "metadata": {}},
+        ]
+    )
+    with doc.transaction():
+        cells = NOTEBOOK_CELLS.of(doc)
+        cells.append({"id": "c", "cell_type": "code", "source": ["y = ", "2"], "metadata": {}})
+        cells.append({"id": "a", "cell_type": "code", "source": "a second a", "metadata": {}})
+        cells.append({"id": "d", "cell_type": "code", "source": None})
+        cells.append({"id": "e", "cell_type": "widget", "source": "z"})
+        cells.append("not a cell")
+    everything = {c.id: c for c in cells_of(doc)}
+    assert list(everything) == ["a", "b", "c", "d"]
+    assert cells_by_id(doc, {"a", "c", "d", "e", "zz"}) == {
+        k: everything[k] for k in ("a", "c", "d")
+    }
+    assert everything["c"].source == "y = 2" and everything["d"].source == ""
+    assert everything["a"].source == "x = 1"  # the first cell with an id wins
+    assert everything["a"].metadata == {"tags": ["t"]}
+    assert find_cell(doc, "b") == everything["b"]
