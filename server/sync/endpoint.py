@@ -1,7 +1,8 @@
 """The websocket endpoint `/ws/{session}/{doc}?token=...` spoken to by the stock y-websocket client.
 
 Who may connect is decided before the handshake completes: a refusal is an HTTP 403 during the
-handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever).
+handshake (its body `{"detail": reason}` is the permission table's reason), never
+accept-then-close (which makes the stock client reconnect every 100 ms forever).
 The session's and the role's connection caps are reserved atomically at the handshake
 (`admission.py`) and released when the socket ends. After accepting, the connection joins its
 room once the room has loaded (so the first SyncStep2 it gets reflects the stored state), then
@@ -15,9 +16,11 @@ import logging
 import time
 
 from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
 from server.access import AccessDenied, Credential, facts_of
+from server.accounts.service import COOKIE
 from server.documents import DOCS, DocName
 from server.permissions import Action, LinkBearer, decide, may_ever_write
 from server.services import Services
@@ -46,13 +49,15 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     try:
         if doc not in DOCS:
             raise AccessDenied(404, f"no doc named {doc!r}")
-        # The link's token only: a room seat is a link's (a browser's cookie opens none).
+        # A link's token, else the sign-in cookie: a member is identified only to be refused
+        # by the table (a room seat is a link's), with the table's reason.
+        credential = Credential(bearer=token, cookie=websocket.cookies.get(COOKIE, ""))
         access = await services.gate.session_access(
-            Credential(bearer=token), session_id, Action.DOC_READ, DocName(doc)
+            credential, session_id, Action.DOC_READ, DocName(doc)
         )
     except AccessDenied as exc:
         log.info("refused websocket to %s/%s: %s", session_id, doc, exc)
-        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+        await refuse(websocket, str(exc))
         return
     assert isinstance(access.principal, LinkBearer)  # the table gives the admin no room
     capability = access.principal.capability
@@ -60,7 +65,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     slot = services.connection_slots.reserve(session_id, capability.role)
     if isinstance(slot, str):
         log.warning("refused websocket to %s/%s: %s", session_id, doc, slot)
-        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+        await refuse(websocket, slot)
         return
     try:
         await websocket.accept()
@@ -81,6 +86,15 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
             await conn.stop()
     finally:
         slot.release()
+
+
+async def refuse(websocket: WebSocket, reason: str) -> None:
+    """Before accept, so the client sees HTTP 403: always 403 (the stock client treats every
+    refusal alike), with the reason as `{"detail": ...}` where the server can send a body."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse({"detail": reason}, status_code=403))
+    else:
+        await websocket.close(code=1008)
 
 
 async def _receive_loop(

@@ -194,6 +194,7 @@ def ask(
         hint_id="h0",
         token_id="t0",
         user_id="u0",
+        member_or_team="u0",
         name="x.bin",
     )
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
