@@ -5,6 +5,7 @@ import { useState } from "react";
 import { CopyLink } from "../lobby/CopyLink";
 import type { MemberApi, MemberSession } from "./memberApi";
 import { ShareDialog } from "./ShareDialog";
+import "../room/journey.css";
 
 const when = (t: string | number | null | undefined) => (t == null ? null : new Date(t).toLocaleString());
 
