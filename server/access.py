@@ -20,6 +20,7 @@ from server.accounts.model import API_TOKEN_PREFIX
 from server.accounts.service import AccountError, Accounts
 from server.auth import TokenError, is_admin
 from server.documents import DocName
+from server.org.model import notice_pending
 from server.permissions import (
     TABLE,
     Action,
@@ -81,6 +82,7 @@ def facts_of(sessions: Sessions, record: SessionRecord) -> SessionFacts:
         owner_id=owner,
         shared_with=shared_with,
         team_shared=team,
+        notice_pending=notice_pending(record.meta),
     )
 
 

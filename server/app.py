@@ -17,6 +17,7 @@ from server.api import audit as audit_api
 from server.api import auth as auth_api
 from server.api import data as data_api
 from server.api import notebook as notebook_api
+from server.api import org as org_api
 from server.api import privacy as privacy_api
 from server.api import recordings as recordings_api
 from server.api import replay as replay_api
@@ -92,6 +93,7 @@ def create_app(
         recordings_api.router,
         audit_api.router,
         privacy_api.router,
+        org_api.router,
     ):
         app.include_router(router)
 

@@ -45,12 +45,15 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"  # list users, invite, change roles: the organisation's owners
     TOKEN_MANAGE = "token.manage"  # a member's own personal API tokens: from a signed-in browser
     AUDIT_READ = "audit.read"  # the audit log and its JSON-lines export: owners only
+    ORG_SETTINGS_READ = "org.settings.read"  # the notice and retention settings: any member
+    ORG_SETTINGS_MANAGE = "org.settings.manage"  # change them: owners (and the admin token)
     # One session.
     SESSION_READ = "session.read"
     SESSION_END = "session.end"
     SESSION_CONTROL = "session.control"  # lock the editor, disable Run
     SESSION_SHARE = "session.share"  # make a reviewer link
     SESSION_NAME = "session.name"  # the candidate says their name on first open
+    NOTICE_ACK = "session.notice_ack"  # the candidate acknowledges the organisation's notice
     RUN_START = "run.start"
     RUN_READ = "run.read"
     RUN_INPUT = "run.input"  # answer a run's input() request
@@ -85,6 +88,8 @@ ORG_ACTIONS = frozenset(
         Action.USER_MANAGE,
         Action.TOKEN_MANAGE,
         Action.AUDIT_READ,
+        Action.ORG_SETTINGS_READ,
+        Action.ORG_SETTINGS_MANAGE,
     }
 )
 DOC_ACTIONS = frozenset({Action.DOC_READ, Action.DOC_WRITE})
@@ -144,6 +149,7 @@ class SessionFacts:
     owner_id: str | None = None  # the user who created it (None: created with the admin token)
     shared_with: frozenset[str] = frozenset()  # user ids it is shared with
     team_shared: bool = False  # shared with every user of the organisation
+    notice_pending: bool = False  # it shows a candidate notice not acknowledged yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +245,10 @@ TABLE: dict[Action, Rule] = {
     # Who did what is read by the people accountable for the organisation, by name: not the
     # shared admin token, which names nobody (an owner's API token with `audit:read` automates).
     Action.AUDIT_READ: Rule(NOBODY, admin=False, org_roles=OWNERS, admin_refusal=AUDIT_REFUSAL),
+    # The organisation's privacy settings: every member may read what candidates are told and
+    # how long recordings are kept; owners (and the operator's admin token) change them.
+    Action.ORG_SETTINGS_READ: Rule(NOBODY, org_roles=EVERY_MEMBER),
+    Action.ORG_SETTINGS_MANAGE: Rule(NOBODY, org_roles=OWNERS),
     # The live interview.
     Action.SESSION_READ: Rule(ALL_ROLES, after_end=_kept_by(Action.SESSION_READ)),
     Action.SESSION_END: Rule(INTERVIEWER),
@@ -246,6 +256,13 @@ TABLE: dict[Action, Rule] = {
     Action.SESSION_SHARE: Rule(INTERVIEWER, after_end=_kept_by(Action.SESSION_SHARE)),
     Action.SESSION_NAME: Rule(
         CANDIDATE, admin=False, admin_refusal="the candidate names themself from their link"
+    ),
+    # Only the candidate can say they read what they are told; nobody acknowledges for them.
+    Action.NOTICE_ACK: Rule(
+        CANDIDATE,
+        admin=False,
+        admin_refusal="the candidate acknowledges the notice from their link",
+        members=False,
     ),
     Action.RUN_START: Rule(PARTICIPANTS, live_only=True),
     Action.RUN_READ: Rule(ALL_ROLES),
@@ -342,6 +359,9 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
     "users:manage": frozenset({Action.USER_MANAGE, Action.ACCOUNT_READ}),
     "audit:read": frozenset({Action.AUDIT_READ, Action.ACCOUNT_READ}),
     "privacy": frozenset({Action.SESSION_ERASE, Action.SUBJECT_EXPORT, Action.ACCOUNT_READ}),
+    "org:settings": frozenset(
+        {Action.ORG_SETTINGS_READ, Action.ORG_SETTINGS_MANAGE, Action.ACCOUNT_READ}
+    ),
 }
 
 
@@ -462,13 +482,26 @@ def _role_refusal(role: Role, action: Action) -> str:
     return f"the {role} role cannot do this"
 
 
+# What a candidate may do before acknowledging the notice: read the session (its page shows the
+# notice from it) and acknowledge. Everything else, the room's docs included, waits.
+BEFORE_NOTICE = frozenset({Action.SESSION_READ, Action.NOTICE_ACK})
+NOTICE_REFUSAL = (
+    "the candidate notice must be acknowledged before joining: read it on the session's page "
+    "(POST /api/sessions/{id}/notice/ack)"
+)
+
+
 def state_refusal(
     role: Role, action: Action, facts: SessionFacts, doc: DocName | None = None
 ) -> Decision | None:
-    """The session's live controls: a candidate waits for Start before touching the editor, the
-    board or Run, cannot type in a locked editor and cannot run while Run is disabled."""
+    """The session's live controls: a candidate reads the organisation's notice before anything
+    else (only the session's metadata and the acknowledgement itself are open before), waits
+    for Start before touching the editor, the board or Run, cannot type in a locked editor and
+    cannot run while Run is disabled."""
     if role != "candidate":
         return None
+    if facts.notice_pending and action not in BEFORE_NOTICE:
+        return Decision(False, 403, NOTICE_REFUSAL)
     if action is Action.RUN_START:
         if facts.run_disabled:
             return Decision(False, 403, "Run is disabled by the interviewer")

@@ -12,14 +12,17 @@ Build order, and why:
 1. the store and the fan-out (embedded: SQLite + in-process; scale-out: Redis streams),
 2. sessions (they tell the fan-out when a record changed, so other instances re-read it),
 3. the awareness sampler, then the rooms (every accepted cursor change is sampled),
-4. the recorder's upkeep (retention needs the rooms to know what is in use),
+4. the audit log on the durable store (it names users from the accounts), the organisation's
+   settings (they re-point sessions at a new candidate notice and mark it in their console),
+   then the recorder's upkeep (retention needs the rooms to know what is in use and reads how
+   old is too old from the organisation's settings),
 5. the kernel provider, the attachments, the scenario's hidden kernel state, then the runs
    (which bring a session's kernel up to date with its scenario and its data files before
    every run),
 6. the scenario runner (which asks the runs to sync a kernel when an event changes data),
 7. the accounts on the durable store (never only in Redis), the OpenID client when configured,
    and the `Gate` every REST route and websocket asks (sessions + accounts + the admin token);
-8. the audit log on the durable store (it names users from the accounts), and the eraser,
+8. the eraser,
    which reaches into every part that holds something of a session (kernels, rooms, the
    durable store, Redis streams when the store has them, attachments on disk).
 """
@@ -39,6 +42,7 @@ from server.accounts.service import Accounts
 from server.attachments import Attachments
 from server.audit.service import Audit
 from server.auth import TokenSigner, load_admin_token, load_secret
+from server.org.service import OrgSettingsService
 from server.privacy.erase import Eraser, SessionStreams
 from server.private_files import private_dir
 from server.project_files import ProjectLimits
@@ -105,6 +109,7 @@ class Services:
     attachments: Attachments
     connection_slots: ConnectionSlots
     audit: Audit
+    org: OrgSettingsService
     eraser: Eraser
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -121,7 +126,8 @@ class Services:
         )
         rooms = RoomRegistry(store, settings, fanout, awareness=sampler)
         audit = Audit(durable, durable)
-        replay = ReplayService(store, settings, sessions, rooms, sampler, audit)
+        org = OrgSettingsService(durable, sessions, rooms, audit, settings)
+        replay = ReplayService(store, settings, sessions, rooms, sampler, audit, retention=org)
         providers = build_providers(settings, kernel_settings)
         attachments = Attachments(
             settings.data_dir / "attachments",
@@ -163,6 +169,7 @@ class Services:
             attachments=attachments,
             connection_slots=ConnectionSlots(ConnectionCaps.from_settings(settings)),
             audit=audit,
+            org=org,
             eraser=Eraser(
                 sessions,
                 rooms,

@@ -111,7 +111,10 @@ class Sessions:
         mode: str = "code",
         owner_id: str | None = None,
         main_file: str = DEFAULT_MAIN,
+        notice: dict[str, Any] | None = None,
     ) -> CreatedSession:
+        """`notice`: the candidate notice (version, hash) its candidate must acknowledge
+        before joining (`server/org/`), if the organisation shows one."""
         title = (title or "Untitled interview").strip()
         if len(title) > self.settings.max_title_length:
             raise SessionError(422, f"title longer than {self.settings.max_title_length} chars")
@@ -127,6 +130,7 @@ class Sessions:
                 "mode": mode,
                 "access": {"owner": owner_id, "shared_with": [], "team": False},
                 "main_file": main_file,
+                **({"notice": notice} if notice is not None else {}),
             },
         )
         await self.store.create_session(record)

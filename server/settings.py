@@ -337,11 +337,23 @@ class Settings(BaseSettings):
         None,
         description=(
             "Delete recordings whose session ended (or, if never ended, started) more than this "
-            "many days ago. Unset (the default) keeps every recording."
+            "many days ago. Unset (the default) keeps every recording. The default of the "
+            "organisation's settings: once an owner saved them, theirs applies."
         ),
     )
     retention_check_seconds: float = Field(
-        3600.0, description="How often the retention task looks for expired recordings."
+        3600.0,
+        description=(
+            "How often the retention task looks for expired recordings and integrity signals "
+            "(the organisation's settings say how old: `PUT /api/org/settings`)."
+        ),
+    )
+    org_notice_max_bytes: int = Field(
+        16 * 1024,
+        description=(
+            "Longest candidate notice (Markdown, UTF-8 bytes) an owner may save in the "
+            "organisation's settings; longer is HTTP 422. Every candidate page downloads it once."
+        ),
     )
     import_max_bytes: int = Field(
         1024 * 1024 * 1024,

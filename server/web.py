@@ -109,7 +109,8 @@ def mount_web(app: FastAPI, dist_dir: Path) -> None:
             return index_response(dist_dir, status_code=404)  # the client says "not found"
         return await http_exception_handler(request, exc)
 
-    for path in ("/", "/s/{session}", "/replay/{session}", "/signin", "/users", "/tokens"):
+    pages = ("/", "/s/{session}", "/replay/{session}", "/signin", "/settings", "/users", "/tokens")
+    for path in pages:
         app.add_api_route(path, spa, methods=["GET", "HEAD"], include_in_schema=False)
     app.add_exception_handler(HTTPException, not_found)
     app.mount(

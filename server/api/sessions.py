@@ -64,7 +64,12 @@ async def create_session(
         mode = body.mode or (scenario.mode if scenario is not None else "code")
         main_file = scenario.starter.main if scenario is not None else DEFAULT_MAIN
         created = await services.sessions.create(
-            body.title, body.scenario, mode=mode, owner_id=owner, main_file=main_file
+            body.title,
+            body.scenario,
+            mode=mode,
+            owner_id=owner,
+            main_file=main_file,
+            notice=await services.org.notice_for_new_session(),
         )
     except SessionError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
@@ -96,7 +101,8 @@ async def list_sessions(
     """The sessions the caller may see (members: theirs and those shared with them; owners and
     the admin token: all), filtered and paged in the store (`server/session_query.py`), newest
     first; `X-Total-Count` says how many match. Links are fresh (re-issued, never stored) for
-    whoever may hand them out (`SESSION_SHARE`)."""
+    whoever may hand them out (`SESSION_SHARE`); an ended session says when retention deletes
+    its recording (`deletes_at`, ms; null: kept)."""
     services = services_of(request)
     sessions = services.sessions
     settings = services.settings
@@ -110,10 +116,12 @@ async def list_sessions(
     except QueryError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     records, total = await services.durable.query_sessions(query)
+    policy = await services.org.policy()
     response.headers["X-Total-Count"] = str(total)
     out = []
     for r in records:
         view = sessions.public_view(r, None)
+        view["deletes_at"] = policy.deletes_at(r.ended_at_ms)
         facts = facts_of(sessions, r)
         owner, shared, team = access_of(r)
         view["owner_id"] = owner
@@ -128,8 +136,13 @@ async def list_sessions(
 async def get_session(
     request: Request, access: Access = Depends(Authorize(Action.SESSION_READ))
 ) -> dict[str, Any]:
+    """The session as the caller may see it, with the candidate notice it shows (text, link,
+    version, hash, when acknowledged), which a candidate's page shows before anything else."""
+    services = services_of(request)
     capability = access.principal.capability if isinstance(access.principal, LinkBearer) else None
-    return services_of(request).sessions.public_view(access.record, capability)
+    view = services.sessions.public_view(access.record, capability)
+    view["notice"] = await services.org.notice_view(access.record)
+    return view
 
 
 @router.post("/{session_id}/end")

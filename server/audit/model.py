@@ -33,8 +33,10 @@ class AuditKind(StrEnum):
     RECORDING_EXPORTED = "recording.exported"
     RECORDING_IMPORTED = "recording.imported"
     RECORDING_DELETED = "recording.deleted"  # by retention
+    SIGNALS_DELETED = "recording.signals_deleted"  # by retention, before the recording
     SESSION_ERASED = "session.erased"  # a candidate's data erased on request
     SUBJECT_EXPORTED = "session.subject_exported"  # the data-subject export
+    NOTICE_ACKNOWLEDGED = "session.notice_acknowledged"  # the candidate read the notice
     USER_ADDED = "user.added"
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DISABLED = "user.disabled"  # the removal users have: sign-ins and tokens stop at once

@@ -35,7 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"Pairboard on {settings.base_url()}  (data: {settings.data_dir.resolve()})")
         print(f"Admin token: {services.admin_token}")
         if args.demo:
-            created = await services.sessions.create("Demo interview", None)
+            notice = await services.org.notice_for_new_session()
+            created = await services.sessions.create("Demo interview", None, notice=notice)
             print("Demo session links:")
             for role, link in created.links.items():
                 print(f"  {role:<12} {link}")

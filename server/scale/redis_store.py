@@ -171,6 +171,13 @@ class RedisStore:
         for key in [k for k in self._floors if k[0] == session_id]:
             del self._floors[key]
 
+    async def delete_record_log(self, session_id: str, doc: str) -> int:
+        """The durable store's entries and what the stream still holds (an ended session's
+        stream was moved and trimmed long ago; its seq counter stays, so no seq is reused)."""
+        removed = await self.durable.delete_record_log(session_id, doc)
+        await self.redis.delete(self.keys.stream(session_id, doc))
+        return removed
+
     async def erase_streams(self, session_id: str) -> int:
         """An erase (`server/privacy/erase.py`): delete every stream and seq counter of the
         session and its members of the mover's doc set; the number of keys deleted. Runs after

@@ -160,6 +160,12 @@ class Store(Protocol):
         """Remove a session with its log, checkpoints and claims (retention)."""
         ...
 
+    async def delete_record_log(self, session_id: str, doc: str) -> int:
+        """Remove one record stream of an ended session (retention of its integrity signals);
+        the number of entries removed. Only for a session that appends no more to it: its
+        seqs would start again."""
+        ...
+
     # claims: "this happened once", e.g. a scenario event fired
     async def claim(self, session_id: str, key: str) -> bool:
         """True for the first caller with this key, False for every later one."""

@@ -13,7 +13,8 @@ the existing tables (and their data) as they are. Every later migration is plain
 
 A migration is never edited once released; a change is a new migration at the end of the list.
 `tests/scale/test_migrations.py` upgrades a populated version-1 database of each kind, and a
-populated version-2 one (`tests/audit/test_audit_migration.py`).
+populated version-2 one (`tests/audit/test_audit_migration.py`) and a populated version-3 one
+(`tests/org/test_org_migration.py`).
 """
 
 from __future__ import annotations
@@ -209,6 +210,26 @@ CREATE TABLE erased_sessions (
 );
 """
 
+# The organisation's settings (server/org/): one row (`id` 1) of privacy settings as JSON, and
+# every candidate notice ever shown, by version, so the notice a candidate acknowledged (its
+# version and hash are kept with the session) can always be read back exactly.
+_V4 = """
+CREATE TABLE org_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    settings TEXT NOT NULL,
+    notice_version {int} NOT NULL,
+    updated_at_ms {int} NOT NULL,
+    updated_by TEXT
+);
+CREATE TABLE org_notices (
+    version {int} PRIMARY KEY,
+    hash TEXT NOT NULL,
+    text TEXT NOT NULL,
+    privacy_url TEXT,
+    created_at_ms {int} NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the schema of the release before migrations", _V1_SQLITE, _V1_POSTGRES),
     Migration(
@@ -218,6 +239,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V2.format(int="BIGINT"),
     ),
     Migration(3, "the audit log (append-only) and erased sessions", _V3_SQLITE, _V3_POSTGRES),
+    Migration(
+        4,
+        "organisation settings and the candidate notice's versions",
+        _V4.format(int="INTEGER"),
+        _V4.format(int="BIGINT"),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

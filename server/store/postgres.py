@@ -19,6 +19,7 @@ from server.store.base import Checkpoint, EntriesRefused, LogEntry, NewEntry, Se
 from server.store.migrations import VERSION_TABLE, pending
 from server.store.postgres_accounts import PostgresAccountQueries
 from server.store.postgres_audit import PostgresAuditQueries
+from server.store.postgres_org import PostgresOrgQueries
 from server.store.postgres_replay import PostgresReplayQueries
 
 _LOG_COLUMNS = "session_id, doc, seq, ts_ms, author, role, kind, data"
@@ -70,8 +71,8 @@ NOT_ERASED = "NOT EXISTS (SELECT 1 FROM erased_sessions WHERE session_id=$1)"
 
 
 class PostgresStore(
-    PostgresReplayQueries, PostgresAccountQueries, PostgresAuditQueries
-):  # *_replay.py, *_accounts.py, *_audit.py
+    PostgresReplayQueries, PostgresAccountQueries, PostgresAuditQueries, PostgresOrgQueries
+):  # *_replay.py, *_accounts.py, *_audit.py, *_org.py
     def __init__(self, dsn: str, *, pool_size: int = 10) -> None:
         self.dsn = dsn
         self.pool_size = pool_size

@@ -138,6 +138,11 @@ class PostgresReplayQueries:
             except asyncpg.UniqueViolationError as exc:
                 raise ValueError(f"duplicate records in the recording: {exc}") from exc
 
+    async def delete_record_log(self, session_id: str, doc: str) -> int:
+        sql = "DELETE FROM log WHERE session_id=$1 AND doc=$2"
+        status: str = await self._p().execute(sql, session_id, doc)
+        return int(status.rsplit(" ", 1)[-1])
+
     async def delete_session(self, session_id: str) -> None:
         async with self._p().acquire() as conn, conn.transaction():
             for table in ("log", "checkpoints", "claims"):

@@ -12,15 +12,16 @@ from typing import Protocol
 
 from server.accounts.store import AccountStore
 from server.audit.store import AuditStore
+from server.org.store import OrgStore
 from server.session_query import SessionListing
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
 
 
-class DurableStore(Store, AccountStore, AuditStore, SessionListing, Protocol):
-    """What SQLite and PostgreSQL both are: the log's store, the accounts' and the audit log's,
-    and the dashboard's session listing."""
+class DurableStore(Store, AccountStore, AuditStore, OrgStore, SessionListing, Protocol):
+    """What SQLite and PostgreSQL both are: the log's store, the accounts', the audit log's and
+    the organisation settings', and the dashboard's session listing."""
 
 
 def durable_store(settings: Settings) -> DurableStore:

@@ -25,6 +25,7 @@ from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
 from server.store.migrations import VERSION_TABLE, pending
 from server.store.sqlite_accounts import SQLiteAccountQueries
 from server.store.sqlite_audit import SQLiteAuditQueries
+from server.store.sqlite_org import SQLiteOrgQueries
 from server.store.sqlite_replay import SQLiteReplayQueries
 
 T = TypeVar("T")
@@ -75,8 +76,8 @@ def _statements(script: str) -> list[str]:
 
 
 class SQLiteStore(
-    SQLiteReplayQueries, SQLiteAccountQueries, SQLiteAuditQueries
-):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py
+    SQLiteReplayQueries, SQLiteAccountQueries, SQLiteAuditQueries, SQLiteOrgQueries
+):  # sqlite_replay.py, sqlite_accounts.py, sqlite_audit.py, sqlite_org.py
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous

@@ -210,6 +210,15 @@ class SQLiteReplayQueries:
 
         await self._run(write)
 
+    async def delete_record_log(self, session_id: str, doc: str) -> int:
+        def delete() -> int:
+            db = self._conn()
+            sql = "DELETE FROM log WHERE session_id=? AND doc=?"
+            return int(db.execute(sql, (session_id, doc)).rowcount)
+
+        result: int = await self._run(delete)
+        return result
+
     async def delete_session(self, session_id: str) -> None:
         def delete() -> None:
             db = self._conn()

@@ -1,8 +1,9 @@
 """The websocket endpoint `/ws/{session}/{doc}?token=...` spoken to by the stock y-websocket client.
 
 Who may connect is decided before the handshake completes: a refusal is an HTTP 403 during the
-handshake (its body `{"detail": reason}` is the permission table's reason), never
-accept-then-close (which makes the stock client reconnect every 100 ms forever).
+handshake, never accept-then-close (which makes the stock client reconnect every 100 ms forever),
+with the reason as its JSON body (`{"detail": ...}`, as the REST API says it) where the server
+can send one (uvicorn's `websocket.http.response` extension).
 The session's and the role's connection caps are reserved atomically at the handshake
 (`admission.py`) and released when the socket ends. After accepting, the connection joins its
 room once the room has loaded (so the first SyncStep2 it gets reflects the stored state), then
@@ -89,8 +90,8 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
 
 
 async def refuse(websocket: WebSocket, reason: str) -> None:
-    """Before accept, so the client sees HTTP 403: always 403 (the stock client treats every
-    refusal alike), with the reason as `{"detail": ...}` where the server can send a body."""
+    """Refuse the handshake: HTTP 403 with the reason, or a bare 403 (close before accept)
+    from a server without the denial-response extension."""
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         await websocket.send_denial_response(JSONResponse({"detail": reason}, status_code=403))
     else:

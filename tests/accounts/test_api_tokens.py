@@ -64,7 +64,8 @@ def test_token_requests_outside_the_limits_are_refused(server: ServerProcess) ->
     uma = sign_in(server, "uma@example.com")
     cases = [
         ({"name": "t", "scopes": ["root"]}, "scopes must be some of "
-         "['audit:read', 'privacy', 'sessions:read', 'sessions:write', 'users:manage']"),
+         "['audit:read', 'org:settings', 'privacy', 'sessions:read', 'sessions:write', "
+         "'users:manage']"),
         ({"name": "t", "scopes": ["sessions:read"], "expires_in_days": 366},
          "a token lasts 1 to 365 days"),
         ({"name": "", "scopes": ["sessions:read"]}, "a token's name has 1 to 64 characters"),

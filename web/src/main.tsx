@@ -1,7 +1,7 @@
 // Entry point and router. The routes, all served index.html by the server: `/` (a signed-in
 // member's dashboard, else the admin-token lobby), `/users` and `/tokens` (src/dashboard/),
-// a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player) and
-// `/signin` (password, single sign-on, invites).
+// a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player),
+// `/signin` (password, single sign-on, invites) and `/settings` (the organisation's settings).
 // Each route is its own chunk, loaded on demand: a candidate's first visit downloads the room
 // (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
 import { lazy, Suspense } from "react";
@@ -16,6 +16,7 @@ const ReplayPage = lazy(() => import("./replay/Player"));
 const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m.NotFoundPage })));
 const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
 const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: m.SignInPage })));
+const SettingsPage = lazy(() => import("./settings/Settings").then((m) => ({ default: m.SettingsPage })));
 
 function route(path: string, search: string) {
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
@@ -32,6 +33,7 @@ function route(path: string, search: string) {
   if (path === "/users" || path === "/users/") return <UsersRoute />;
   if (path === "/tokens" || path === "/tokens/") return <TokensRoute />;
   if (path === "/signin" || path === "/signin/") return <SignInPage />;
+  if (path === "/settings" || path === "/settings/") return <SettingsPage />;
   return <NotFoundPage />;
 }
 

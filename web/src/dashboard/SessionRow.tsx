@@ -42,6 +42,10 @@ export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api
           <>
             <dt>Ended</dt>
             <dd>{when(s.ended_at)}</dd>
+            <dt>Recording</dt>
+            <dd data-testid="deletes-at">
+              {s.deletes_at ? `deleted on ${new Date(s.deletes_at).toLocaleDateString()}` : "kept"}
+            </dd>
           </>
         ) : null}
       </dl>

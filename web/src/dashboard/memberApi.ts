@@ -17,6 +17,8 @@ export interface MemberSession {
   state: string;
   created_at: string;
   ended_at: number | null;
+  /** When retention deletes this ended session's recording (ms); null: it is kept. */
+  deletes_at?: number | null;
   scenario: string | null;
   mode?: string;
   candidate_name: string | null;

@@ -1,6 +1,7 @@
-// The lobby's sessions: state, scenario, candidate name, created and ended times, and for each
-// the links the server re-issues on every listing (nothing is kept in this browser, so closing
-// the tab loses nothing): rejoin as interviewer, copy the links, end (asks first), replay.
+// The lobby's sessions: state, scenario, candidate name, created and ended times (for an ended
+// one, the day the organisation's retention deletes its recording), and for each the links the
+// server re-issues on every listing (nothing is kept in this browser, so closing the tab loses
+// nothing): rejoin as interviewer, copy the links, end (asks first), replay.
 import { useState } from "react";
 import { ApiError, type SessionSummary } from "../api";
 import { endSession } from "../room/sessionApi";
@@ -8,11 +9,16 @@ import { CopyLink } from "./CopyLink";
 
 export interface ListedSession extends SessionSummary {
   ended_at?: number | null;
+  /** When retention deletes this ended session's recording (ms); null: it is kept. */
+  deletes_at?: number | null;
   candidate_name?: string | null;
   links?: SessionSummary["links"] & { replay?: string };
 }
 
 const when = (t: string | number | null | undefined) => (t == null ? null : new Date(t).toLocaleString());
+/** The day retention deletes a recording, as the reader's calendar says it. */
+export const deletionDate = (ms: number) =>
+  new Date(ms).toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" });
 
 function SessionRow({ s, adminToken, onChanged }: { s: ListedSession; adminToken: string; onChanged: () => void }) {
   const [confirming, setConfirming] = useState(false);
@@ -45,6 +51,10 @@ function SessionRow({ s, adminToken, onChanged }: { s: ListedSession; adminToken
           <>
             <dt>Ended</dt>
             <dd>{when(s.ended_at)}</dd>
+            <dt>Recording</dt>
+            <dd data-testid="deletes-at" className={s.deletes_at ? "deletes-at" : undefined}>
+              {s.deletes_at ? `deleted on ${deletionDate(s.deletes_at)}` : "kept"}
+            </dd>
           </>
         ) : null}
       </dl>

@@ -25,6 +25,7 @@ import { ConnectionBadge, Participants } from "./StatusBar";
 import { EndControls } from "./EndControls";
 import { IntegrityIndicator } from "./IntegrityIndicator";
 import { NamePrompt } from "./NamePrompt";
+import { NoticePage } from "./NoticePage";
 import { Notices } from "./Notices";
 import { EndedPage, LinkProblemPage } from "./Pages";
 import { clockNow, endedFrom, runBlockedReason, type SessionMark } from "./roomState";
@@ -38,6 +39,9 @@ export function RoomPage({ session, token }: { session: string; token: string | 
   const load = useRoom(session, token);
   if (load.phase === "loading") return <main className="center muted">Joining the session…</main>;
   if (load.phase === "error") return <LinkProblemPage problem={load.problem} />;
+  if (load.phase === "notice") {
+    return <NoticePage info={load.info} notice={load.notice} token={token!} onAcknowledged={load.acknowledged} />;
+  }
   if (load.phase === "name") return <NamePrompt info={load.info} token={token!} onNamed={load.named} />;
   if (load.phase === "ended") return <EndedPage info={load.info} token={token!} />;
   return <Room sync={load.sync} info={load.info} token={token!} />;

@@ -46,3 +46,24 @@ export const readSignals = (id: string, token: string, after: number) =>
     `${path(id)}/log?doc=signals&after=${after}`,
     token,
   );
+
+/** The organisation's candidate notice a session shows (GET /api/sessions/{id} `notice`). */
+export interface SessionNotice {
+  version: number;
+  hash: string;
+  text: string | null;
+  privacy_policy_url: string | null;
+  acknowledged_at: number | null;
+}
+
+/** Whether a session's page must show the notice before anything else. */
+export const noticePending = (info: SessionInfo): SessionNotice | null => {
+  const notice = info.notice as SessionNotice | null | undefined;
+  return info.role === "candidate" && notice && notice.acknowledged_at == null ? notice : null;
+};
+
+export const acknowledgeNotice = (id: string, token: string, version: number, hash: string) =>
+  api<{ acknowledged: { version: number; hash: string; at: number } }>(`${path(id)}/notice/ack`, token, {
+    method: "POST",
+    body: { version, hash },
+  });

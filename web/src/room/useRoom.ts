@@ -1,5 +1,6 @@
 // Loads a room: checks the link's token against the REST API (which also tells our role and
-// display name), asks a candidate their name on first open, shows an ended session's page
+// display name), shows a candidate the organisation's notice until they acknowledge it (the
+// server opens nothing else to them before), asks a candidate their name on first open, shows an ended session's page
 // instead of opening its documents, then opens the role's documents. Exposes the live objects on `window.pairboard`
 // for debugging and for the browser tests' sync barriers; security never depends on the UI.
 import { useEffect, useState } from "react";
@@ -8,6 +9,7 @@ import { RoomSync, type DocModels } from "../sync/room";
 import { DOC } from "../sync/schema";
 import { linkProblem, NO_TOKEN, type LinkProblem } from "./linkError";
 import { sessionInfo } from "./prefetch";
+import { noticePending, type SessionNotice } from "./sessionApi";
 
 declare global {
   interface Window {
@@ -18,6 +20,7 @@ declare global {
 export type RoomLoad =
   | { phase: "loading" }
   | { phase: "error"; problem: LinkProblem }
+  | { phase: "notice"; info: SessionInfo; notice: SessionNotice; acknowledged: (at: number) => void }
   | { phase: "name"; info: SessionInfo; named: (info: SessionInfo) => void }
   | { phase: "ended"; info: SessionInfo }
   | { phase: "ready"; sync: RoomSync; info: SessionInfo };
@@ -42,6 +45,12 @@ export function useRoom(session: string, token: string | null): RoomLoad {
       if (cancelled) return;
       if (info.state === "ended") {
         setLoad({ phase: "ended", info });
+        return;
+      }
+      const notice = noticePending(info);
+      if (notice) {
+        const acknowledged = (at: number) => void enter({ ...info, notice: { ...notice, acknowledged_at: at } });
+        setLoad({ phase: "notice", info, notice, acknowledged });
         return;
       }
       if (info.role === "candidate" && info.name_chosen === false) {

@@ -60,6 +60,8 @@ export function SignInPage() {
           </p>
           <p>
             <a href="/">Go to the lobby</a>
+            {" · "}
+            <a href="/settings" data-testid="settings-link">Organisation settings</a>
           </p>
           <button
             type="button"

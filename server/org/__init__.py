@@ -1,0 +1,1 @@
+"""The organisation's settings: the candidate notice and retention (`docs/PRIVACY.md`)."""
