@@ -3,6 +3,7 @@
 // Links are re-issued by the server on every listing, only for sessions the member may hand out.
 import { useState } from "react";
 import { CopyLink } from "../lobby/CopyLink";
+import { deletionDate } from "../lobby/SessionList";
 import type { MemberApi, MemberSession } from "./memberApi";
 import { ShareDialog } from "./ShareDialog";
 import "../room/journey.css";
@@ -44,7 +45,7 @@ export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api
             <dd>{when(s.ended_at)}</dd>
             <dt>Recording</dt>
             <dd data-testid="deletes-at">
-              {s.deletes_at ? `deleted on ${new Date(s.deletes_at).toLocaleDateString()}` : "kept"}
+              {s.deletes_at ? `deleted on ${deletionDate(s.deletes_at)}` : "kept"}
             </dd>
           </>
         ) : null}
