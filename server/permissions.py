@@ -399,6 +399,29 @@ def seat_of(member: Member, facts: SessionFacts) -> Role | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class ListingView:
+    """Which sessions a principal's `GET /api/sessions` lists (`server/session_query.py` turns
+    it into SQL): `sees_all` for the admin token and owners (they may act on every session);
+    anyone else sees the sessions they have a seat on (`seat_of`). `user_id` is whose "mine"
+    and "shared with me" these are; `owns_sessions`: their own sessions give them a seat."""
+
+    sees_all: bool
+    user_id: str | None = None
+    owns_sessions: bool = False
+
+
+def listing_view(principal: Principal) -> ListingView:
+    """The listing of a principal allowed `SESSION_LIST` (an admin token or a member)."""
+    if isinstance(principal, Member):
+        return ListingView(
+            sees_all=principal.role == "owner",
+            user_id=principal.user_id,
+            owns_sessions=principal.role in RUNS_INTERVIEWS,
+        )
+    return ListingView(sees_all=True)
+
+
 def decide(
     principal: Principal,
     action: Action,

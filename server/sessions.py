@@ -224,6 +224,16 @@ class Sessions:
         }
         await self.save(record)
 
+    async def unshare(self, record: SessionRecord, user_id: str | None, team: bool) -> None:
+        """Stop sharing with one user (`user_id`) and/or with the whole team (`team`)."""
+        owner, shared, was_team = access_of(record)
+        record.meta["access"] = {
+            "owner": owner,
+            "shared_with": sorted(shared - {user_id}),
+            "team": was_team and not team,
+        }
+        await self.save(record)
+
     def controls(self, record: SessionRecord) -> dict[str, bool]:
         controls: dict[str, bool] = record.meta.setdefault(
             "controls", {"editor_locked": False, "run_disabled": False}

@@ -247,6 +247,14 @@ class Settings(WebhookSettings):  # the PAIRBOARD_WEBHOOK_* knobs live beside th
     )
     max_title_length: int = Field(200, description="Longest session title accepted.")
     max_name_length: int = Field(64, description="Longest display name accepted.")
+    session_list_max_limit: int = Field(
+        200,
+        ge=1,
+        description=(
+            "The most sessions one page of `GET /api/sessions` holds (`limit`, default 50): a "
+            "larger `limit` is refused with 422, so a page never costs more than this."
+        ),
+    )
 
     # --- accounts and sign-in (server/accounts, docs/DEPLOY.md "Accounts") --------------------
     sign_in_lifetime_seconds: int = Field(

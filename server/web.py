@@ -172,7 +172,15 @@ def mount_web(app: FastAPI, dist_dir: Path, asset_memory_bytes: int = 0) -> None
         return await http_exception_handler(request, exc)
 
     app.add_api_route("/s/{session}", room_page, methods=["GET", "HEAD"], include_in_schema=False)
-    for path in ("/", "/replay/{session}", "/signin", "/settings", "/settings/webhooks"):
+    for path in (
+        "/",
+        "/replay/{session}",
+        "/signin",
+        "/settings",
+        "/settings/webhooks",
+        "/users",
+        "/tokens",
+    ):
         app.add_api_route(path, other_page, methods=["GET", "HEAD"], include_in_schema=False)
     app.add_exception_handler(HTTPException, not_found)
     app.mount(

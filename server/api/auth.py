@@ -165,7 +165,8 @@ async def me(request: Request, principal: Principal = SIGNED_IN) -> dict[str, An
 async def list_users(
     request: Request, _: Principal = Depends(AuthorizeOrg(Action.USER_MANAGE))
 ) -> list[dict[str, Any]]:
-    return [user_view(u) for u in await services_of(request).durable.list_users()]
+    users = await services_of(request).durable.list_users()
+    return [{**user_view(u), "disabled": u.disabled_at_ms is not None} for u in users]
 
 
 class NewUser(BaseModel):

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pycrdt import Doc
 from pydantic import BaseModel, Field
 
 from server.access import Access, facts_of
+from server.accounts.model import User
 from server.api.audited import audit
 from server.api.deps import Authorize, AuthorizeOrg, services_of
 from server.audit.model import AuditKind
 from server.documents import CONSOLE_CONTROLS, CONSOLE_SESSION, DocName
-from server.permissions import Action, LinkBearer, Member, Principal, decide
+from server.permissions import Action, LinkBearer, Member, Principal, decide, listing_view
 from server.project_files import DEFAULT_MAIN
 from server.scenarios import library as scenario_library
 from server.scenarios.seeds import seed_session
+from server.session_query import QueryError, parse_query
 from server.sessions import SessionError, access_of
 from server.text import Text
 
@@ -82,22 +84,48 @@ async def create_session(
 
 @router.get("")
 async def list_sessions(
-    request: Request, principal: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST))
+    request: Request,
+    response: Response,
+    principal: Principal = Depends(AuthorizeOrg(Action.SESSION_LIST)),
+    state: str | None = Query(None, description="`live` (not ended) or `ended`."),
+    scenario: str | None = Query(None, description="The scenario's id."),
+    candidate: str | None = Query(None, description="Part of the candidate's name, any case."),
+    created_from: str | None = Query(None, description="YYYY-MM-DD (UTC) or ISO date-time."),
+    created_to: str | None = Query(None, description="YYYY-MM-DD (the whole day) or date-time."),
+    scope: str | None = Query(
+        None, description="`mine`, `shared` (with me or the team), `all` (owners)."
+    ),
+    limit: str | None = Query(None, description="Page size: 50 unless said, at most the max."),
+    offset: str | None = Query(None, description="Matches to skip (paging)."),
 ) -> list[dict[str, Any]]:
-    """Every session the caller may read (members: theirs and those shared with them), with
-    fresh links (re-issued, never stored) for whoever may hand them out (`SESSION_SHARE`), and
-    for an ended one when retention deletes its recording (`deletes_at`, ms; null: kept)."""
+    """The sessions the caller may see (members: theirs and those shared with them; owners and
+    the admin token: all), filtered and paged in the store (`server/session_query.py`), newest
+    first; `X-Total-Count` says how many match. Links are fresh (re-issued, never stored) for
+    whoever may hand them out (`SESSION_SHARE`); an ended session says when retention deletes
+    its recording (`deletes_at`, ms; null: kept)."""
     services = services_of(request)
     sessions = services.sessions
-    records = await services.store.list_sessions()
+    settings = services.settings
+    try:
+        query = parse_query(
+            request.query_params,
+            listing_view(principal),
+            max_limit=settings.session_list_max_limit,
+            max_text=max(settings.max_name_length, settings.max_title_length),
+        )
+    except QueryError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    records, total = await services.durable.query_sessions(query)
     policy = await services.org.policy()
+    response.headers["X-Total-Count"] = str(total)
     out = []
     for r in records:
-        facts = facts_of(sessions, r)
-        if not decide(principal, Action.SESSION_READ, facts).allowed:
-            continue
         view = sessions.public_view(r, None)
         view["deletes_at"] = policy.deletes_at(r.ended_at_ms)
+        facts = facts_of(sessions, r)
+        owner, shared, team = access_of(r)
+        view["owner_id"] = owner
+        view["shared"] = bool(shared) or team
         if decide(principal, Action.SESSION_SHARE, facts).allowed:
             view["links"] = sessions.rejoin_links(r)
         out.append(view)
@@ -186,6 +214,58 @@ async def share_session(
             request, AuditKind.ACCESS_REVOKED, access.principal, resource=access.record.id,
             details={"team": True},
         )  # fmt: skip
+    return {"owner": owner, "shared_with": sorted(shared), "team": team}
+
+
+def _person(user: User | None, user_id: str) -> dict[str, Any]:
+    if user is None:  # a share outliving its user's row (none are deleted today)
+        return {"id": user_id, "email": None, "name": None, "role": None}
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role}
+
+
+@router.get("/{session_id}/access")
+async def list_access(
+    request: Request, access: Access = Depends(Authorize(Action.SESSION_SHARE))
+) -> dict[str, Any]:
+    """Whose the session is and whom it is shared with (whoever may share it may see this)."""
+    durable = services_of(request).durable
+    owner, shared, team = access_of(access.record)
+    people = [_person(await durable.get_user(u), u) for u in sorted(shared)]
+    return {
+        "owner": None if owner is None else _person(await durable.get_user(owner), owner),
+        "shared_with": sorted(people, key=lambda p: (p["email"] or "", p["id"])),
+        "team": team,
+    }
+
+
+@router.delete("/{session_id}/access/{member_or_team}")
+async def revoke_access(
+    member_or_team: str,
+    request: Request,
+    access: Access = Depends(Authorize(Action.SESSION_SHARE)),
+) -> dict[str, Any]:
+    """Stop sharing with one user (their id or e-mail) or, for `team`, with the whole team."""
+    services = services_of(request)
+    owner, shared, team = access_of(access.record)
+    if member_or_team == "team":
+        if not team:
+            raise HTTPException(404, "this session is not shared with the team")
+        await services.sessions.unshare(access.record, None, True)
+        details: dict[str, Any] = {"team": True}
+    else:
+        user_id = member_or_team
+        if "@" in member_or_team:
+            user = await services.durable.user_by_email(member_or_team.strip().lower())
+            user_id = "" if user is None else user.id
+        if user_id not in shared:
+            raise HTTPException(404, f"this session is not shared with {member_or_team[:320]!r}")
+        await services.sessions.unshare(access.record, user_id, False)
+        details = {"users": [user_id]}
+    await audit(
+        request, AuditKind.ACCESS_REVOKED, access.principal, resource=access.record.id,
+        details=details,
+    )  # fmt: skip
+    owner, shared, team = access_of(access.record)
     return {"owner": owner, "shared_with": sorted(shared), "team": team}
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import asyncpg
 
+from server import session_query
+from server.session_query import SessionQuery
 from server.store.base import Checkpoint, EntriesRefused, LogEntry, NewEntry, SessionRecord
 from server.store.migrations import VERSION_TABLE, pending
 from server.store.postgres_accounts import PostgresAccountQueries
@@ -125,6 +127,13 @@ class PostgresStore(
     async def list_sessions(self) -> list[SessionRecord]:
         rows = await self._p().fetch("SELECT * FROM sessions ORDER BY created_at_ms DESC")
         return [_session(r) for r in rows]
+
+    async def query_sessions(self, query: SessionQuery) -> tuple[list[SessionRecord], int]:
+        page, count, args = session_query.select(query, session_query.POSTGRES)
+        async with self._p().acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            rows = await conn.fetch(page, *args)  # the page and its total from one snapshot
+            total = await conn.fetchval(count, *args[:-2])
+        return [_session(r) for r in rows], int(total)
 
     # --- log --------------------------------------------------------------------------------
 

@@ -13,15 +13,18 @@ from typing import Protocol
 from server.accounts.store import AccountStore
 from server.audit.store import AuditStore
 from server.org.store import OrgStore
+from server.session_query import SessionListing
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SQLiteStore
 from server.webhooks.store import WebhookStore
 
 
-class DurableStore(Store, AccountStore, AuditStore, OrgStore, WebhookStore, Protocol):
+class DurableStore(
+    Store, AccountStore, AuditStore, OrgStore, WebhookStore, SessionListing, Protocol
+):
     """What SQLite and PostgreSQL both are: the log's store, the accounts', the audit log's,
-    the organisation settings' and the webhooks' delivery queue."""
+    the organisation settings', the webhooks' delivery queue, and the dashboard's listing."""
 
 
 def durable_store(settings: Settings) -> DurableStore:

@@ -18,7 +18,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any, TypeVar
 
+from server import session_query
 from server.private_files import private_file
+from server.session_query import SessionQuery
 from server.store.base import Checkpoint, LogEntry, NewEntry, SessionRecord
 from server.store.migrations import VERSION_TABLE, pending
 from server.store.sqlite_accounts import SQLiteAccountQueries
@@ -29,6 +31,10 @@ from server.store.sqlite_thread import DatabaseThread
 from server.webhooks.sqlite_queue import SQLiteWebhookQueries
 
 T = TypeVar("T")
+
+
+def _casefold(value: object) -> str | None:
+    return value.casefold() if isinstance(value, str) else None
 
 
 def migrate(db: sqlite3.Connection) -> None:
@@ -109,6 +115,8 @@ class SQLiteStore(
         # The WAL is checkpointed at SQLite's default (every 1000 pages, 4 MiB), inside the commit
         # that crosses it, on this thread. 10,000 pages was measured and not kept: its rarer, ten
         # times longer checkpoints raised every waiting room's tail latency (PERFORMANCE.md, Sync).
+        # The listing's case-insensitive candidate filter (SQLite's lower() folds ASCII only).
+        db.create_function("casefold", 1, _casefold, deterministic=True)
         migrate(db)
         self._db = db
 
@@ -179,6 +187,22 @@ class SQLiteStore(
             return [self._session_row(r) for r in rows]
 
         result: list[SessionRecord] = await self._run(query)
+        return result
+
+    async def query_sessions(self, query: SessionQuery) -> tuple[list[SessionRecord], int]:
+        page, count, args = session_query.select(query, session_query.SQLITE)
+
+        def read() -> tuple[list[SessionRecord], int]:
+            db = self._conn()
+            db.execute("BEGIN")  # the page and its total from one snapshot
+            try:
+                rows = [self._session_row(r) for r in db.execute(page, args)]
+                total = int(db.execute(count, args[:-2]).fetchone()[0])
+            finally:
+                db.execute("COMMIT")
+            return rows, total
+
+        result: tuple[list[SessionRecord], int] = await self._run(read)
         return result
 
     # --- log --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
 from server.access import AccessDenied, Credential, facts_of
+from server.accounts.service import COOKIE
 from server.documents import DOCS, DocName
 from server.permissions import Action, LinkBearer, decide, may_ever_write
 from server.services import Services
@@ -50,9 +51,11 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
     try:
         if doc not in DOCS:
             raise AccessDenied(404, f"no doc named {doc!r}")
-        # The link's token only: a room seat is a link's (a browser's cookie opens none).
+        # A link's token, else the sign-in cookie: a member is identified only to be refused
+        # by the table (a room seat is a link's), with the table's reason.
+        credential = Credential(bearer=token, cookie=websocket.cookies.get(COOKIE, ""))
         access = await services.gate.session_access(
-            Credential(bearer=token), session_id, Action.DOC_READ, DocName(doc)
+            credential, session_id, Action.DOC_READ, DocName(doc)
         )
     except AccessDenied as exc:
         log.info("refused websocket to %s/%s: %s", session_id, doc, exc)

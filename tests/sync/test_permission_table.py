@@ -194,6 +194,7 @@ def ask(
         hint_id="h0",
         token_id="t0",
         user_id="u0",
+        member_or_team="u0",
         name="x.bin",
         webhook_id="wh0",
         delivery_id="whd0",

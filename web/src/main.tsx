@@ -1,4 +1,5 @@
-// Entry point and router. Six routes, all served index.html by the server: the lobby `/`,
+// Entry point and router. The routes, all served index.html by the server: `/` (a signed-in
+// member's dashboard, else the admin-token lobby), `/users` and `/tokens` (src/dashboard/),
 // a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player),
 // `/signin` (password, single sign-on, invites), `/settings` (the organisation's settings) and
 // `/settings/webhooks` (owners' webhooks).
@@ -8,7 +9,9 @@ import { lazy, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import "./styles.css";
 
-const Lobby = lazy(() => import("./lobby/Lobby").then((m) => ({ default: m.Lobby })));
+const HomePage = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.HomePage })));
+const UsersRoute = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.UsersRoute })));
+const TokensRoute = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.TokensRoute })));
 const ReplayPage = lazy(() => import("./replay/Player"));
 const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m.NotFoundPage })));
 const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
@@ -26,7 +29,9 @@ function route(path: string, search: string) {
   if (replay) {
     return <ReplayPage session={decodeURIComponent(replay[1])} token={new URLSearchParams(search).get("token")} />;
   }
-  if (path === "/" || path === "") return <Lobby />;
+  if (path === "/" || path === "") return <HomePage />;
+  if (path === "/users" || path === "/users/") return <UsersRoute />;
+  if (path === "/tokens" || path === "/tokens/") return <TokensRoute />;
   if (path === "/signin" || path === "/signin/") return <SignInPage />;
   if (path === "/settings" || path === "/settings/") return <SettingsPage />;
   if (path === "/settings/webhooks" || path === "/settings/webhooks/") return <WebhooksPage />;
