@@ -81,7 +81,7 @@ export interface CreatedSession {
 
 /** The scopes a personal API token may hold: server/permissions.py TOKEN_SCOPES, in its order
  * (tests/web/test_token_scopes_agree.py keeps them equal). */
-export const TOKEN_SCOPES = ["sessions:read", "sessions:write", "users:manage", "audit:read", "privacy", "org:settings"] as const;
+export const TOKEN_SCOPES = ["sessions:read", "sessions:write", "users:manage", "audit:read", "privacy", "org:settings", "webhooks"] as const;
 
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
