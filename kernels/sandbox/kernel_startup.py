@@ -22,19 +22,22 @@ server still caps runs and refuses messages over its size limit).
 
 
 def _pairboard_chunk_streams() -> None:
+    """Replaces each stream's `_flush` (which runs on the IO thread) with one that splits and caps.
+
+    Not an OutStream hook: ipykernel's `_flush` sends every request's buffer in one pass and ends
+    the whole pass when a hook returns None, so swallowing a capped flood left over from an
+    interrupted run also threw away the next run's output buffered beside it."""
     import os
     import sys
-    from typing import Any
 
     from ipykernel.iostream import OutStream
 
     chunk = 64 * 1024
     limit = int(os.environ.get("KERNEL_OUTPUT_LIMIT", str(1 << 20))) + chunk
-    current = [""]  # the request whose output is being counted; hooks run on the IO thread only
+    current = [""]  # the request whose output is being counted; flushes run on the IO thread only
     sent = [0]
 
-    def allowed(msg: dict[str, Any], size: int) -> bool:
-        parent = str((msg.get("parent_header") or {}).get("msg_id", ""))
+    def allowed(parent: str, size: int) -> bool:
         if parent != current[0]:
             current[0], sent[0] = parent, 0
         if sent[0] >= limit:
@@ -46,24 +49,32 @@ def _pairboard_chunk_streams() -> None:
         if not isinstance(stream, OutStream):
             continue
 
-        def hook(msg, stream=stream):  # type: ignore[no-untyped-def]
-            text = msg["content"].get("text", "")
-            if len(text) <= chunk:
-                return msg if allowed(msg, len(text)) else None
-            for start in range(0, len(text), chunk):
-                piece = text[start : start + chunk]
-                if not allowed(msg, len(piece)):
-                    break
-                part = stream.session.msg(
-                    "stream",
-                    {"name": msg["content"]["name"], "text": piece},
-                    parent=msg["parent_header"],
-                )
-                stream.session.send(stream.pub_thread, part, ident=stream.topic)
-            return None
+        def flush(stream=stream):  # type: ignore[no-untyped-def]
+            stream._flush_pending = False
+            stream._subprocess_flush_pending = False
+            if stream.echo is not None:
+                try:
+                    stream.echo.flush()
+                except OSError:
+                    pass
+            for parent, data in stream._flush_buffers():
+                msg_id = str(parent.get("msg_id", ""))
+                for start in range(0, len(data), chunk):
+                    piece = data[start : start + chunk]
+                    if not allowed(msg_id, len(piece)):
+                        break
+                    msg = stream.session.msg(
+                        "stream", {"name": stream.name, "text": piece}, parent=parent
+                    )
+                    for hook in stream._hooks:  # anyone else's hooks (the candidate's own) still run
+                        msg = hook(msg)
+                        if msg is None:
+                            break
+                    else:
+                        stream.session.pid = os.getpid()  # as ipykernel's own _flush does
+                        stream.session.send(stream.pub_thread, msg, ident=stream.topic)
 
-        # Hooks are thread-local and flushes happen on the IO thread: register it there.
-        stream.pub_thread.schedule(lambda stream=stream, hook=hook: stream.register_hook(hook))
+        stream._flush = flush  # type: ignore[method-assign]
 
 
 def _pairboard_drop_oversized_outputs() -> None:

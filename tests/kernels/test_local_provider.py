@@ -154,6 +154,24 @@ async def test_output_over_the_cap_is_dropped_with_a_notice(provider: LocalProvi
     await provider.release(kernel)
 
 
+async def test_a_runs_output_survives_a_flush_that_also_carries_an_earlier_requests_capped_output(
+    provider: LocalProvider,
+) -> None:
+    """ipykernel flushes every request's buffered output in one pass and stopped the whole pass
+    when a hook swallowed one message: a flood still buffered from an interrupted run (capped, or
+    split into pieces) took the next run's output with it. Here one flush holds both, in order."""
+    kernel = await provider.acquire("flush-pass")
+    code = (
+        "import sys\n"
+        "token = sys.stdout._parent_header.set({'msg_id': 'an-earlier-request'})\n"
+        "sys.stdout.write('x' * (3 << 20))\n"  # past the cap (and split into pieces): swallowed
+        "sys.stdout._parent_header.reset(token)\n"
+        "print('mine')\n"
+    )
+    assert (await run(kernel, code)).text() == "mine\n"
+    await provider.release(kernel)
+
+
 async def test_a_dead_kernel_is_reported_killed_and_replaced(provider: LocalProvider) -> None:
     kernel = await provider.acquire("death")
     result = await run(kernel, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")

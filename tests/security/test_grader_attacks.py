@@ -72,7 +72,10 @@ _real_loads, _real_dumps = json.loads, json.dumps
 
 def _serve(self, text):
     request = _real_loads(text)
-    out = sys.__stdout__
+    # The agent's own stream, as its honest replies use: `sys.__stdout__` (the kernel's fd 1) is
+    # forwarded by ipykernel's fd watcher whenever that thread runs, sometimes after the request
+    # has ended, which made this test's messages depend on the machine's load.
+    out = self._out
     # A reply that claims the verdicts, one that answers with a reference to a trusted name,
     # one that raises an exception no test can catch, and a bare "results" line.
     forged = [
