@@ -27,6 +27,7 @@ def _pairboard_chunk_streams() -> None:
     Not an OutStream hook: ipykernel's `_flush` sends every request's buffer in one pass and ends
     the whole pass when a hook returns None, so swallowing a capped flood left over from an
     interrupted run also threw away the next run's output buffered beside it."""
+    import contextlib
     import os
     import sys
 
@@ -53,10 +54,8 @@ def _pairboard_chunk_streams() -> None:
             stream._flush_pending = False
             stream._subprocess_flush_pending = False
             if stream.echo is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.echo.flush()
-                except OSError:
-                    pass
             for parent, data in stream._flush_buffers():
                 msg_id = str(parent.get("msg_id", ""))
                 for start in range(0, len(data), chunk):
@@ -66,7 +65,7 @@ def _pairboard_chunk_streams() -> None:
                     msg = stream.session.msg(
                         "stream", {"name": stream.name, "text": piece}, parent=parent
                     )
-                    for hook in stream._hooks:  # anyone else's hooks (the candidate's own) still run
+                    for hook in stream._hooks:  # anyone else's hooks still run
                         msg = hook(msg)
                         if msg is None:
                             break
