@@ -6,13 +6,7 @@ over and the old holder's late result no longer counts, and a finished attempt i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
-import pytest
-
-from server.store.postgres import PostgresStore
-from server.store.sqlite import SQLiteStore
 from server.webhooks.model import (
     AfterAttempt,
     Event,
@@ -22,39 +16,14 @@ from server.webhooks.model import (
     Webhook,
     after_attempt,
 )
-from tests.scale.postgres import fresh_database
+from tests.webhooks.conftest import Store
 
-Store = SQLiteStore | PostgresStore
 WEBHOOK = Webhook("wh_1", "https://ats.example.com/hook", (Event.SESSION_ENDED,), "s3cret", 1, None)
 POLICY = RetryPolicy(max_attempts=3, backoff_ms=1000, backoff_max_ms=60_000)
 
 
 def delivery(n: int, at: int = 1000) -> NewDelivery:
     return NewDelivery(f"whd_{n:03d}", WEBHOOK.id, Event.SESSION_ENDED, "sess1", f'{{"n":{n}}}', at)
-
-
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def two_stores(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[Store, Store]]:
-    if request.param == "sqlite":
-        path = tmp_path / "pairboard.sqlite3"
-        stores: tuple[Store, Store] = (SQLiteStore(path), SQLiteStore(path))
-    else:
-        dsn = request.getfixturevalue("postgres_dsn")
-        stores = (PostgresStore(dsn, pool_size=4), PostgresStore(dsn, pool_size=4))
-    for store in stores:
-        await store.open()
-    try:
-        yield stores
-    finally:
-        for store in stores:
-            await store.close()
 
 
 async def test_a_due_delivery_is_leased_by_one_of_two_senders_only(

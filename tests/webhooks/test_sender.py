@@ -6,20 +6,14 @@ is a failed attempt with the reason; a URL the guard refuses is never contacted.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import pytest
-
-from server.store.postgres import PostgresStore
 from server.store.sqlite import SQLiteStore
 from server.webhooks.model import Event, NewDelivery, Webhook
 from server.webhooks.sender import WebhookSender
 from server.webhooks.settings import WebhookSettings
-from tests.scale.postgres import fresh_database
+from tests.webhooks.conftest import Store
 from tests.webhooks.receiver import Receiver
-
-Store = SQLiteStore | PostgresStore
 
 
 def settings(**overrides: object) -> WebhookSettings:
@@ -30,30 +24,6 @@ def settings(**overrides: object) -> WebhookSettings:
         **overrides,
     }
     return WebhookSettings(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def two_stores(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[Store, Store]]:
-    if request.param == "sqlite":
-        path = tmp_path / "pairboard.sqlite3"
-        stores: tuple[Store, Store] = (SQLiteStore(path), SQLiteStore(path))
-    else:
-        dsn = request.getfixturevalue("postgres_dsn")
-        stores = (PostgresStore(dsn, pool_size=4), PostgresStore(dsn, pool_size=4))
-    for store in stores:
-        await store.open()
-    try:
-        yield stores
-    finally:
-        for store in stores:
-            await store.close()
 
 
 async def queue(store: Store, url: str, count: int) -> Webhook:
