@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from server.scenarios.loader import BUILD_DATA_COMMAND, missing_generated_data
+from tests.scale.postgres import fresh_database
 from tests.support.server import ServerProcess
 
 # Servers started by tests warm no kernels unless a test asks for them: a warm pool costs a
@@ -46,3 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc.start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture
+def postgres_dsn() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (modules that share one across their tests
+    declare a module-scoped fixture of the same name)."""
+    yield from fresh_database()

@@ -9,40 +9,30 @@ edited, so running them is the fixed past), then filled with rows as version 2 w
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from server.audit.model import Actor, AuditKind, AuditQuery, NewAuditEntry
-from server.store.migrations import LATEST, MIGRATIONS
+from server.store.migrations import LATEST
 from server.store.postgres import PostgresStore
-from server.store.sqlite import SQLiteStore, _statements
-from tests.scale.postgres import fresh_database
+from server.store.sqlite import SQLiteStore
+from tests.support.old_schema import postgres_at, sqlite_at
 
-RELEASE_2 = [m for m in MIGRATIONS if m.version <= 2]
 SESSION = ("s1", "Old interview", None, 1000, "ended", 5000, '{"controls": {}}')
 ENTRIES = [("s1", "code", seq, 1000 + seq, "ann", "candidate", "update", b"u") for seq in (1, 2)]
 USER = ("u1", "boss@example.com", "Boss", "owner", "$argon2id$x", None, 7000, None)
 TOKEN = ("t1", "hash1", "u1", "ci", '["sessions:read"]', 7000, 9000, None)
+ROWS = [("sessions", SESSION), *(("log", e) for e in ENTRIES), ("users", USER)]
+ROWS.append(("api_tokens", TOKEN))
 ENTRY = NewAuditEntry(
     8000, AuditKind.SIGN_IN, Actor("member", "u1", "boss@example.com", "owner"), "10.0.0.7", "u1"
 )
 
 
 def sqlite_release_2(path: Path) -> None:
-    db = sqlite3.connect(path, isolation_level=None)
-    for migration in RELEASE_2:
-        for statement in _statements(migration.sqlite):
-            db.execute(statement)
-    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    db.execute("INSERT INTO schema_version VALUES (2)")
-    db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?)", SESSION)
-    db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?)", ENTRIES)
-    db.execute("INSERT INTO users VALUES (?,?,?,?,?,?,?,?)", USER)
-    db.execute("INSERT INTO api_tokens VALUES (?,?,?,?,?,?,?,?)", TOKEN)
-    db.close()
+    sqlite_at(path, 2, ROWS)
 
 
 async def assert_release_2_data_survived(store: SQLiteStore | PostgresStore) -> None:
@@ -96,26 +86,10 @@ async def test_a_populated_version_2_sqlite_file_gets_the_audit_log_and_keeps_it
         await again.close()
 
 
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
-
-
 async def test_a_populated_version_2_postgres_database_gets_the_audit_log_and_keeps_its_data(
     postgres_dsn: str,
 ) -> None:
-    conn = await asyncpg.connect(postgres_dsn)
-    try:
-        for migration in RELEASE_2:
-            await conn.execute(migration.postgres)
-        await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        await conn.execute("INSERT INTO schema_version VALUES (2)")
-        await conn.execute("INSERT INTO sessions VALUES ($1,$2,$3,$4,$5,$6,$7)", *SESSION)
-        await conn.executemany("INSERT INTO log VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", ENTRIES)
-        await conn.execute("INSERT INTO users VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", *USER)
-        await conn.execute("INSERT INTO api_tokens VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", *TOKEN)
-    finally:
-        await conn.close()
+    await postgres_at(postgres_dsn, 2, ROWS)
     for _ in range(2):  # the second start finds nothing to do and loses nothing
         store = PostgresStore(postgres_dsn)
         await store.open()

@@ -23,7 +23,6 @@ import redis
 
 from server.sync.connection import CLOSE_ERASED
 from tests.scale.cluster import REDIS_URL, delete_prefix, require_redis
-from tests.scale.postgres import fresh_database
 from tests.support.server import ADMIN_TOKEN, ServerProcess
 from tests.support.yclient import YClient, wait_until
 
@@ -211,11 +210,6 @@ async def test_erase_on_sqlite_leaves_no_row_or_file_of_the_session_and_spares_a
 
 
 # --- PostgreSQL behind Redis ------------------------------------------------------------------
-
-
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
 
 
 async def postgres_rows(dsn: str, sid: str) -> dict[str, Any]:

@@ -8,23 +8,21 @@ The version-3 database is made by the released migrations 1 to 3 themselves (nev
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from server.audit.model import AuditQuery
 from server.org.model import OrgSettings, notice_hash
-from server.store.migrations import LATEST, MIGRATIONS
+from server.store.migrations import LATEST
 from server.store.postgres import PostgresStore
-from server.store.sqlite import SQLiteStore, _statements
-from tests.scale.postgres import fresh_database
+from server.store.sqlite import SQLiteStore
+from tests.support.old_schema import AUDIT_COLUMNS, postgres_at, sqlite_at
 
-RELEASE_3 = [m for m in MIGRATIONS if m.version <= 3]
 SESSION = ("s1", "Old interview", None, 1000, "ended", 5000, '{"controls": {}}')
 ENTRY = ("s1", "signals", 1, 1001, "ann", "candidate", "signal", b'{"kind":"blur"}')
 AUDIT = (8000, "auth.sign_in", "member", "u1", "boss@example.com", "owner", "10.0.0.7", "u1", "{}")
+ROWS = [("sessions", SESSION), ("log", ENTRY), (AUDIT_COLUMNS, AUDIT)]
 
 
 async def assert_upgraded(store: SQLiteStore | PostgresStore) -> None:
@@ -69,20 +67,7 @@ async def test_a_populated_version_3_sqlite_file_gets_org_settings_and_keeps_its
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "pairboard.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    for migration in RELEASE_3:
-        for statement in _statements(migration.sqlite):
-            db.execute(statement)
-    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    db.execute("INSERT INTO schema_version VALUES (3)")
-    db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?)", SESSION)
-    db.execute("INSERT INTO log VALUES (?,?,?,?,?,?,?,?)", ENTRY)
-    db.execute(
-        "INSERT INTO audit (at_ms, kind, actor_kind, actor_id, actor_email, actor_role, ip, "
-        "resource, details) VALUES (?,?,?,?,?,?,?,?,?)",
-        AUDIT,
-    )
-    db.close()
+    sqlite_at(path, 3, ROWS)
     store = SQLiteStore(path)
     await store.open()
     try:
@@ -100,29 +85,10 @@ async def test_a_populated_version_3_sqlite_file_gets_org_settings_and_keeps_its
         db.close()
 
 
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
-
-
 async def test_a_populated_version_3_postgres_database_gets_org_settings_and_keeps_its_data(
     postgres_dsn: str,
 ) -> None:
-    conn = await asyncpg.connect(postgres_dsn)
-    try:
-        for migration in RELEASE_3:
-            await conn.execute(migration.postgres)
-        await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        await conn.execute("INSERT INTO schema_version VALUES (3)")
-        await conn.execute("INSERT INTO sessions VALUES ($1,$2,$3,$4,$5,$6,$7)", *SESSION)
-        await conn.execute("INSERT INTO log VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", *ENTRY)
-        await conn.execute(
-            "INSERT INTO audit (at_ms, kind, actor_kind, actor_id, actor_email, actor_role, ip, "
-            "resource, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-            *AUDIT,
-        )
-    finally:
-        await conn.close()
+    await postgres_at(postgres_dsn, 3, ROWS)
     store = PostgresStore(postgres_dsn)
     await store.open()
     try:

@@ -9,7 +9,6 @@ and postgres.py of that release), not imported: it is the fixed past this test s
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -22,7 +21,6 @@ from server.store.base import Checkpoint, LogEntry
 from server.store.migrations import LATEST, Migration, SchemaTooNew
 from server.store.postgres import PostgresStore
 from server.store.sqlite import SQLiteStore
-from tests.scale.postgres import fresh_database
 
 RELEASE_1 = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -127,11 +125,6 @@ async def test_a_fresh_sqlite_file_starts_at_the_latest_version(tmp_path: Path) 
     await store.open()
     await store.close()
     assert sqlite_version(tmp_path / "new.sqlite3") == LATEST
-
-
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
 
 
 async def test_a_populated_release_1_postgres_database_is_upgraded_at_open_with_its_data(

@@ -5,21 +5,15 @@ pools on one fresh database. The tests race them against each other."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from server.store.postgres import PostgresStore
 from server.store.sqlite import SQLiteStore
-from tests.scale.postgres import fresh_database
 
 Store = SQLiteStore | PostgresStore
-
-
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -5,28 +5,20 @@ the queue works. The earlier schema is made by the released migrations themselve
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
-import pytest
-
 from server.audit.model import AuditQuery
-from server.store.migrations import LATEST, MIGRATIONS
+from server.store.migrations import LATEST
 from server.store.postgres import PostgresStore
-from server.store.sqlite import SQLiteStore, _statements
+from server.store.sqlite import SQLiteStore
 from server.webhooks.model import Event, NewDelivery, Webhook
-from tests.scale.postgres import fresh_database
+from tests.support.old_schema import AUDIT_COLUMNS, postgres_at, sqlite_at
 
-RELEASE_3 = [m for m in MIGRATIONS if m.version <= 3]
 SESSION = ("s1", "Old interview", None, 1000, "ended", 5000, '{"controls": {}}')
 ENTRY = ("s1", "code", 1, 1001, "ann", "candidate", "update", b"u")
 USER = ("u1", "boss@example.com", "Boss", "owner", "$argon2id$x", None, 7000, None)
 AUDIT = (8000, "auth.sign_in", "member", "u1", "boss@example.com", "owner", "10.0.0.7", "u1", "{}")
-AUDIT_SQL = (
-    "INSERT INTO audit (at_ms, kind, actor_kind, actor_id, actor_email, actor_role, ip, "
-    "resource, details) VALUES ({})"
-)
+ROWS = [("sessions", SESSION), ("log", ENTRY), ("users", USER), (AUDIT_COLUMNS, AUDIT)]
 WEBHOOK = Webhook("wh_1", "https://ats.example.com/", (Event.SCORECARD_SUBMITTED,), "k", 9, "u1")
 
 
@@ -54,17 +46,7 @@ async def test_a_populated_schema_3_sqlite_file_gets_the_webhook_queue_and_keeps
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "pairboard.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    for migration in RELEASE_3:
-        for statement in _statements(migration.sqlite):
-            db.execute(statement)
-    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    db.execute("INSERT INTO schema_version VALUES (3)")
-    db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?)", SESSION)
-    db.execute("INSERT INTO log VALUES (?,?,?,?,?,?,?,?)", ENTRY)
-    db.execute("INSERT INTO users VALUES (?,?,?,?,?,?,?,?)", USER)
-    db.execute(AUDIT_SQL.format(",".join("?" * 9)), AUDIT)
-    db.close()
+    sqlite_at(path, 3, ROWS)
     for _ in range(2):  # the second start finds nothing to do and loses nothing
         store = SQLiteStore(path)
         await store.open()
@@ -77,26 +59,10 @@ async def test_a_populated_schema_3_sqlite_file_gets_the_webhook_queue_and_keeps
     db.close()
 
 
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    yield from fresh_database()
-
-
 async def test_a_populated_schema_3_postgres_database_gets_the_webhook_queue_and_keeps_its_data(
     postgres_dsn: str,
 ) -> None:
-    conn = await asyncpg.connect(postgres_dsn)
-    try:
-        for migration in RELEASE_3:
-            await conn.execute(migration.postgres)
-        await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        await conn.execute("INSERT INTO schema_version VALUES (3)")
-        await conn.execute("INSERT INTO sessions VALUES ($1,$2,$3,$4,$5,$6,$7)", *SESSION)
-        await conn.execute("INSERT INTO log VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", *ENTRY)
-        await conn.execute("INSERT INTO users VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", *USER)
-        await conn.execute(AUDIT_SQL.format(",".join(f"${n}" for n in range(1, 10))), *AUDIT)
-    finally:
-        await conn.close()
+    await postgres_at(postgres_dsn, 3, ROWS)
     for _ in range(2):
         store = PostgresStore(postgres_dsn)
         await store.open()
