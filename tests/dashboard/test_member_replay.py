@@ -11,7 +11,7 @@ interviewer link, shared with a reviewer (rita), then with the team, then unshar
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -85,13 +85,22 @@ def world(server: ServerProcess) -> Iterator[World]:
     yield World(server, sid, timeline.json()["duration_ms"], people)
 
 
-READS = [
-    ("state", lambda w: f"/state?at={w.duration_ms}"),
-    ("timeline", lambda w: "/timeline"),
-    ("code log", lambda w: "/log?doc=code"),
-    ("notes log", lambda w: "/log?doc=notes"),
-    ("comments", lambda w: "/comments"),
-    ("scorecards", lambda w: "/scorecards"),
+def _state(w: World) -> str:
+    return f"/state?at={w.duration_ms}"
+
+
+def _fixed(path: str) -> Callable[[World], str]:
+    return lambda _: path
+
+
+# What the player reads, each as a route of the session (the state takes the recording's end).
+READS: list[tuple[str, Callable[[World], str]]] = [
+    ("state", _state),
+    ("timeline", _fixed("/timeline")),
+    ("code log", _fixed("/log?doc=code")),
+    ("notes log", _fixed("/log?doc=notes")),
+    ("comments", _fixed("/comments")),
+    ("scorecards", _fixed("/scorecards")),
 ]
 
 
