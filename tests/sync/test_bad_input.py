@@ -105,7 +105,10 @@ async def test_slow_reader_is_disconnected_and_resyncs_on_reconnect(limited: Ser
             # frames (half its QUEUE), so on a slow, loaded machine it is only the paused client
             # that falls behind. Waiting on the reader's state, not a sleep, is what makes it so.
             await wait_until(
-                lambda: reader.doc.get_state() == writer.doc.get_state() or reader.close_code is not None,
+                lambda: (
+                    reader.doc.get_state() == writer.doc.get_state()
+                    or reader.close_code is not None
+                ),
                 timeout=30,
                 what="the reader to keep up",
             )
