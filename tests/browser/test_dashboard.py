@@ -286,6 +286,13 @@ def test_a_reviewer_opens_a_shared_recording_from_the_dashboard_with_their_sign_
             arg=final,
         )
         assert editor_text(player) == final == "".join(LINES)
+        # A comment is a state-changing request: the page sends the sign-in's CSRF token.
+        player.get_by_test_id("replay-comment-text").fill("sorted it in one line")
+        player.get_by_test_id("replay-comment-add").click()
+        seconds = duration // 1000  # the player is at the end: the comment is pinned there
+        expect(player.get_by_test_id("replay-comment")).to_have_text(
+            f"{seconds // 60:02d}:{seconds % 60:02d} remy: sorted it in one line"
+        )
         shot(player, "dashboard-6-reviewer-replay")
 
         # Someone it is not shared with, and a browser nobody signed in to: a page that says so.
