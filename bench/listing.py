@@ -10,6 +10,10 @@ on PostgreSQL when it is reachable.
 Cases: an interviewer's default listing filtered by state and candidate (page 1); the admin's
 unfiltered first page; a deep page (offset 5,000). Figures: median milliseconds per listing and
 the ratio peer / subject. Run: `.venv/bin/python bench/listing.py` (`--sessions`, `--rounds`).
+
+A second table measures migration 6's index (`sessions_by_created`, the listing's order): the
+same SQL page on a database with it against the same rows in a database where it was dropped
+(the schema before migration 6), rounds interleaved, both answers checked equal.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
+from typing import TYPE_CHECKING, TypeVar  # noqa: E402
 
 import asyncpg  # noqa: E402
 
@@ -39,10 +45,16 @@ from server.store.base import SessionRecord  # noqa: E402
 from server.store.select import DurableStore  # noqa: E402
 from server.store.sqlite import SQLiteStore  # noqa: E402
 
+if TYPE_CHECKING:
+    from server.store.postgres import PostgresStore
+
 T0 = 1_763_900_000_000
 USERS = [f"user-{i}" for i in range(40)]
 NAMES = ["Alice", "Bruno", "Chen", "Dana", "Élodie", "Farid", "Greta", "Hiro", "Ines", "Jonas"]
 ME = Member("user-7", "interviewer", "Ann")
+DROP_INDEX = "DROP INDEX sessions_by_created"  # the schema before migration 6
+Page = tuple[list[str], int]
+S = TypeVar("S", SQLiteStore, "PostgresStore")
 PG_ADMIN = os.environ.get("PAIRBOARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres")
 
 
@@ -137,6 +149,38 @@ async def measure(store: DurableStore, label: str, rounds: int) -> None:
         print(f"  {case:44} {a:8.2f}ms {b:8.2f}ms {b / a:6.1f}x   ({got[1]} match)")
 
 
+async def measure_index(indexed: DurableStore, bare: DurableStore, label: str, rounds: int) -> None:
+    print(f"\n{label}: migration 6's index")
+    print(f"  {'case':44} {'indexed':>10} {'no index':>10} {'ratio':>7}")
+    for case, q in CASES.items():
+
+        def page(store: DurableStore, q: SessionQuery = q) -> Callable[[], Awaitable[Page]]:
+            async def run() -> Page:
+                rows, total = await store.query_sessions(q)
+                return [r.id for r in rows], total
+
+            return run
+
+        with_ms: list[float] = []
+        without_ms: list[float] = []
+        for _ in range(rounds):
+            ms_a, got = await timed(page(indexed))
+            ms_b, want = await timed(page(bare))
+            if got != want:
+                raise SystemExit(f"{case}: the two databases disagree ({got[1]} vs {want[1]})")
+            with_ms.append(ms_a)
+            without_ms.append(ms_b)
+        a, b = statistics.median(with_ms), statistics.median(without_ms)
+        print(f"  {case:44} {a:8.2f}ms {b:8.2f}ms {b / a:6.1f}x   ({got[1]} match)")
+
+
+async def filled(store: S, rows: list[SessionRecord]) -> S:
+    await store.open()
+    for r in rows:
+        await store.create_session(r)
+    return store
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=10_000)
@@ -145,12 +189,19 @@ async def main() -> None:
     args = parser.parse_args()
     rows = records(args.sessions, args.seed)
     print(f"{args.sessions} sessions, {args.rounds} interleaved rounds per case, median ms")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite = SQLiteStore(Path(tmp) / "bench.sqlite3")
-        await sqlite.open()
-        for r in rows:
-            await sqlite.create_session(r)
+        sqlite = await filled(SQLiteStore(Path(tmp) / "bench.sqlite3"), rows)
         await measure(sqlite, "SQLite", args.rounds)
+        bare_path = Path(tmp) / "bare.sqlite3"
+        await (await filled(SQLiteStore(bare_path), rows)).close()
+        db = sqlite3.connect(bare_path)
+        db.execute(DROP_INDEX)
+        db.close()
+        bare = SQLiteStore(bare_path)
+        await bare.open()  # at version 6 already: the index is not made again
+        await measure_index(sqlite, bare, "SQLite", args.rounds)
+        await bare.close()
         await sqlite.close()
     name = f"pairboard_bench_{uuid.uuid4().hex[:8]}"
     try:
@@ -161,15 +212,20 @@ async def main() -> None:
     from server.store.postgres import PostgresStore
 
     await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.execute(f'CREATE DATABASE "{name}_bare"')
     try:
-        pg = PostgresStore(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
-        await pg.open()
-        for r in rows:
-            await pg.create_session(r)
+        pg = await filled(PostgresStore(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"), rows)
         await measure(pg, "PostgreSQL", args.rounds)
+        bare_pg = await filled(PostgresStore(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}_bare"), rows)
+        await bare_pg._p().execute(DROP_INDEX)
+        for store in (pg, bare_pg):
+            await store._p().execute("ANALYZE sessions")
+        await measure_index(pg, bare_pg, "PostgreSQL", args.rounds)
+        await bare_pg.close()
         await pg.close()
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for db_name in (name, f"{name}_bare"):
+            await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         await admin.close()
 
 

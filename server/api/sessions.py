@@ -101,8 +101,10 @@ async def list_sessions(
     """The sessions the caller may see (members: theirs and those shared with them; owners and
     the admin token: all), filtered and paged in the store (`server/session_query.py`), newest
     first; `X-Total-Count` says how many match. Links are fresh (re-issued, never stored) for
-    whoever may hand them out (`SESSION_SHARE`); an ended session says when retention deletes
-    its recording (`deletes_at`, ms; null: kept)."""
+    whoever may hand them out (`SESSION_SHARE`); a member gets `replay_url`, the replay opened
+    with their own sign-in (no token), for each session whose recording they may read
+    (`REPLAY_READ`); an ended session says when retention deletes its recording (`deletes_at`,
+    ms; null: kept)."""
     services = services_of(request)
     sessions = services.sessions
     settings = services.settings
@@ -128,6 +130,8 @@ async def list_sessions(
         view["shared"] = bool(shared) or team
         if decide(principal, Action.SESSION_SHARE, facts).allowed:
             view["links"] = sessions.rejoin_links(r)
+        if isinstance(principal, Member) and decide(principal, Action.REPLAY_READ, facts).allowed:
+            view["replay_url"] = f"{settings.base_url()}/replay/{r.id}"  # the sign-in opens it
         out.append(view)
     return out
 

@@ -13,8 +13,9 @@ the existing tables (and their data) as they are. Every later migration is plain
 
 A migration is never edited once released; a change is a new migration at the end of the list.
 `tests/scale/test_migrations.py` upgrades a populated version-1 database of each kind, and a
-populated version-2 one (`tests/audit/test_audit_migration.py`), and populated version-3 ones
-(`tests/org/test_org_migration.py`, `tests/webhooks/test_webhooks_migration.py`).
+populated version-2 one (`tests/audit/test_audit_migration.py`), populated version-3 ones
+(`tests/org/test_org_migration.py`, `tests/webhooks/test_webhooks_migration.py`) and populated
+version-5 ones (`tests/dashboard/test_listing_index_migration.py`).
 """
 
 from __future__ import annotations
@@ -268,6 +269,12 @@ CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, cr
 CREATE INDEX webhook_deliveries_by_session ON webhook_deliveries (session_id);
 """
 
+# The dashboard's listing (server/session_query.py) reads sessions newest first, ties by id
+# (`ORDER BY created_at_ms DESC, id DESC LIMIT n OFFSET m`): without an index in that order every
+# page sorted the whole table. Both engines walk this ascending index backwards for it, and a
+# `created_from`/`created_to` filter is a range of it.
+_V6 = "CREATE INDEX sessions_by_created ON sessions (created_at_ms, id);"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the schema of the release before migrations", _V1_SQLITE, _V1_POSTGRES),
     Migration(
@@ -290,6 +297,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _WEBHOOKS.format(int="INTEGER"),
         _WEBHOOKS.format(int="BIGINT"),
     ),
+    Migration(6, "the session listing's order: an index on (created_at_ms, id)", _V6, _V6),
 )
 LATEST = MIGRATIONS[-1].version
 

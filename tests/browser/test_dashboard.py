@@ -2,19 +2,26 @@
 sessions, filters them (and the filtered view survives a reload, from its URL), shares one with
 a reviewer who finds it under "Shared with me" in their own browser, revokes it; invites a user
 and changes their role, is refused disabling the last owner; the reviewer creates an API token,
-which works, and revokes it, after which it does not."""
+which works, and revokes it, after which it does not. Then the reviewer's replay journey: an
+interviewer shares an ended session with a reviewer, who opens Replay from their dashboard with
+their own sign-in (no link token), scrubs and sees the code; a reviewer it is not shared with,
+and a browser that is not signed in, get a page that says so instead of a player."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser.room import TIMEOUT_MS, shot
-from tests.support.accounts import PASSWORD, add_users
+from tests.browser.test_replay import editor_text
+from tests.support.accounts import PASSWORD, add_users, sign_in
 from tests.support.server import ServerProcess
+from tests.support.yclient import YClient, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -34,16 +41,16 @@ def signed_in_page(
     return context, page
 
 
-def create(page: Page, title: str) -> str:
-    """Creates a blank session from the dashboard; answers its candidate link."""
+def create(page: Page, title: str, role: str = "Candidate") -> str:
+    """Creates a blank session from the dashboard; answers its link for `role`."""
     page.get_by_placeholder("e.g. Backend pairing — Alex").fill(title)
     page.get_by_test_id("create-session").click()
     links = page.get_by_test_id("created-links")
     expect(links).to_contain_text("Links for")
-    return links.get_by_label("Candidate link", exact=True).input_value()
+    return links.get_by_label(f"{role} link", exact=True).input_value()
 
 
-def row(page: Page, title: str) -> object:
+def row(page: Page, title: str) -> Locator:
     return page.get_by_test_id("sessions").locator("li", has_text=title)
 
 
@@ -176,3 +183,134 @@ def _users(server: ServerProcess, context: BrowserContext) -> list[dict[str, str
     assert response.status_code == 200, response.text
     users: list[dict[str, str]] = response.json()
     return users
+
+
+LINES = ["def total(xs):\n", "    return sum(xs)\n", "print(total([1, 2, 3]))\n"]
+
+
+async def type_lines(server: ServerProcess, sid: str, token: str) -> str:
+    """The interviewer types a line every few hundred ms (a recording with a middle to scrub
+    to), kept once a second reader of the room sees it; the final text."""
+    url = f"{server.ws_url}/ws/{sid}/code?token={token}"
+    async with YClient(url) as writer, YClient(url) as reader:
+        await asyncio.gather(writer.synced.wait(), reader.synced.wait())
+        for i, line in enumerate(LINES):
+            writer.text.insert(len(writer.text), line)
+            expected = "".join(LINES[: i + 1])
+
+            def kept(text: str = expected) -> bool:
+                return str(reader.text) == text
+
+            await wait_until(kept, what="line kept")
+            await asyncio.sleep(0.4)
+        return str(reader.text)
+
+
+def test_a_reviewer_opens_a_shared_recording_from_the_dashboard_with_their_sign_in(
+    server: ServerProcess, browser: Browser
+) -> None:
+    add_users(
+        server,
+        [("ivan@example.com", "interviewer"), ("remy@example.com", "reviewer"),
+         ("vick@example.com", "reviewer")],
+    )  # fmt: skip
+    ivan_ctx, ivan = signed_in_page(browser, server, "ivan@example.com")
+    remy_ctx, remy = signed_in_page(browser, server, "remy@example.com")
+    vick_ctx, vick = signed_in_page(browser, server, "vick@example.com")
+    anon_ctx = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        link = create(ivan, "Gamma pairing", role="Interviewer")
+        sid = urlparse(link).path.rsplit("/", 1)[1]
+        token = parse_qs(urlparse(link).query)["token"][0]
+        # Sync Playwright owns this thread's event loop: the Python clients get a thread.
+        with ThreadPoolExecutor(1) as pool:
+            final = pool.submit(asyncio.run, type_lines(server, sid, token)).result()
+        ivan.reload()
+        gamma = row(ivan, "Gamma pairing")
+        gamma.get_by_role("button", name="End Gamma pairing").click()
+        gamma.get_by_role("button", name="End now").click()
+        expect(gamma).to_have_attribute("data-state", "ended")
+        gamma.get_by_role("button", name="Share Gamma pairing").click()
+        dialog = ivan.get_by_role("dialog", name="Share Gamma pairing")
+        dialog.get_by_label("Share with e-mail").fill("remy@example.com")
+        dialog.get_by_role("button", name="Share", exact=True).click()
+        expect(dialog.get_by_test_id("share-remy@example.com")).to_contain_text("reviewer")
+
+        # The reviewer finds it on their dashboard and opens Replay: no token in the address.
+        remy.reload()
+        remy.get_by_role("tab", name="Shared with me").click()
+        shared = row(remy, "Gamma pairing")
+        replay_link = shared.get_by_role("link", name="Replay of Gamma pairing")
+        assert replay_link.get_attribute("href") == f"{server.url}/replay/{sid}"
+        shot(remy, "dashboard-5-reviewer-replay-row")
+        with remy_ctx.expect_page() as opened:
+            replay_link.click()
+        player = opened.value
+        player.set_default_timeout(TIMEOUT_MS)
+        state = player.get_by_test_id("replay-state")
+        expect(state).to_have_text("paused")
+        assert urlparse(player.url).query == ""
+        expect(player.get_by_test_id("replay-notes")).to_have_count(1)  # the hiring team's view
+
+        # Scrub to between the second line and the third: the code the server says was there
+        # then, asked with the same member's sign-in.
+        remy_cookie = sign_in(server, "remy@example.com").headers(csrf=False)
+        log = httpx.get(
+            f"{server.url}/api/sessions/{sid}/log", params={"doc": "code"},
+            headers=remy_cookie, timeout=30,
+        ).json()  # fmt: skip
+        times = [e["t"] for e in log["entries"] if e["kind"] == "update"][-len(LINES) :]
+        middle = (times[1] + times[2]) // 2
+        scrubber = player.get_by_test_id("replay-scrubber")
+        duration = int(scrubber.get_attribute("max") or 0)
+        scrubber.fill(str(middle))
+        expect(state).to_have_attribute("data-t", str(middle))
+        at_middle = httpx.get(
+            f"{server.url}/api/sessions/{sid}/state",
+            params={"at": middle},
+            headers=remy_cookie,
+            timeout=30,
+        ).json()["code"]["source"]
+        assert at_middle == "".join(LINES[:2])
+        player.wait_for_function(
+            "t => Array.from(document.querySelectorAll('.replay-editor .cm-line'))"
+            ".map(l => l.textContent).join('\\n') === t",
+            arg=at_middle,
+        )
+        assert 0 < len(at_middle) < len(final)
+        scrubber.fill(str(duration))
+        expect(state).to_have_text("ended")
+        player.wait_for_function(
+            "t => Array.from(document.querySelectorAll('.replay-editor .cm-line'))"
+            ".map(l => l.textContent).join('\\n') === t",
+            arg=final,
+        )
+        assert editor_text(player) == final == "".join(LINES)
+        # A comment is a state-changing request: the page sends the sign-in's CSRF token.
+        player.get_by_test_id("replay-comment-text").fill("sorted it in one line")
+        player.get_by_test_id("replay-comment-add").click()
+        seconds = duration // 1000  # the player is at the end: the comment is pinned there
+        expect(player.get_by_test_id("replay-comment")).to_have_text(
+            f"{seconds // 60:02d}:{seconds % 60:02d} remy: sorted it in one line"
+        )
+        shot(player, "dashboard-6-reviewer-replay")
+
+        # Someone it is not shared with, and a browser nobody signed in to: a page that says so.
+        vick.goto(f"{server.url}/replay/{sid}")
+        refused = vick.get_by_test_id("replay-refused")
+        expect(refused).to_have_attribute("data-status", "403")
+        expect(refused.get_by_role("heading")).to_have_text(
+            "You do not have access to this recording"
+        )
+        expect(refused.get_by_role("alert")).to_have_text(
+            "The server says: this session is neither yours nor shared with you."
+        )
+        shot(vick, "dashboard-7-replay-not-shared")
+        anon = anon_ctx.new_page()
+        anon.set_default_timeout(TIMEOUT_MS)
+        anon.goto(f"{server.url}/replay/{sid}")
+        expect(anon.get_by_test_id("replay-refused")).to_have_attribute("data-status", "401")
+        expect(anon.get_by_role("link", name="Sign in")).to_have_attribute("href", "/signin")
+    finally:
+        for context in (ivan_ctx, remy_ctx, vick_ctx, anon_ctx):
+            context.close()

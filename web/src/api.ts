@@ -1,6 +1,7 @@
-// REST client for the server's /api. Every call carries a bearer token: the admin token in the
-// lobby, the session capability token (from the link) in a room. Errors carry the HTTP status so
-// callers can tell "refused" (401/403/404) from "server unreachable" (status 0).
+// REST client for the server's /api. A call carries a bearer token (the admin token in the
+// lobby, the session capability token from the link in a room or a replay) or, for a signed-in
+// member's replay, the browser's sign-in cookie (see `Credential`). Errors carry the HTTP status
+// so callers can tell "refused" (401/403/404) from "server unreachable" (status 0).
 
 export type Role = "interviewer" | "candidate" | "observer" | "reviewer";
 
@@ -72,17 +73,35 @@ async function detail(res: Response): Promise<string> {
   }
 }
 
+/** A signed-in member's browser: the HttpOnly sign-in cookie goes along by itself (same origin);
+ * `csrf` is the sign-in's CSRF token, which the server demands of a cookie's state-changing
+ * request (`X-CSRF-Token`). */
+export interface SignedIn {
+  csrf: string | null;
+}
+
+/** Who a request is from: a bearer token, or the browser's sign-in (`SignedIn`). */
+export type Credential = string | SignedIn;
+
+/** The headers that present `credential` on a request of `method`. */
+export function credentialHeaders(credential: Credential, method: string): Record<string, string> {
+  if (typeof credential === "string") return { Authorization: `Bearer ${credential}` };
+  return method !== "GET" && method !== "HEAD" && credential.csrf ? { "X-CSRF-Token": credential.csrf } : {};
+}
+
 export async function api<T>(
   path: string,
-  token: string,
+  token: Credential,
   init: { method?: string; body?: unknown } = {},
 ): Promise<T> {
   let res: Response;
+  const method = init.method ?? "GET";
   try {
     res = await fetch(path, {
-      method: init.method ?? "GET",
+      method,
+      credentials: "same-origin",
       headers: {
-        Authorization: `Bearer ${token}`,
+        ...credentialHeaders(token, method),
         ...(init.body === undefined ? {} : { "Content-Type": "application/json" }),
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -232,11 +251,11 @@ export interface ScorecardSubmission {
   summary: string;
 }
 
-export const submitScorecard = (id: string, token: string, body: ScorecardSubmission) =>
+export const submitScorecard = (id: string, token: Credential, body: ScorecardSubmission) =>
   api<SubmittedScorecard & { webhook_deliveries: number }>(`${sessionPath(id)}/scorecard`, token, {
     method: "POST",
     body,
   });
 
-export const listScorecards = (id: string, token: string) =>
+export const listScorecards = (id: string, token: Credential) =>
   api<SubmittedScorecard[]>(`${sessionPath(id)}/scorecards`, token);

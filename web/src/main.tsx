@@ -1,6 +1,7 @@
 // Entry point and router. The routes, all served index.html by the server: `/` (a signed-in
 // member's dashboard, else the admin-token lobby), `/users` and `/tokens` (src/dashboard/),
-// a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player),
+// a session room `/s/{id}?token=...`, `/replay/{id}?token=...` (the replay player; without a
+// token it opens with the member's sign-in),
 // `/signin` (password, single sign-on, invites), `/settings` (the organisation's settings) and
 // `/settings/webhooks` (owners' webhooks).
 // Each route is its own chunk, loaded on demand: a candidate's first visit downloads the room
@@ -12,7 +13,7 @@ import "./styles.css";
 const HomePage = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.HomePage })));
 const UsersRoute = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.UsersRoute })));
 const TokensRoute = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.TokensRoute })));
-const ReplayPage = lazy(() => import("./replay/Player"));
+const ReplayRoute = lazy(() => import("./replay/ReplayRoute"));
 const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m.NotFoundPage })));
 const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
 const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: m.SignInPage })));
@@ -27,7 +28,7 @@ function route(path: string, search: string) {
   }
   const replay = /^\/replay\/([^/]+)\/?$/.exec(path);
   if (replay) {
-    return <ReplayPage session={decodeURIComponent(replay[1])} token={new URLSearchParams(search).get("token")} />;
+    return <ReplayRoute session={decodeURIComponent(replay[1])} token={new URLSearchParams(search).get("token")} />;
   }
   if (path === "/" || path === "") return <HomePage />;
   if (path === "/users" || path === "/users/") return <UsersRoute />;

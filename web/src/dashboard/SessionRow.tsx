@@ -1,6 +1,7 @@
 // One session of the dashboard: state, scenario, candidate, times, and what the member may do
 // with it: rejoin as interviewer, copy the links, end it (asks first), open the replay, share.
-// Links are re-issued by the server on every listing, only for sessions the member may hand out.
+// Links are re-issued by the server on every listing, only for sessions the member may hand out;
+// Replay opens `replay_url` (the member's sign-in, no token) wherever they may read the recording.
 import { useState } from "react";
 import { CopyLink } from "../lobby/CopyLink";
 import { deletionDate } from "../lobby/SessionList";
@@ -16,6 +17,8 @@ export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api
   const [error, setError] = useState<string | null>(null);
   const name = s.title || s.id;
   const links = s.links;
+  // The member's own sign-in opens the replay (audited by name); a reviewer link is the fallback.
+  const replay = s.replay_url ?? links?.replay;
   const end = async () => {
     setError(null);
     try {
@@ -56,8 +59,8 @@ export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api
             Rejoin
           </a>
         ) : null}
-        {links?.replay ? (
-          <a className="button-link" href={links.replay} target="_blank" rel="noreferrer" aria-label={`Replay of ${name}`}>
+        {replay ? (
+          <a className="button-link" href={replay} target="_blank" rel="noreferrer" aria-label={`Replay of ${name}`}>
             Replay
           </a>
         ) : null}

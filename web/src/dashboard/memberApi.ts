@@ -26,6 +26,9 @@ export interface MemberSession {
   shared: boolean;
   /** Present only where the member may hand the session out (rejoin, share). */
   links?: Partial<SessionLinks> & { replay?: string };
+  /** The replay opened with this sign-in (no token): present where the member may read the
+   * recording (owner, interviewer who ran it, shared with them or the team). */
+  replay_url?: string;
 }
 
 export interface SessionPage {

@@ -1,12 +1,13 @@
-// The replay player at /replay/{session}?token=...: one timeline for the project's files (tabs,
+// The replay player at /replay/{session} (opened by ReplayRoute.tsx with a link's token or the
+// member's sign-in): one timeline for the project's files (tabs,
 // with cursors) or, in a notebook session, the notebook's cells with their outputs, the
 // whiteboard, the console and, for interviewers and reviewers, the notes and comments.
 // Everything shown is rebuilt in the browser from the server's log (see engine.ts); the server
-// decides what this token may read (notes, signals and comments only for reviewers/interviewers).
+// decides what this credential may read (notes, signals and comments only for the hiring team).
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ExcalidrawImperativeAPI } from "@excalidraw/excalidraw/types";
 import { Awareness } from "y-protocols/awareness";
-import { api, ApiError, type GradeResult, type ScenarioView } from "../api";
+import { api, ApiError, type Credential, type GradeResult, type ScenarioView } from "../api";
 import { Console } from "../console/Console";
 import type { RunEntry } from "../console/types";
 import { rubricCriteria } from "../panel/rubric";
@@ -17,7 +18,9 @@ import { countAtOrBefore, cursorsAt, DocTimeline, fetchLog, type LogEntry } from
 import { EventsPane, type ReplayEvent } from "./EventsPane";
 import { replayCells } from "./notebookView";
 import { ReplayFiles } from "./ReplayFiles";
+import { replayProblem, type ReplayProblem } from "./problem";
 import { ReplayNotebook } from "./ReplayNotebook";
+import { ReplayProblemPage } from "./ReplayProblemPage";
 import { Scorecard } from "./Scorecard";
 import { SubmitScorecard } from "./SubmitScorecard";
 import { skipIdle, SPEEDS, type Marker, type Timeline } from "./timeline";
@@ -53,7 +56,7 @@ async function optional<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-async function load(session: string, token: string, progress: (n: number) => void): Promise<Loaded> {
+async function load(session: string, token: Credential, progress: (n: number) => void): Promise<Loaded> {
   const path = `/api/sessions/${encodeURIComponent(session)}`;
   let fetched = 0;
   const count = () => progress(++fetched);
@@ -103,9 +106,9 @@ function showCursors(awareness: Awareness, cursors: Map<number, { state: Record<
   }
 }
 
-export default function ReplayPage({ session, token }: { session: string; token: string | null }) {
+export default function ReplayPage({ session, credential }: { session: string; credential: Credential }) {
   const [data, setData] = useState<Loaded | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ReplayProblem | null>(null);
   const [progress, setProgress] = useState(0);
   const [t, setT] = useState(0);
   const [playing, setPlaying] = useState(false);
@@ -114,7 +117,7 @@ export default function ReplayPage({ session, token }: { session: string; token:
   const [dark] = usePref<boolean>("dark", prefersDark());
   const [, setFrame] = useState(0);
   const boardApi = useRef<ExcalidrawImperativeAPI | null>(null);
-  const comments = useComments(session, token ?? "");
+  const comments = useComments(session, credential);
   const [view, setView] = useState<View>(viewFromHash);
   const [focusRun, setFocusRun] = useState<{ id: string; n: number } | null>(null);
   useEffect(() => {
@@ -128,12 +131,9 @@ export default function ReplayPage({ session, token }: { session: string; token:
   }, []);
 
   useEffect(() => {
-    if (!token) {
-      setError("This replay link has no token.");
-      return;
-    }
-    load(session, token, setProgress).then(setData, (e: unknown) => setError(String(e instanceof Error ? e.message : e)));
-  }, [session, token]);
+    const opened = typeof credential === "string" ? "token" : "sign-in";
+    load(session, credential, setProgress).then(setData, (e: unknown) => setError(replayProblem(e, opened)));
+  }, [session, credential]);
 
   // Bring every doc to `t` before rendering the views.
   if (data) {
@@ -236,7 +236,7 @@ export default function ReplayPage({ session, token }: { session: string; token:
     return () => window.clearTimeout(timer);
   }, [focusRun]);
 
-  if (error) return <main className="center"><p role="alert">Cannot open this replay: {error}</p></main>;
+  if (error) return <ReplayProblemPage problem={error} />;
   if (!data || !awareness || !boardAwareness) {
     return <main className="center" data-testid="replay-state">Loading the recording… ({progress}/{LOADS})</main>;
   }
@@ -300,10 +300,10 @@ export default function ReplayPage({ session, token }: { session: string; token:
             seek(ms);
           }}
         >
-          {data.notes && token ? (
+          {data.notes ? (
             <SubmitScorecard
               session={session}
-              token={token}
+              token={credential}
               criteria={rubricCriteria(data.scenario?.rubric)}
               draft={final ? (roots.notes.rubric(final).toJSON() as Record<string, unknown>) : {}}
             />

@@ -4,13 +4,13 @@
 // Shown to whoever may read the notes (interviewer and reviewer links, members seated so); the
 // server decides again. Earlier submissions are listed under it, latest first.
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, listScorecards, submitScorecard, type Recommendation, type SubmittedScorecard } from "../api";
+import { ApiError, listScorecards, submitScorecard, type Credential, type Recommendation, type SubmittedScorecard } from "../api";
 import type { RubricCriterion } from "../panel/rubric";
 import { initialLevels, RECOMMENDATIONS, recommendationLabel, submission } from "./scorecardForm";
 
 export interface SubmitScorecardProps {
   session: string;
-  token: string;
+  token: Credential;
   criteria: RubricCriterion[];
   draft: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
 // Playing forward applies only the updates since the last frame to the doc on screen; seeking
 // backwards builds a fresh doc (its `generation` changes so the views re-bind to it).
 import * as Y from "yjs";
-import { api } from "../api";
+import { api, type Credential } from "../api";
 import type { DocName, RecordDoc } from "../sync/schema";
 
 export const SNAPSHOT_EVERY = 500;
@@ -36,7 +36,7 @@ function decode(b64: string): Uint8Array {
 /** Every entry of one log, fetched chunk by chunk. */
 export async function fetchLog(
   session: string,
-  token: string,
+  token: Credential,
   doc: DocName | RecordDoc,
   onProgress?: (n: number) => void,
 ): Promise<LogEntry[]> {

@@ -2,7 +2,7 @@
 // so a comment another reviewer adds shows up (in the list and as a timeline marker) without a
 // reload. A comment list is small (the server caps it per session), so a plain re-read is cheap.
 import { useCallback, useEffect, useState } from "react";
-import { api, ApiError } from "../api";
+import { api, ApiError, type Credential } from "../api";
 import type { Marker } from "./timeline";
 
 export interface Comment {
@@ -17,19 +17,20 @@ export interface Comment {
 export const COMMENT_POLL_MS = 2000;
 
 export interface Comments {
-  /** null: this token may not read comments (the server answered 403). */
+  /** null: this credential may not read comments (the server answered 403), or none yet. */
   list: Comment[] | null;
   error: string | null;
   refresh: () => void;
   add: (at: number, text: string) => Promise<void>;
 }
 
-export function useComments(session: string, token: string): Comments {
+export function useComments(session: string, token: Credential | null): Comments {
   const path = `/api/sessions/${encodeURIComponent(session)}/comments`;
   const [list, setList] = useState<Comment[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allowed, setAllowed] = useState(true);
   const refresh = useCallback(() => {
+    if (token === null) return; // who is asking is not known yet (the sign-in is loading)
     api<Comment[]>(path, token).then(
       (c) => {
         setList((old) => (old && JSON.stringify(old) === JSON.stringify(c) ? old : c));
@@ -53,6 +54,7 @@ export function useComments(session: string, token: string): Comments {
   }, [refresh, allowed]);
   const add = useCallback(
     async (at: number, text: string) => {
+      if (token === null) throw new Error("not signed in");
       await api(path, token, { method: "POST", body: { at: Math.round(at), text } });
       refresh();
     },
