@@ -3,31 +3,22 @@
 // Links are re-issued by the server on every listing, only for sessions the member may hand out;
 // Replay opens `replay_url` (the member's sign-in, no token) wherever they may read the recording.
 import { useState } from "react";
-import { CopyLink } from "../lobby/CopyLink";
-import { deletionDate } from "../lobby/SessionList";
+import { EndControl, SessionFacts, SessionLinks } from "../lobby/sessionParts";
 import type { MemberApi, MemberSession } from "./memberApi";
 import { ShareDialog } from "./ShareDialog";
 import "../room/journey.css";
 
-const when = (t: string | number | null | undefined) => (t == null ? null : new Date(t).toLocaleString());
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api: MemberApi; badge: string | null; onChanged: () => void }) {
-  const [confirming, setConfirming] = useState(false);
   const [sharing, setSharing] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const name = s.title || s.id;
   const links = s.links;
   // The member's own sign-in opens the replay (audited by name); a reviewer link is the fallback.
   const replay = s.replay_url ?? links?.replay;
   const end = async () => {
-    setError(null);
-    try {
-      await api.endSession(s.id);
-      setConfirming(false);
-      onChanged();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    await api.endSession(s.id);
+    onChanged();
   };
   return (
     <li data-testid={`session-${s.id}`} data-state={s.state}>
@@ -35,24 +26,7 @@ export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api
         <strong>{name}</strong> <span className={`badge state-${s.state}`}>{s.state}</span>{" "}
         {badge ? <span className="badge">{badge}</span> : null}
       </div>
-      <dl className="session-facts">
-        <dt>Scenario</dt>
-        <dd>{s.scenario ?? "blank pad"}</dd>
-        <dt>Candidate</dt>
-        <dd data-testid="candidate-name">{s.candidate_name ?? "not named yet"}</dd>
-        <dt>Created</dt>
-        <dd>{when(s.created_at) ?? "?"}</dd>
-        {s.ended_at ? (
-          <>
-            <dt>Ended</dt>
-            <dd>{when(s.ended_at)}</dd>
-            <dt>Recording</dt>
-            <dd data-testid="deletes-at">
-              {s.deletes_at ? `deleted on ${deletionDate(s.deletes_at)}` : "kept"}
-            </dd>
-          </>
-        ) : null}
-      </dl>
+      <SessionFacts s={s} />
       <div className="session-actions">
         {links?.interviewer ? (
           <a className="button-link" href={links.interviewer} target="_blank" rel="noreferrer" aria-label={`Rejoin ${name} as interviewer`}>
@@ -69,27 +43,11 @@ export function SessionRow({ s, api, badge, onChanged }: { s: MemberSession; api
             Share
           </button>
         ) : null}
-        {links && s.state !== "ended" ? (
-          <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`End ${name}`}>
-            End
-          </button>
-        ) : null}
-        {confirming ? (
-          <span role="alertdialog" aria-label={`End ${name}?`} className="inline-confirm">
-            End it for everyone? <button type="button" className="danger" onClick={() => void end()}>End now</button>{" "}
-            <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
-          </span>
-        ) : null}
-        {error ? <span className="error" role="alert">{error}</span> : null}
+        {links && s.state !== "ended" ? <EndControl name={name} end={end} describe={describe} /> : null}
       </div>
       {sharing ? <ShareDialog api={api} id={s.id} title={name} onClose={() => setSharing(false)} /> : null}
       {links?.interviewer && links.candidate && links.observer ? (
-        <details>
-          <summary>Links</summary>
-          <CopyLink key={links.interviewer} label="Interviewer" url={links.interviewer} owner={name} />
-          <CopyLink key={links.candidate} label="Candidate" url={links.candidate} owner={name} />
-          <CopyLink key={links.observer} label="Observer" url={links.observer} owner={name} />
-        </details>
+        <SessionLinks name={name} links={{ interviewer: links.interviewer, candidate: links.candidate, observer: links.observer }} />
       ) : null}
     </li>
   );
