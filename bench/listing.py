@@ -54,6 +54,7 @@ NAMES = ["Alice", "Bruno", "Chen", "Dana", "Élodie", "Farid", "Greta", "Hiro", 
 ME = Member("user-7", "interviewer", "Ann")
 DROP_INDEX = "DROP INDEX sessions_by_created"  # the schema before migration 6
 Page = tuple[list[str], int]
+Lister = Callable[[], Awaitable[Page]]
 S = TypeVar("S", SQLiteStore, "PostgresStore")
 PG_ADMIN = os.environ.get("PAIRBOARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres")
 
@@ -124,54 +125,45 @@ async def timed(
     return (time.perf_counter() - start) * 1000, result
 
 
+async def interleaved(case: str, subject: Lister, peer: Lister, rounds: int) -> None:
+    """Times `subject` and `peer` alternately, checks they answer alike, prints one row."""
+    subject_ms: list[float] = []
+    peer_ms: list[float] = []
+    for _ in range(rounds):
+        ms_a, got = await timed(subject)
+        ms_b, want = await timed(peer)
+        if got != want:
+            raise SystemExit(f"{case}: the two listings disagree ({got[1]} vs {want[1]})")
+        subject_ms.append(ms_a)
+        peer_ms.append(ms_b)
+    a, b = statistics.median(subject_ms), statistics.median(peer_ms)
+    print(f"  {case:44} {a:8.2f}ms {b:8.2f}ms {b / a:6.1f}x   ({got[1]} match)")
+
+
+def query_page(store: DurableStore, q: SessionQuery) -> Lister:
+    async def run() -> Page:
+        rows, total = await store.query_sessions(q)
+        return [r.id for r in rows], total
+
+    return run
+
+
 async def measure(store: DurableStore, label: str, rounds: int) -> None:
     print(f"\n{label}")
     print(f"  {'case':44} {'SQL page':>10} {'all rows':>10} {'ratio':>7}")
     for case, q in CASES.items():
 
-        async def subject(q: SessionQuery = q) -> tuple[list[str], int]:
-            rows, total = await store.query_sessions(q)
-            return [r.id for r in rows], total
-
-        async def peer(q: SessionQuery = q) -> tuple[list[str], int]:
+        async def peer(q: SessionQuery = q) -> Page:
             return peer_page(await store.list_sessions(), q)
 
-        sql_ms: list[float] = []
-        all_ms: list[float] = []
-        for _ in range(rounds):
-            ms_a, got = await timed(subject)
-            ms_b, want = await timed(peer)
-            if got != want:
-                raise SystemExit(f"{case}: the two listings disagree ({got[1]} vs {want[1]})")
-            sql_ms.append(ms_a)
-            all_ms.append(ms_b)
-        a, b = statistics.median(sql_ms), statistics.median(all_ms)
-        print(f"  {case:44} {a:8.2f}ms {b:8.2f}ms {b / a:6.1f}x   ({got[1]} match)")
+        await interleaved(case, query_page(store, q), peer, rounds)
 
 
 async def measure_index(indexed: DurableStore, bare: DurableStore, label: str, rounds: int) -> None:
     print(f"\n{label}: migration 6's index")
     print(f"  {'case':44} {'indexed':>10} {'no index':>10} {'ratio':>7}")
     for case, q in CASES.items():
-
-        def page(store: DurableStore, q: SessionQuery = q) -> Callable[[], Awaitable[Page]]:
-            async def run() -> Page:
-                rows, total = await store.query_sessions(q)
-                return [r.id for r in rows], total
-
-            return run
-
-        with_ms: list[float] = []
-        without_ms: list[float] = []
-        for _ in range(rounds):
-            ms_a, got = await timed(page(indexed))
-            ms_b, want = await timed(page(bare))
-            if got != want:
-                raise SystemExit(f"{case}: the two databases disagree ({got[1]} vs {want[1]})")
-            with_ms.append(ms_a)
-            without_ms.append(ms_b)
-        a, b = statistics.median(with_ms), statistics.median(without_ms)
-        print(f"  {case:44} {a:8.2f}ms {b:8.2f}ms {b / a:6.1f}x   ({got[1]} match)")
+        await interleaved(case, query_page(indexed, q), query_page(bare, q), rounds)
 
 
 async def filled(store: S, rows: list[SessionRecord]) -> S:
