@@ -95,6 +95,10 @@ class Sessions:
         self.settings = settings
         self.changes = changes
         self._cache: dict[str, SessionRecord] = {}
+        # Bumped whenever a record may have changed (saved, ended, forgotten, reloaded): a
+        # decision taken from a record (a socket's right to write, `server/sync/endpoint.py`)
+        # holds while the record object and this number are the same.
+        self.generation = 0
 
     def link(self, session_id: str, token: str) -> str:
         return f"{self.settings.base_url()}/s/{session_id}?token={token}"
@@ -148,17 +152,20 @@ class Sessions:
         return record
 
     async def save(self, record: SessionRecord) -> None:
+        self.generation += 1  # callers change the record in place, then save it
         await self.store.update_session(record)
         self._cache[record.id] = record
         await self.changes.session_changed(record.id)
 
     def invalidate_all(self) -> None:
         """Changes may have been missed (the fan-out reconnected): forget every cached record."""
+        self.generation += 1
         self._cache.clear()
 
     def forget(self, session_id: str) -> None:
         """Read this record again from the store when next needed: another instance changed it,
         or retention deleted it (server/replay)."""
+        self.generation += 1
         self._cache.pop(session_id, None)
 
     async def end(self, session_id: str) -> SessionRecord:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from starlette.websockets import WebSocket, WebSocketState
 
 from server.auth import Capability
+from server.permissions import Decision
 from server.sync.protocol import AwarenessEntry
 from server.sync.transport import FRAMES_EXTENSION, FrameWriter
 
@@ -61,6 +62,9 @@ class Connection:
     next_awareness_at: float = 0.0
     pending_awareness: list[AwarenessEntry] | None = None
     last_denied_notice: float = 0.0
+    # The last write decision, with the session record and `Sessions.generation` it was taken
+    # from: it is taken again only when either changed, not for every update.
+    write_decision: tuple[object, int, Decision] | None = None
     closed: bool = False
     _sender: asyncio.Task[None] | None = None
     # Frames queued and written so far, and who waits for a count to be written (`written`).

@@ -165,12 +165,17 @@ async def _may_write(conn: Connection, room: Room, sessions: Sessions) -> bool:
     record = await sessions.get(room.session_id)
     if record is None:
         return False
-    decision = decide(
-        LinkBearer(conn.capability),
-        Action.DOC_WRITE,
-        facts_of(sessions, record),
-        DocName(room.name),
-    )
+    cached = conn.write_decision
+    if cached is not None and cached[0] is record and cached[1] == sessions.generation:
+        decision = cached[2]
+    else:
+        decision = decide(
+            LinkBearer(conn.capability),
+            Action.DOC_WRITE,
+            facts_of(sessions, record),
+            DocName(room.name),
+        )
+        conn.write_decision = (record, sessions.generation, decision)
     if decision.allowed:
         return True
     now = time.monotonic()
