@@ -6,39 +6,46 @@
 // `/settings/webhooks` (owners' webhooks).
 // Each route is its own chunk, loaded on demand: a candidate's first visit downloads the room
 // (editor, sync) and nothing of the lobby or the replay; the whiteboard loads after the editor.
-import { lazy, Suspense } from "react";
+//
+// The page's route module is imported before the first render instead of through `lazy()` and
+// a top-level `<Suspense>`: React 19 holds back a Suspense boundary's content until 300 ms after
+// its fallback was shown (FALLBACK_THROTTLE_MS), so a route behind `lazy()` reached the screen
+// no sooner than 300 ms after the empty fallback, however early its chunk (modulepreloaded by
+// index.html) had arrived: on a room link, most of the time between the scripts running and the
+// editor being ready (docs/PERFORMANCE.md).
+import type { ComponentType, ReactElement } from "react";
 import { createRoot } from "react-dom/client";
 import "./styles.css";
 
-const HomePage = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.HomePage })));
-const UsersRoute = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.UsersRoute })));
-const TokensRoute = lazy(() => import("./dashboard/routes").then((m) => ({ default: m.TokensRoute })));
-const ReplayRoute = lazy(() => import("./replay/ReplayRoute"));
-const NotFoundPage = lazy(() => import("./room/Pages").then((m) => ({ default: m.NotFoundPage })));
-const RoomPage = lazy(() => import("./room/Room").then((m) => ({ default: m.RoomPage })));
-const SignInPage = lazy(() => import("./signin/SignIn").then((m) => ({ default: m.SignInPage })));
-const SettingsPage = lazy(() => import("./settings/Settings").then((m) => ({ default: m.SettingsPage })));
-const WebhooksPage = lazy(() => import("./webhooks/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
+type Loader = () => Promise<ComponentType>;
+const notFound: Loader = () => import("./room/Pages").then((m) => m.NotFoundPage);
+// The routes without a parameter, by path (a trailing slash is the same page).
+const PAGES: Record<string, Loader> = {
+  "": () => import("./dashboard/routes").then((m) => m.HomePage),
+  "/users": () => import("./dashboard/routes").then((m) => m.UsersRoute),
+  "/tokens": () => import("./dashboard/routes").then((m) => m.TokensRoute),
+  "/signin": () => import("./signin/SignIn").then((m) => m.SignInPage),
+  "/settings": () => import("./settings/Settings").then((m) => m.SettingsPage),
+  "/settings/webhooks": () => import("./webhooks/WebhooksPage").then((m) => m.WebhooksPage),
+};
 
-function route(path: string, search: string) {
+async function page(path: string, search: string): Promise<ReactElement> {
+  const token = new URLSearchParams(search).get("token");
   // index.html's inline script has already started a room link's first requests (room/early.ts).
   const room = /^\/s\/([^/]+)\/?$/.exec(path);
   if (room) {
-    return <RoomPage session={decodeURIComponent(room[1])} token={new URLSearchParams(search).get("token")} />;
+    const { RoomPage } = await import("./room/Room");
+    return <RoomPage session={decodeURIComponent(room[1])} token={token} />;
   }
   const replay = /^\/replay\/([^/]+)\/?$/.exec(path);
   if (replay) {
-    return <ReplayRoute session={decodeURIComponent(replay[1])} token={new URLSearchParams(search).get("token")} />;
+    const { default: ReplayRoute } = await import("./replay/ReplayRoute");
+    return <ReplayRoute session={decodeURIComponent(replay[1])} token={token} />;
   }
-  if (path === "/" || path === "") return <HomePage />;
-  if (path === "/users" || path === "/users/") return <UsersRoute />;
-  if (path === "/tokens" || path === "/tokens/") return <TokensRoute />;
-  if (path === "/signin" || path === "/signin/") return <SignInPage />;
-  if (path === "/settings" || path === "/settings/") return <SettingsPage />;
-  if (path === "/settings/webhooks" || path === "/settings/webhooks/") return <WebhooksPage />;
-  return <NotFoundPage />;
+  const Page = await (PAGES[path.replace(/\/$/, "")] ?? notFound)();
+  return <Page />;
 }
 
-createRoot(document.getElementById("root")!).render(
-  <Suspense fallback={null}>{route(window.location.pathname, window.location.search)}</Suspense>,
+void page(window.location.pathname, window.location.search).then((element) =>
+  createRoot(document.getElementById("root")!).render(element),
 );
