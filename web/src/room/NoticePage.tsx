@@ -3,7 +3,7 @@
 // this link until the acknowledgement is recorded, so this page is a courtesy, not the guard.
 import { useState } from "react";
 import { ApiError, type SessionInfo } from "../api";
-import { markdownToHtml } from "../markdown";
+import { useMarkdown } from "../useMarkdown";
 import { acknowledgeNotice, type SessionNotice } from "./sessionApi";
 import "./journey.css";
 
@@ -20,6 +20,9 @@ export function NoticePage({
 }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Loaded on demand (src/useMarkdown.ts): a static import put marked and DOMPurify into every
+  // room's first load, noticed or not.
+  const markdown = useMarkdown();
   const acknowledge = async () => {
     setBusy(true);
     setError(null);
@@ -37,7 +40,9 @@ export function NoticePage({
       <section className="journey-card notice-card" aria-labelledby="notice-title">
         <h1 id="notice-title">{info.title || "Your interview"}</h1>
         <p className="muted">Before you join, please read how this interview is recorded.</p>
-        <div className="md notice-text" data-testid="notice-text" dangerouslySetInnerHTML={{ __html: markdownToHtml(notice.text ?? "") }} />
+        {markdown ? (
+          <div className="md notice-text" data-testid="notice-text" dangerouslySetInnerHTML={{ __html: markdown(notice.text ?? "") }} />
+        ) : null}
         {notice.privacy_policy_url ? (
           <p>
             <a href={notice.privacy_policy_url} target="_blank" rel="noreferrer noopener" data-testid="privacy-link">

@@ -10,7 +10,7 @@ import "./journey.css";
 export function Notices({ events, say }: { events: ScenarioEvent[]; say: string | null }) {
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
   const notices = useMemo(() => noticesFrom(events, dismissed), [events, dismissed]);
-  const markdown = useMarkdown();
+  const markdown = useMarkdown(notices.length > 0);
   return (
     <div className="notices-area">
       <div className="events notices" aria-live="polite" aria-relevant="additions" aria-label="Notices" data-testid="notices">

@@ -72,7 +72,9 @@ function Room({ sync, info, token, onEditorMounted }: {
   const [briefOpen, setBriefOpen] = usePref<boolean>("brief.open", true);
   const [actionError, setActionError] = useState<string | null>(null);
   const code = sync.link(DOC.code);
-  const boardWanted = useAfterLive(code);
+  // What the editor does not need waits until it is ready: the whiteboard, the console (its
+  // ANSI and HTML renderers) and the brief's Markdown renderer (src/room/useDeferred.ts).
+  const afterEditor = useAfterLive(code);
   const board = sync.link(DOC.board);
   const consoleDoc = sync.link(DOC.console).doc;
   const notes = sync.has(DOC.notes) ? sync.link(DOC.notes) : null;
@@ -95,7 +97,7 @@ function Room({ sync, info, token, onEditorMounted }: {
   const ended = endedFrom(mark, info.state);
   const now = clockNow(useNow(), ended);
   const [say, setSay] = useState<string | null>(null);
-  const markdown = useMarkdown();
+  const markdown = useMarkdown(afterEditor);
   const mainFile = typeof info.main_file === "string" ? info.main_file : "main.py";
   const [entry, setEntry] = useState(mainFile);
 
@@ -301,7 +303,7 @@ function Room({ sync, info, token, onEditorMounted }: {
         }
         console={
           <Suspense fallback={null}>
-            {notebook ? (
+            {!afterEditor ? null : notebook ? (
               consoleRuns(runs).length ? <Console runs={consoleRuns(runs)} /> : null
             ) : (
               <Console runs={runs} session={info.id} myRole={viewer ? null : role} onAnswer={answer} />
@@ -309,7 +311,7 @@ function Room({ sync, info, token, onEditorMounted }: {
           </Suspense>
         }
         board={
-          !boardWanted ? (
+          !afterEditor ? (
             <p className="center muted">Loading the whiteboard…</p>
           ) : <Suspense fallback={<p className="center muted">Loading the whiteboard…</p>}>
             <Board
