@@ -120,13 +120,13 @@ function preloadRoom(): Plugin {
 const CHUNK_GROUPS = [
   {
     name: "common",
-    test: /[\\/]src[\\/](api|prefs|config)\.ts$|[\\/]src[\\/]sync[\\/]user\.ts$|[\\/]src[\\/]room[\\/](Pages|EndControls)\.tsx$|[\\/]src[\\/]room[\\/](sessionApi\.ts|journey\.css)$|[\\/]src[\\/]lobby[\\/]CopyLink\.tsx$/,
+    test: /[\\/]src[\\/](api|prefs|config)\.ts$|[\\/]src[\\/]sync[\\/]user\.ts$|[\\/]src[\\/]room[\\/](Pages|EndControls)\.tsx$|[\\/]src[\\/]room[\\/]sessionApi\.ts$|[\\/]src[\\/]lobby[\\/]CopyLink\.tsx$/,
     priority: 2,
     includeDependenciesRecursively: false,
   },
   {
     name: "room",
-    test: /[\\/]node_modules[\\/](yjs|lib0|y-protocols|y-websocket|y-codemirror\.next|codemirror|@codemirror|@lezer|style-mod|w3c-keyname|crelt|@marijn|react-resizable-panels)[\\/]|[\\/]src[\\/](room|sync|editor)[\\/]|[\\/]src[\\/]panel[\\/](useNow|rubric|clock)\.ts$/,
+    test: /[\\/]node_modules[\\/](yjs|lib0|y-protocols|y-websocket|y-codemirror\.next|codemirror|@codemirror|@lezer|style-mod|w3c-keyname|crelt|@marijn|react-resizable-panels)[\\/]|[\\/]src[\\/](room|sync|editor)[\\/][\w.-]+\.tsx?$|[\\/]src[\\/]panel[\\/](useNow|rubric|clock)\.ts$|[\\/]src[\\/]notebook[\\/]model\.ts$/,
     priority: 1,
     includeDependenciesRecursively: false,
   },

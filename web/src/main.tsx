@@ -16,6 +16,10 @@
 import type { ComponentType, ReactElement } from "react";
 import { createRoot } from "react-dom/client";
 import "./styles.css";
+// Small stylesheets most pages use, in the entry's one stylesheet instead of two more requests
+// on a room link's critical path (Chromium sends six at a time to a host over HTTP/1.1).
+import "./room/journey.css";
+import "./editor/project.css";
 
 type Loader = () => Promise<ComponentType>;
 const notFound: Loader = () => import("./room/Pages").then((m) => m.NotFoundPage);
