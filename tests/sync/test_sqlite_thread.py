@@ -23,13 +23,20 @@ class Recorder:
         return [100 + len(self.committed) - len(entries) + i for i in range(len(entries))]
 
 
+async def appending(thread: DatabaseThread[str], *names: str) -> list[asyncio.Task[int]]:
+    """One task per append, each past queuing its entry (in order) when this returns."""
+    tasks = [asyncio.ensure_future(thread.append(name)) for name in names]
+    await asyncio.sleep(0)
+    return tasks
+
+
 async def test_appends_that_arrive_during_a_commit_share_the_next_one_in_order() -> None:
     recorder = Recorder()
     thread: DatabaseThread[str] = DatabaseThread(recorder)
     busy = threading.Event()
     blocker = asyncio.ensure_future(thread.run(busy.wait, 10))  # the thread is in "a commit"
     await asyncio.sleep(0)
-    futures = [thread.append(name) for name in ("a", "b", "c")]
+    futures = await appending(thread, "a", "b", "c")
     busy.set()
     assert await blocker is True
     assert await asyncio.gather(*futures) == [100, 101, 102]
@@ -48,9 +55,9 @@ async def test_appends_during_an_in_flight_commit_wait_for_it_then_commit_togeth
         return recorder(entries)
 
     thread: DatabaseThread[str] = DatabaseThread(commit)
-    first = thread.append("a")
+    (first,) = await appending(thread, "a")
     assert await asyncio.to_thread(started.wait, 10)
-    later = [thread.append(name) for name in ("b", "c", "d")]
+    later = await appending(thread, "b", "c", "d")
     release.set()
     assert await first == 100
     assert await asyncio.gather(*later) == [101, 102, 103]
@@ -61,7 +68,7 @@ async def test_appends_during_an_in_flight_commit_wait_for_it_then_commit_togeth
 async def test_drain_returns_once_every_append_so_far_is_committed() -> None:
     recorder = Recorder()
     thread: DatabaseThread[str] = DatabaseThread(recorder)
-    futures = [thread.append(name) for name in ("a", "b")]
+    futures = await appending(thread, "a", "b")
     await thread.drain()
     assert all(f.done() for f in futures)
     assert recorder.committed == ["a", "b"]
@@ -82,7 +89,7 @@ async def test_a_failing_commit_fails_every_append_of_its_batch_and_the_thread_g
     busy = threading.Event()
     blocker = asyncio.ensure_future(thread.run(busy.wait, 10))
     await asyncio.sleep(0)
-    first = [thread.append("a"), thread.append("b")]
+    first = await appending(thread, "a", "b")
     busy.set()
     await blocker
     for future in first:
@@ -112,10 +119,12 @@ async def test_an_append_whose_waiter_was_cancelled_still_commits_and_others_get
     busy = threading.Event()
     blocker = asyncio.ensure_future(thread.run(busy.wait, 10))
     await asyncio.sleep(0)
-    gone, kept = thread.append("gone"), thread.append("kept")
+    gone, kept = await appending(thread, "gone", "kept")
     gone.cancel()
     busy.set()
     await blocker
     assert await kept == 101
+    with pytest.raises(asyncio.CancelledError):
+        await gone
     assert recorder.committed == ["gone", "kept"]
     await thread.stop()
