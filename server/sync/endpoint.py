@@ -83,10 +83,7 @@ async def sync_socket(websocket: WebSocket, session_id: str, doc: str) -> None:
         conn.start()
         room.join(conn)
         try:
-            # In a task of its own: every wake-up of the loop (a frame in, a commit done) then
-            # resumes its own few frames, not the twenty coroutines of the ASGI middleware stack
-            # this handler runs under. Cancelling the handler cancels it too.
-            await asyncio.create_task(_receive_loop(websocket, conn, room, services))
+            await _receive_loop(websocket, conn, room, services)
         finally:
             room.leave(conn)
             await conn.stop()
