@@ -51,37 +51,13 @@ _COMMIT = _Commit()
 _STOP = None
 
 
-class _Results(asyncio.Future[list[int | Exception]]):
-    """One group commit's results, per entry in append order, awaited by every append of it.
-
-    A waiter being cancelled must not cancel the others' results, so `cancel` refuses: the
-    cancelled waiter's task then raises `CancelledError` when the batch is settled (its entry
-    commits all the same, as it did with a future of its own).
-    """
-
-    def cancel(self, msg: Any = None) -> bool:
-        return False
-
-
-class _Batch(Generic[E]):
-    """The appends gathered for one commit: their entries and the one future of their results."""
-
-    __slots__ = ("entries", "results")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.entries: list[E] = []
-        self.results = _Results(loop=loop)
-
-
 class DatabaseThread(Generic[E]):
     def __init__(self, commit: Committer[E], *, name: str = "sqlite") -> None:
         self._commit = commit
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        # Guards `_filling` between the loop's appends and the thread taking it for a commit.
         self._lock = threading.Lock()
-        self._filling: _Batch[E] | None = None
-        # A commit is queued, running, or its results are on their way back to the loop. Read
-        # and written on the loop only.
+        self._pending: list[tuple[E, asyncio.Future[int]]] = []
+        # A commit is queued, running, or its results are on their way back to the loop.
         self._in_flight = False
         self._idle_waiters: list[asyncio.Future[None]] = []
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
@@ -95,35 +71,26 @@ class DatabaseThread(Generic[E]):
         self._jobs.put((future, fn, args))
         return await future
 
-    async def append(self, entry: E) -> int:
-        """Commit `entry` with the next group commit; its seq once durable.
-
-        The entry is queued before the first await: appends keep their call order.
-        """
+    def append(self, entry: E) -> asyncio.Future[int]:
+        """Queue `entry` for the next group commit; the future gets its seq once durable."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         with self._lock:
-            batch = self._filling
-            if batch is None:
-                batch = self._filling = _Batch(asyncio.get_running_loop())
-            index = len(batch.entries)
-            batch.entries.append(entry)
-        if not self._in_flight:  # else it goes with the next commit, queued by the hand-back
+            self._pending.append((entry, future))
+            if self._in_flight:
+                return future  # it goes with the next commit, queued by the hand-back
             self._in_flight = True
-            self._jobs.put(_COMMIT)
-        result = (await batch.results)[index]
-        if isinstance(result, Exception):
-            raise result
-        return result
+        self._jobs.put(_COMMIT)
+        return future
 
-    def _settle_batch(self, batch: _Batch[E], results: list[int | Exception]) -> None:
-        """On the loop: the batch's results, then the next commit if appends are waiting.
-
-        No lock: the thread takes `_filling` only for a queued commit, and none is queued while
-        this commit's results are on their way back."""
-        batch.results.set_result(results)
-        if self._filling is not None:
-            self._jobs.put(_COMMIT)
-            return
-        self._in_flight = False
+    def _settle_batch(self, batch: list[tuple[asyncio.Future[int], int | Exception]]) -> None:
+        """On the loop: the batch's results, then the next commit if appends are waiting."""
+        for future, result in batch:
+            _settle(future, result, isinstance(result, Exception))
+        with self._lock:
+            if self._pending:
+                self._jobs.put(_COMMIT)
+                return
+            self._in_flight = False
         waiters, self._idle_waiters = self._idle_waiters, []
         for waiter in waiters:
             if not waiter.done():
@@ -161,11 +128,12 @@ class DatabaseThread(Generic[E]):
 
     def _commit_pending(self) -> None:
         with self._lock:
-            batch, self._filling = self._filling, None
-        assert batch is not None, "a commit is queued only with an append waiting"
+            batch, self._pending = self._pending, []
         try:
-            results = self._commit(batch.entries)
+            results = self._commit([entry for entry, _ in batch])
         except Exception as exc:  # the committer itself failed: every entry hears it
-            results = [exc] * len(batch.entries)
-        # One hand-back per commit, on the loop the batch's appends came from.
-        _hand_back(batch.results.get_loop(), self._settle_batch, batch, results)
+            results = [exc] * len(batch)
+        settled = [(future, result) for (_, future), result in zip(batch, results, strict=True)]
+        # One hand-back per commit. Every append of a store comes from the loop it was opened
+        # on, so the batch's first future names the loop for all of them.
+        _hand_back(settled[0][0].get_loop(), self._settle_batch, settled)
