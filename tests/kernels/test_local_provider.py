@@ -57,14 +57,22 @@ async def test_a_runs_first_line_is_sent_alone_and_later_lines_are_batched(
 ) -> None:
     """kernel_startup.py sends a request's first line at once; the rest keeps ipykernel's
     0.2 s batching (the cell ends after 0.15 s, before that interval: without the hook all of
-    it would be one message at the end of the cell)."""
+    it would be one message at the end of the cell).
+
+    The first line may itself arrive as two messages: `print` writes "first" and "\\n"
+    separately, and on a loaded host ipykernel's IO thread can flush between the two (its 0.2 s
+    timer; seen once under three test workers). So the test holds what a reader sees: the
+    first line complete before the sleep ended, the later lines together after it."""
     for _ in range(2):  # every request's first line, not only the kernel's first
         result = await run(
             shared,
             "import time\nprint('first')\ntime.sleep(0.15)\nprint('second')\nprint('third')",
         )
         streams = [(e.name, e.text) for e in result.events if isinstance(e, Stream)]
-        assert streams == [("stdout", "first\n"), ("stdout", "second\nthird\n")]
+        assert {name for name, _ in streams} == {"stdout"}
+        texts = [text for _, text in streams]
+        assert texts[-1] == "second\nthird\n"  # the later lines: one batched message
+        assert "".join(texts[:-1]) == "first\n"  # the first line: sent before them
 
 
 async def test_expression_value_is_a_result_bundle(shared: SessionKernel) -> None:
