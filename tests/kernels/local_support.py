@@ -61,6 +61,21 @@ class Run:
         return [e for e in self.events if isinstance(e, Display)]
 
 
+def joined_streams(events: list[Event]) -> list[Stream]:
+    """The run's stream text, adjacent text of one stream joined: `print` writes its text and its
+    newline separately, and the kernel's IO thread may flush between the two on a loaded host,
+    so "x\n" may arrive as one message or two."""
+    joined: list[Stream] = []
+    for event in events:
+        if not isinstance(event, Stream):
+            continue
+        if joined and joined[-1].name == event.name:
+            joined[-1] = Stream(event.name, joined[-1].text + event.text)
+        else:
+            joined.append(event)
+    return joined
+
+
 async def collect(events: AsyncIterator[Event]) -> Run:
     return Run([event async for event in events])
 

@@ -20,7 +20,7 @@ from kernels.provider import Finished, Stream
 from kernels.sandbox.cgroups import pids_in
 from kernels.sandbox.layers import SandboxReport
 from kernels.sandbox.uids import processes_of, try_lease
-from tests.kernels.local_support import collect, eventually, quick_settings, run
+from tests.kernels.local_support import collect, eventually, joined_streams, quick_settings, run
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,8 +47,11 @@ async def test_stdout_and_stderr_arrive_in_the_order_written(shared: SessionKern
         "import sys\nprint('one', flush=True)\nprint('two', file=sys.stderr, flush=True)\n"
         "print('three', flush=True)",
     )
-    streams = [(e.name, e.text) for e in result.events if isinstance(e, Stream)]
-    assert streams == [("stdout", "one\n"), ("stderr", "two\n"), ("stdout", "three\n")]
+    assert joined_streams(result.events) == [
+        Stream("stdout", "one\n"),
+        Stream("stderr", "two\n"),
+        Stream("stdout", "three\n"),
+    ]
     assert result.status == "ok"
 
 
@@ -119,10 +122,11 @@ async def test_kernel_runs_as_a_range_uid_in_its_own_workspace(
 async def test_interrupt_stops_a_running_cell(provider: LocalProvider) -> None:
     kernel = await provider.acquire("interrupt")
     events = kernel.execute("import time\nprint('started', flush=True)\ntime.sleep(60)")
-    seen = []
+    seen, printed = [], ""  # the line may come as "started" and "\n" (joined_streams)
     async for event in events:
         seen.append(event)
-        if isinstance(event, Stream) and event.text == "started\n":
+        printed += event.text if isinstance(event, Stream) else ""
+        if isinstance(event, Stream) and printed == "started\n":
             await kernel.interrupt()
     assert seen[-1].status == "interrupted"  # type: ignore[union-attr]
     assert [e.ename for e in seen if hasattr(e, "ename")] == ["KeyboardInterrupt"]
@@ -258,10 +262,11 @@ def children_of_this_process() -> list[str]:
 async def test_restart_during_a_run_ends_that_run_as_interrupted(provider: LocalProvider) -> None:
     kernel = await provider.acquire("restart-mid-run")
     events = kernel.execute("import time\nprint('started', flush=True)\ntime.sleep(60)")
-    seen = []
+    seen, printed = [], ""  # the line may come as "started" and "\n" (joined_streams)
     async for event in events:
         seen.append(event)
-        if isinstance(event, Stream) and event.text == "started\n":
+        printed += event.text if isinstance(event, Stream) else ""
+        if isinstance(event, Stream) and printed == "started\n":
             await kernel.restart()
     final = seen[-1]
     assert (final.status, final.reason) == ("interrupted", "kernel restarted")  # type: ignore[union-attr]
@@ -309,4 +314,4 @@ async def test_silent_code_runs_but_stays_out_of_the_kernels_history(shared: Ses
             "print(hidden_value, [h for h in In if 'hidden_' + 'value =' in h])"
         )
     ]
-    assert [e for e in events if isinstance(e, Stream)] == [Stream("stdout", "42 []\n")]
+    assert joined_streams(events) == [Stream("stdout", "42 []\n")]
