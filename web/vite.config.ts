@@ -114,8 +114,10 @@ function preloadRoom(): Plugin {
  * one more request, and Chromium sends at most six at a time to one host over HTTP/1.1, so the
  * small ones queued behind the big ones and so did the link check. `common` holds the small
  * modules the lobby, the not-found page and the room share; `room` the editor and sync code
- * only the room (and the replay) load. The whiteboard, notebook, console renderers, Markdown and
- * Vim keep their own lazy chunks (src/room/Room.tsx).
+ * only the room (and the replay) load. The groups take scripts only: the small stylesheets most
+ * pages use are imported by main.tsx into the entry's one stylesheet, and a stylesheet matched
+ * by a group would make the entry import that group's chunk. The whiteboard, notebook, console
+ * renderers, Markdown and Vim keep their own lazy chunks (src/room/Room.tsx).
  */
 const CHUNK_GROUPS = [
   {

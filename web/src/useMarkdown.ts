@@ -2,7 +2,7 @@
 // arrive with the console doc, after the editor, so their renderer is fetched in parallel
 // instead of being parsed before the editor can appear. Until it has loaded the hook gives null
 // and the caller renders nothing (never the raw Markdown). `wanted` holds the load back until
-// the caller needs it: the room asks once its editor is ready, so marked's and DOMPurify's
+// the caller needs it: the room asks once its code doc is live, so marked's and DOMPurify's
 // start-up (tens of ms on a first visit) does not run between the first sync and the editor.
 import { useEffect, useState } from "react";
 

@@ -72,8 +72,8 @@ function Room({ sync, info, token, onEditorMounted }: {
   const [briefOpen, setBriefOpen] = usePref<boolean>("brief.open", true);
   const [actionError, setActionError] = useState<string | null>(null);
   const code = sync.link(DOC.code);
-  // What the editor does not need waits until it is ready: the whiteboard, the console (its
-  // ANSI and HTML renderers) and the brief's Markdown renderer (src/room/useDeferred.ts).
+  // What the editor does not need waits until the code doc is live: the whiteboard, the console
+  // (its ANSI and HTML renderers) and the brief's Markdown renderer (src/room/useDeferred.ts).
   const afterEditor = useAfterLive(code);
   const board = sync.link(DOC.board);
   const consoleDoc = sync.link(DOC.console).doc;

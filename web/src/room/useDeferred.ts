@@ -1,11 +1,13 @@
-// The whiteboard (Excalidraw, the biggest chunk by far) is fetched and parsed only once the
-// editor is ready: before that it competed with the editor's chunk and the first sync for the
-// main thread and the network. If the code doc never comes live (offline, refused) the board
-// loads anyway after BOARD_FALLBACK_MS.
+// What the room's editor does not need (the whiteboard, Excalidraw, the biggest chunk by far;
+// the console and its renderers; the brief's Markdown renderer) is fetched and parsed only once
+// the code doc is live, a task after the effects of that render (the editor's view is built in
+// its own effect, which runs first): before, it competed with the editor's chunk and the first
+// sync for the main thread and the network. If the code doc never comes live (offline, refused)
+// they load anyway after BOARD_FALLBACK_MS.
 import { useEffect, useState } from "react";
 import type { DocLink } from "../sync/link";
 
-/** Longest wait for the editor before the whiteboard loads regardless (ms). Default 3000. */
+/** Longest wait for the editor before the deferred parts load regardless (ms). Default 3000. */
 export const BOARD_FALLBACK_MS = 3000;
 
 export function useAfterLive(link: DocLink): boolean {
